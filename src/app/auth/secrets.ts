@@ -1,0 +1,22 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
+/** Secrets are stored as SHA-256 only; they are random and long, so no slow hash is needed. */
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Compare a presented secret with a stored hash in constant time. */
+export function secretMatches(presented: string, storedSha256: string): boolean {
+  const a = Buffer.from(sha256Hex(presented), 'hex');
+  const b = Buffer.from(storedSha256, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Credentials in the shapes the real platform hands out. */
+export function newCredentials() {
+  return {
+    clientId: randomUUID(),
+    clientSecret: randomBytes(16).toString('base64'),
+    subscriptionKey: randomBytes(16).toString('hex'),
+  };
+}

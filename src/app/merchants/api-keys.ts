@@ -1,0 +1,29 @@
+import { findSalesUnit, insertApiKey, listApiKeys, revokeApiKey } from '../../store/repos/merchants.ts';
+import { newCredentials, sha256Hex } from '../auth/secrets.ts';
+import type { AppContext } from '../context.ts';
+import { NotFoundError } from './sales-units.ts';
+
+/** Issue a key set for a sales unit. The secrets are returned once and stored only as hashes. */
+export async function createApiKey(ctx: AppContext, msn: string) {
+  if (!(await findSalesUnit(ctx.store.db, msn))) throw new NotFoundError(`sales unit ${msn} does not exist`);
+  const credentials = newCredentials();
+  await insertApiKey(ctx.store.db, {
+    client_id: credentials.clientId,
+    msn,
+    client_secret_sha256: sha256Hex(credentials.clientSecret),
+    subscription_key_sha256: sha256Hex(credentials.subscriptionKey),
+    created_at_ms: ctx.clock.nowMs(),
+    revoked_at_ms: null,
+  });
+  return { merchantSerialNumber: msn, ...credentials };
+}
+
+export async function revokeKey(ctx: AppContext, msn: string, clientId: string): Promise<void> {
+  if (!(await revokeApiKey(ctx.store.db, msn, clientId, ctx.clock.nowMs()))) {
+    throw new NotFoundError(`no active key ${clientId} on sales unit ${msn}`);
+  }
+}
+
+export function listKeys(ctx: AppContext, msn: string) {
+  return listApiKeys(ctx.store.db, msn);
+}

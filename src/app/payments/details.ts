@@ -1,0 +1,71 @@
+import { isDeepStrictEqual } from 'node:util';
+import { assert } from '../../domain/assert.ts';
+import { isoTimestamp } from '../../domain/clock.ts';
+import { LOG_OPERATION, STATUS_OF_KIND, operationSucceeded } from '../../domain/payment-states.ts';
+import { replay } from '../../domain/payment.ts';
+import type { Executor } from '../../store/db.ts';
+import { listOperations } from '../../store/repos/operations.ts';
+import type { OperationRow, PaymentRow } from '../../store/schema.ts';
+import { factsOf, loadPayment } from './load.ts';
+import { transactionIdOf } from './record-operation.ts';
+import { transactionSummaryOf } from './wire.ts';
+
+async function loadWithLog(db: Executor, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] }> {
+  const payment = await loadPayment(db, msn, orderId);
+  const log = await listOperations(db, msn, payment.id);
+  assert(log.length === payment.version, `payment ${payment.id} has version ${payment.version} but ${log.length} operations`);
+  return { payment, log };
+}
+
+/** `GET …/details`: the whole history, newest first; the summary once the user has reacted. */
+export async function paymentDetails(db: Executor, msn: string, orderId: string) {
+  const { payment, log } = await loadWithLog(db, msn, orderId);
+  const everReserved = payment.reserved_ore > 0;
+  return {
+    orderId: payment.order_id,
+    transactionLogHistory: log
+      .slice()
+      .reverse()
+      .map((op) => ({
+        amount: op.amount_ore,
+        transactionText: op.transaction_text,
+        transactionId: transactionIdOf(op),
+        timeStamp: isoTimestamp(op.created_at_ms),
+        operation: LOG_OPERATION[op.kind],
+        requestId: op.request_id,
+        operationSuccess: operationSucceeded(op.kind),
+      })),
+    ...(everReserved
+      ? {
+          transactionSummary: {
+            ...transactionSummaryOf(payment),
+            ...(payment.card_bin !== null ? { bankIdentificationNumber: payment.card_bin } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** `GET …/status` (deprecated): the last thing that happened. */
+export async function paymentStatus(db: Executor, msn: string, orderId: string) {
+  const { payment, log } = await loadWithLog(db, msn, orderId);
+  const last = log.at(-1);
+  assert(last !== undefined, 'every payment has its INITIATE operation');
+  return {
+    orderId: payment.order_id,
+    transactionInfo: {
+      amount: payment.amount_ore,
+      status: STATUS_OF_KIND[last.kind],
+      timeStamp: isoTimestamp(last.created_at_ms),
+      transactionId: transactionIdOf(last),
+    },
+  };
+}
+
+/** Invariant P4 as a check: the fold of the log equals the row. Used by tests and reconciliation. */
+export async function replayMatchesRow(db: Executor, msn: string, orderId: string): Promise<boolean> {
+  const { payment, log } = await loadWithLog(db, msn, orderId);
+  const replayed = replay(log.map((op) => ({ kind: op.kind, amountOre: op.amount_ore })));
+  const { reservedAtMs: _r, expiresAtMs: _e, ...row } = factsOf(payment);
+  return isDeepStrictEqual(replayed, row);
+}

@@ -1,0 +1,18 @@
+import { decideUserCancel } from '../../domain/payment.ts';
+import type { AppContext } from '../context.ts';
+import { inTransaction } from '../transaction.ts';
+import { decideAndRecord } from './record-operation.ts';
+
+/** The user pressed "cancel" on the landing page or in the app: CANCEL in the log, CANCELLED callback. */
+export async function cancelByUser(ctx: AppContext, msn: string, orderId: string): Promise<void> {
+  await inTransaction(ctx, (trx) =>
+    decideAndRecord(ctx, trx, {
+      msn,
+      orderId,
+      requestId: '',
+      transactionText: (p) => p.transaction_text,
+      decide: (facts) => decideUserCancel(facts),
+    }),
+  );
+  ctx.onOutboundEnqueued();
+}

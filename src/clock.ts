@@ -1,0 +1,41 @@
+import type { Clock } from './domain/clock.ts';
+
+/**
+ * The only place that reads the wall clock. Everything else receives a Clock, so tests move time by hand
+ * and the sandbox can travel forward (`POST /_kasse/sandbox/clock`).
+ */
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/** A clock that runs with its base and can be moved forward. The sandbox uses it over the system clock. */
+export class AdjustableClock implements Clock {
+  #offsetMs: number;
+  constructor(
+    private readonly base: Clock,
+    offsetMs = 0,
+  ) {
+    this.#offsetMs = offsetMs;
+  }
+  nowMs(): number {
+    return this.base.nowMs() + this.#offsetMs;
+  }
+  get offsetMs(): number {
+    return this.#offsetMs;
+  }
+  advance(ms: number): number {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`time only moves forward, got ${ms}`);
+    this.#offsetMs += ms;
+    return this.nowMs();
+  }
+}
+
+/** A clock that stands still until moved: for tests. */
+export class ManualClock implements Clock {
+  constructor(private currentMs: number) {}
+  nowMs(): number {
+    return this.currentMs;
+  }
+  advance(ms: number): number {
+    this.currentMs += ms;
+    return this.currentMs;
+  }
+}

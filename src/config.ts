@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  mode: 'sandbox' | 'production';
+  publicUrl: string;
+  adminToken: string | null;
+  adminTokenGenerated: boolean;
+  logLevel: string;
+  jobPollIntervalMs: number;
+  accessTokenLifetimeSeconds: number;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** One typed Config from the environment; every knob has a default that works on a laptop. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env, 'PORT', 8080);
+  const mode = env.KASSE_MODE === 'production' ? 'production' : 'sandbox';
+  if (env.KASSE_MODE !== undefined && env.KASSE_MODE !== 'production' && env.KASSE_MODE !== 'sandbox') {
+    throw new Error(`KASSE_MODE must be sandbox or production, got ${JSON.stringify(env.KASSE_MODE)}`);
+  }
+  // Sandbox: an operator token is made up for this run and printed; production must set one (or run without the API).
+  const configuredToken = env.KASSE_ADMIN_TOKEN?.trim() || null;
+  const adminToken = configuredToken ?? (mode === 'sandbox' ? randomBytes(18).toString('base64url') : null);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/kasse.sqlite',
+    mode,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    adminToken,
+    adminTokenGenerated: configuredToken === null && adminToken !== null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    jobPollIntervalMs: integer(env, 'KASSE_JOB_POLL_MS', 250),
+    accessTokenLifetimeSeconds: integer(env, 'KASSE_TOKEN_LIFETIME_SECONDS', 3600),
+  };
+}

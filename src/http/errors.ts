@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, InvalidRequestError, VippsError, type ErrorGroup } from '../domain/errors.ts';
+import { AuthError } from '../app/auth/access-token.ts';
+import { NotFoundError } from '../app/merchants/sales-units.ts';
+
+export interface VippsErrorItem {
+  errorGroup: ErrorGroup;
+  errorCode: string;
+  errorMessage: string;
+  contextId: string;
+}
+
+export function sendVippsError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  httpStatus: number,
+  item: Omit<VippsErrorItem, 'contextId'>,
+): FastifyReply {
+  // contextId is the request id, which every log line of this request carries too.
+  const body: VippsErrorItem[] = [{ ...item, contextId: request.id }];
+  return reply.code(httpStatus).type('application/json;charset=UTF-8').send(body);
+}
+
+const AUTH_MESSAGES: Record<AuthError['failure'], string> = {
+  missing_subscription_key:
+    'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
+  invalid_subscription_key:
+    'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+  unknown_client: 'Unknown client_id.',
+  invalid_client_secret: 'Invalid client_secret.',
+  invalid_token: 'Access token is missing, invalid or issued for other keys.',
+  expired_token: 'Access token has expired. Fetch a new one from /accesstoken/get.',
+};
+
+export function authErrorMessage(error: AuthError): string {
+  return AUTH_MESSAGES[error.failure];
+}
+
+/** JSON Pointer of the offending value → the dotted field name Vipps uses as errorCode. */
+function fieldOf(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return 'body';
+  const segments = first.instancePath.split('/').filter(Boolean);
+  const missing = (first.params as { missingProperty?: string }).missingProperty;
+  if (missing !== undefined) segments.push(missing);
+  if (error.validationContext === 'headers' || error.validationContext === 'params') {
+    return segments.join('.') || error.validationContext;
+  }
+  return segments.join('.') || 'body';
+}
+
+function validationMessage(error: FastifyError, field: string): string {
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  if ((first.params as { missingProperty?: string }).missingProperty !== undefined) return `${field} is required`;
+  return `${field} ${first.message ?? 'is invalid'}`;
+}
+
+/**
+ * One place turns every failure into the Vipps error body: business errors with their own status,
+ * bad input as 400 InvalidRequest naming the field, and anything unexpected as 500 VippsError 99
+ * (logged with the contextId — a 500 is always a Kasse bug).
+ */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof VippsError) {
+    const { group, code, httpStatus } = error.definition;
+    return sendVippsError(reply, request, httpStatus, { errorGroup: group, errorCode: code, errorMessage: error.message });
+  }
+  if (error instanceof InvalidRequestError) {
+    return sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: error.field, errorMessage: error.message });
+  }
+  if (error instanceof AuthError) {
+    return sendVippsError(reply, request, 401, { errorGroup: 'Authentication', errorCode: '401', errorMessage: authErrorMessage(error) });
+  }
+  if (error instanceof NotFoundError) {
+    return sendVippsError(reply, request, 404, { errorGroup: 'InvalidRequest', errorCode: 'id', errorMessage: error.message });
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const field = fieldOf(fastifyError);
+    return sendVippsError(reply, request, 400, {
+      errorGroup: 'InvalidRequest',
+      errorCode: field,
+      errorMessage: validationMessage(fastifyError, field),
+    });
+  }
+  // Malformed JSON, oversized or unparseable bodies, bad media types: the client's fault, never a 500.
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: 'body', errorMessage: fastifyError.message });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  const internal = ERRORS.internal_error;
+  return sendVippsError(reply, request, internal.httpStatus, {
+    errorGroup: internal.group,
+    errorCode: internal.code,
+    errorMessage: internal.message,
+  });
+}

@@ -1,0 +1,155 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { timingSafeEqual } from 'node:crypto';
+import { Type } from 'typebox';
+import { createApiKey, listKeys, revokeKey } from '../../../app/merchants/api-keys.ts';
+import {
+  createMerchant,
+  createSalesUnit,
+  listMerchantsWithUnits,
+  setCaptureType,
+  setSalesUnitOptions,
+  setSalesUnitStatus,
+} from '../../../app/merchants/sales-units.ts';
+import type { AppContext } from '../../../app/context.ts';
+import { sha256Hex } from '../../../app/auth/secrets.ts';
+import { sendVippsError } from '../../errors.ts';
+
+const TAGS = ['operator'];
+const Msn = Type.Object({ msn: Type.String({ pattern: '^\\d{5,6}$' }) });
+const CaptureType = Type.Union([Type.Literal('reserve'), Type.Literal('direct')]);
+
+function tokenMatches(presented: string | undefined, expectedSha256: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(presented ?? '');
+  if (!match?.[1]) return false;
+  return timingSafeEqual(Buffer.from(sha256Hex(match[1]), 'hex'), Buffer.from(expectedSha256, 'hex'));
+}
+
+/** The operator API: merchants, sales units, keys, capture type and status. Bearer KASSE_ADMIN_TOKEN. */
+export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginAsyncTypebox {
+  const expected = sha256Hex(adminToken);
+  return async (app) => {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!tokenMatches(request.headers.authorization, expected)) {
+        return sendVippsError(reply, request, 401, {
+          errorGroup: 'Authentication',
+          errorCode: '401',
+          errorMessage: 'The operator API needs Authorization: Bearer <KASSE_ADMIN_TOKEN>',
+        });
+      }
+    });
+
+    app.get('/_kasse/admin/merchants', { schema: { tags: TAGS, summary: 'Merchants with their sales units' } }, async () =>
+      listMerchantsWithUnits(ctx),
+    );
+
+    app.post(
+      '/_kasse/admin/merchants',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Create a merchant',
+          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), orgNumber: Type.Optional(Type.String({ pattern: '^\\d{9}$' })) }),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await createMerchant(ctx, { name: request.body.name, orgNumber: request.body.orgNumber ?? null })),
+    );
+
+    app.post(
+      '/_kasse/admin/merchants/:merchantId/sales-units',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Create a sales unit (MSN)',
+          params: Type.Object({ merchantId: Type.String({ maxLength: 64 }) }),
+          body: Type.Object({
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            msn: Type.Optional(Type.String({ pattern: '^\\d{5,6}$' })),
+            captureType: Type.Optional(CaptureType),
+            express: Type.Optional(Type.Boolean()),
+            skipLandingPage: Type.Optional(Type.Boolean()),
+            ninScope: Type.Optional(Type.Boolean()),
+            rateLimits: Type.Optional(Type.Boolean()),
+            callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { name, msn, captureType, express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts } = request.body;
+        const unit = await createSalesUnit(ctx, request.params.merchantId, {
+          name,
+          ...(msn !== undefined ? { msn } : {}),
+          ...(captureType !== undefined ? { captureType } : {}),
+          ...(express !== undefined ? { express } : {}),
+          ...(skipLandingPage !== undefined ? { skipLandingPage } : {}),
+          ...(ninScope !== undefined ? { ninScope } : {}),
+          ...(rateLimits !== undefined ? { rateLimits } : {}),
+          ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
+        });
+        return reply.code(201).send(unit);
+      },
+    );
+
+    app.post(
+      '/_kasse/admin/sales-units/:msn/keys',
+      { schema: { tags: TAGS, summary: 'Issue API keys (secrets are shown once)', params: Msn } },
+      async (request, reply) => reply.code(201).send(await createApiKey(ctx, request.params.msn)),
+    );
+
+    app.get('/_kasse/admin/sales-units/:msn/keys', { schema: { tags: TAGS, summary: 'List API keys (no secrets)', params: Msn } }, async (request) =>
+      listKeys(ctx, request.params.msn),
+    );
+
+    app.delete(
+      '/_kasse/admin/sales-units/:msn/keys/:clientId',
+      { schema: { tags: TAGS, summary: 'Revoke an API key', params: Type.Object({ msn: Type.String(), clientId: Type.String({ maxLength: 64 }) }) } },
+      async (request, reply) => {
+        await revokeKey(ctx, request.params.msn, request.params.clientId);
+        return reply.code(204).send();
+      },
+    );
+
+    app.put(
+      '/_kasse/admin/sales-units/:msn/capture-type',
+      { schema: { tags: TAGS, summary: 'Set reserve or direct capture', params: Msn, body: Type.Object({ captureType: CaptureType }) } },
+      async (request) => setCaptureType(ctx, request.params.msn, request.body.captureType),
+    );
+
+    app.patch(
+      '/_kasse/admin/sales-units/:msn',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Change sales-unit options',
+          params: Msn,
+          body: Type.Object({
+            express: Type.Optional(Type.Boolean()),
+            skipLandingPage: Type.Optional(Type.Boolean()),
+            ninScope: Type.Optional(Type.Boolean()),
+            rateLimits: Type.Optional(Type.Boolean()),
+            callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+          }),
+        },
+      },
+      async (request) => {
+        const { express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts } = request.body;
+        return setSalesUnitOptions(ctx, request.params.msn, {
+          ...(express !== undefined ? { express } : {}),
+          ...(skipLandingPage !== undefined ? { skipLandingPage } : {}),
+          ...(ninScope !== undefined ? { ninScope } : {}),
+          ...(rateLimits !== undefined ? { rateLimits } : {}),
+          ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
+        });
+      },
+    );
+
+    for (const [action, status] of [
+      ['deactivate', 'deactivated'],
+      ['block', 'blocked'],
+      ['reactivate', 'active'],
+    ] as const) {
+      app.post(`/_kasse/admin/sales-units/:msn/${action}`, { schema: { tags: TAGS, summary: `Set status ${status}`, params: Msn } }, async (request) =>
+        setSalesUnitStatus(ctx, request.params.msn, status),
+      );
+    }
+  };
+}

@@ -1,0 +1,85 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app/context.ts';
+import { registerLenientJsonParsing } from './body-parsing.ts';
+import { handleError, sendVippsError } from './errors.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { accessTokenRoutes } from './routes/access-token.ts';
+import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
+import { adminRoutes } from './routes/kasse/admin.ts';
+import { healthRoutes } from './routes/kasse/health.ts';
+import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/kasse/sandbox.ts';
+import { landingRoutes } from './routes/landing.ts';
+
+export interface ServerDeps {
+  ctx: AppContext;
+  work: BackgroundWork;
+  /** Present in sandbox mode: the clock the sandbox may move. */
+  timeTravel: TimeTravel | null;
+  /** Null disables the operator API. */
+  adminToken: string | null;
+  logger: FastifyBaseLogger | boolean;
+}
+
+/** Requests are small JSON documents; anything larger is refused as bad input, not buffered. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Secrets never reach the log, whatever a route or plugin decides to log. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.client_secret',
+  'req.headers["ocp-apim-subscription-key"]',
+  'headers.authorization',
+  'headers.client_secret',
+  'headers["ocp-apim-subscription-key"]',
+  'access_token',
+  'clientSecret',
+  'subscriptionKey',
+];
+
+/** Builds the whole HTTP surface. Never listens by itself: main.ts and the tests decide where. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: deps.logger }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    // Deployed clients call /accessToken/get, /Ecomm/v2/… and add trailing slashes; parameters keep their case.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerLenientJsonParsing(app);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendVippsError(reply, request, 404, {
+      errorGroup: 'InvalidRequest',
+      errorCode: 'path',
+      errorMessage: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kasse — Vipps eCommerce API v2', version: '2.0.0', description: 'What this Kasse server serves, generated from its route schemas.' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/_kasse/docs' });
+
+  const { ctx } = deps;
+  await app.register(healthRoutes(ctx));
+  await app.register(accessTokenRoutes(ctx));
+  await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
+  await app.register(landingRoutes(ctx));
+  if (deps.timeTravel) await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
+  if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
+  return app;
+}

@@ -1,0 +1,87 @@
+import type { AppContext } from '../app/context.ts';
+import { expireDuePayments } from '../app/payments/expire.ts';
+import { OutboundDispatcher } from './outbound-dispatcher.ts';
+
+export interface JobRunnerOptions {
+  /** How often to look for due work when nothing nudged us. */
+  pollIntervalMs: number;
+  onError(error: unknown): void;
+}
+
+/**
+ * Runs the background work of one node: payment timeouts and outbound calls. Polls on a timer (real time;
+ * what is *due* is decided by the injected clock) and can be nudged after a commit that enqueued calls.
+ * Several nodes may run this against one PostgreSQL database: leases keep them apart.
+ */
+export class JobRunner {
+  readonly dispatcher: OutboundDispatcher;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = true;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: JobRunnerOptions,
+  ) {
+    this.dispatcher = new OutboundDispatcher(ctx);
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+
+  /** Ask for a run soon (coalesced: a nudge during a run causes one more run). */
+  nudge(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    void this.runOnce();
+  }
+
+  /** Run all due work until nothing more is due. The sandbox clock endpoint awaits this. */
+  async drain(): Promise<void> {
+    for (let round = 0; round < 100; round++) {
+      await this.runOnce();
+      const expired = await expireDuePayments(this.ctx);
+      const attempts = await this.dispatcher.runDue();
+      if (expired === 0 && attempts === 0) return;
+    }
+  }
+
+  runOnce(): Promise<void> {
+    if (this.#running) return this.#running;
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await expireDuePayments(this.ctx);
+          await this.dispatcher.runDue();
+        } while (this.#again && !this.#stopped);
+      } catch (error) {
+        this.options.onError(error);
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.runOnce().finally(() => this.#schedule());
+    }, this.options.pollIntervalMs);
+    this.#timer.unref();
+  }
+}

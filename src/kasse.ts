@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './app/context.ts';
+import type { Clock } from './domain/clock.ts';
+import { buildServer } from './http/server.ts';
+import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
+import { JobRunner } from './jobs/runner.ts';
+import { migrateToLatest, openStore, type Store } from './store/db.ts';
+import { readOrInitMeta } from './store/repos/meta.ts';
+
+export interface KasseOptions {
+  databaseUrl: string;
+  clock: Clock;
+  timeTravel: TimeTravel | null;
+  config?: Partial<AppConfig>;
+  adminToken?: string | null;
+  logger?: FastifyBaseLogger | boolean;
+  jobPollIntervalMs?: number;
+  /** Start the background job loop (tests of the jobs themselves may drive them by hand). */
+  startJobs?: boolean;
+}
+
+export interface Kasse {
+  app: FastifyInstance;
+  ctx: AppContext;
+  jobs: JobRunner;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** The composition root shared by `npm start`, the CLI and the tests: storage → context → jobs → HTTP. */
+export async function createKasse(options: KasseOptions): Promise<Kasse> {
+  const store = await openStore(options.databaseUrl);
+  await migrateToLatest(store);
+  // One signing key per database, so every node of a cluster accepts every node's tokens.
+  const signingKeyHex = await readOrInitMeta(store.db, 'access_token_signing_key', () => randomBytes(32).toString('hex'));
+  let jobs: JobRunner | null = null;
+  const ctx: AppContext = {
+    store,
+    clock: options.clock,
+    config: { ...DEFAULT_CONFIG, ...options.config },
+    tokenSigningKey: Buffer.from(signingKeyHex, 'hex'),
+    onOutboundEnqueued: () => jobs?.nudge(),
+  };
+  const logger = options.logger ?? false;
+  const runner = new JobRunner(ctx, {
+    pollIntervalMs: options.jobPollIntervalMs ?? 250,
+    onError: (error) => {
+      if (typeof logger === 'object') logger.error({ err: error }, 'background job failed');
+      else console.error('background job failed', error);
+    },
+  });
+  jobs = runner;
+  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger });
+  if (options.startJobs !== false) runner.start();
+  return {
+    app,
+    ctx,
+    jobs: runner,
+    store,
+    async close() {
+      await app.close();
+      await runner.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The only file with engine-specific code: connection setup, type parsers, id columns,
+ * the outbox claim (SKIP LOCKED on PostgreSQL) and the sandbox reset. Everything else is plain Kysely.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PostgresDialect, SqliteDialect, sql, type Dialect, type Kysely } from 'kysely';
+import type { Database, OutboxRow } from './schema.ts';
+
+export type DialectKind = 'sqlite' | 'postgres';
+
+export async function dialectFor(url: string): Promise<{ kind: DialectKind; dialect: Dialect; close: () => Promise<void> }> {
+  if (url.startsWith('sqlite:')) {
+    const { default: SqliteDatabase } = await import('better-sqlite3');
+    const path = url.slice('sqlite:'.length) || ':memory:';
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const database = new SqliteDatabase(path);
+    database.pragma('journal_mode = WAL');
+    // FULL: a payment acknowledged with 200 survives power loss, not just a process crash.
+    database.pragma('synchronous = FULL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    database.defaultSafeIntegers(false);
+    return { kind: 'sqlite', dialect: new SqliteDialect({ database }), close: async () => {} };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pg = await import('pg');
+    // int8 (BIGINT, COUNT) arrives as a string; every amount in Kasse is a safe integer of øre.
+    pg.default.types.setTypeParser(20, (value: string) => {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n)) throw new Error(`int8 ${value} exceeds the safe integer range`);
+      return n;
+    });
+    const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
+    return { kind: 'postgres', dialect: new PostgresDialect({ pool }), close: async () => {} };
+  }
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
+}
+
+/** Column type of an auto-incrementing primary key. */
+export function idColumnType(kind: DialectKind): 'integer' | 'bigserial' {
+  return kind === 'sqlite' ? 'integer' : 'bigserial';
+}
+
+const INSERT_ONLY_TABLES = ['ledger_line', 'payment_operation'] as const;
+
+/** Invariant L2: the ledger and the operation log refuse UPDATE and DELETE at the engine level. */
+export async function createInsertOnlyGuards(db: Kysely<Database>, kind: DialectKind): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`CREATE OR REPLACE FUNCTION kasse_insert_only() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION '% is insert-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql`.execute(db);
+  }
+  for (const table of INSERT_ONLY_TABLES) {
+    for (const action of ['UPDATE', 'DELETE'] as const) {
+      const name = sql.raw(`${table}_no_${action.toLowerCase()}`);
+      if (kind === 'sqlite') {
+        await sql`CREATE TRIGGER IF NOT EXISTS ${name} BEFORE ${sql.raw(action)} ON ${sql.table(table)}
+          BEGIN SELECT RAISE(ABORT, '${sql.raw(table)} is insert-only'); END`.execute(db);
+      } else {
+        await sql`CREATE TRIGGER ${name} BEFORE ${sql.raw(action)} ON ${sql.table(table)}
+          FOR EACH ROW EXECUTE FUNCTION kasse_insert_only()`.execute(db);
+      }
+    }
+  }
+}
+
+const DATA_TABLES = [
+  'callback_attempt',
+  'outbox',
+  'idempotency_key',
+  'ledger_line',
+  'payment_operation',
+  'payment',
+  'test_user',
+  'api_key',
+  'sales_unit',
+  'merchant',
+] as const;
+
+/**
+ * Sandbox reset: empty every data table. TRUNCATE on PostgreSQL does not fire the row triggers that keep
+ * the ledger insert-only; on SQLite the guards are dropped and recreated inside the same transaction.
+ */
+export async function deleteAllData(db: Kysely<Database>, kind: DialectKind): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`TRUNCATE ${sql.join(DATA_TABLES.map((t) => sql.table(t)))} RESTART IDENTITY`.execute(db);
+    return;
+  }
+  await db.transaction().execute(async (trx) => {
+    for (const table of INSERT_ONLY_TABLES) {
+      for (const action of ['update', 'delete']) await sql`DROP TRIGGER IF EXISTS ${sql.raw(`${table}_no_${action}`)}`.execute(trx);
+    }
+    for (const table of DATA_TABLES) await trx.deleteFrom(table).execute();
+    await createInsertOnlyGuards(trx, kind);
+  });
+}
+
+/**
+ * Claim due outbox rows with a lease. PostgreSQL: FOR UPDATE SKIP LOCKED, so several workers on
+ * several nodes never hold the same row. SQLite: one writer at a time, the plain UPDATE is enough.
+ */
+export async function claimDueOutboxRows(
+  db: Kysely<Database>,
+  kind: DialectKind,
+  args: { owner: string; nowMs: number; leaseMs: number; limit: number },
+): Promise<OutboxRow[]> {
+  const { owner, nowMs, leaseMs, limit } = args;
+  const lockClause = kind === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const result = await sql<OutboxRow>`
+    UPDATE outbox SET lease_owner = ${owner}, lease_until_ms = ${nowMs + leaseMs}, updated_at_ms = ${nowMs}
+    WHERE id IN (
+      SELECT id FROM outbox
+      WHERE state = 'pending' AND next_attempt_at_ms <= ${nowMs}
+        AND (lease_until_ms IS NULL OR lease_until_ms < ${nowMs})
+      ORDER BY next_attempt_at_ms, id
+      LIMIT ${limit}
+      ${lockClause}
+    )
+    RETURNING *`.execute(db);
+  return result.rows;
+}
+
+/** Serialization failures and deadlocks are safe to retry: the transaction had no effect. */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,35 @@
+import { assert } from '../../domain/assert.ts';
+import { isBalanced, type LedgerLine } from '../../domain/ledger.ts';
+import type { Executor } from '../db.ts';
+
+/** Insert-only: there is deliberately no update or delete here, and the engine refuses both (L2). */
+export async function appendLedgerEntry(
+  db: Executor,
+  entry: { operationId: number; paymentId: number; msn: string; nowMs: number; lines: readonly LedgerLine[] },
+): Promise<void> {
+  if (entry.lines.length === 0) return;
+  assert(isBalanced(entry.lines), `ledger entry for operation ${entry.operationId} does not balance`);
+  await db
+    .insertInto('ledger_line')
+    .values(
+      entry.lines.map((line) => ({
+        operation_id: entry.operationId,
+        payment_id: entry.paymentId,
+        msn: entry.msn,
+        account: line.account,
+        amount_ore: line.amountOre,
+        created_at_ms: entry.nowMs,
+      })),
+    )
+    .execute();
+}
+
+export async function listLedgerLines(db: Executor, msn: string, paymentId: number) {
+  return db
+    .selectFrom('ledger_line')
+    .selectAll()
+    .where('msn', '=', msn)
+    .where('payment_id', '=', paymentId)
+    .orderBy('id')
+    .execute();
+}

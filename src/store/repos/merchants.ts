@@ -1,0 +1,67 @@
+import type { Insertable, Updateable } from 'kysely';
+import type { Executor } from '../db.ts';
+import type { ApiKeyTable, MerchantTable, SalesUnitRow, SalesUnitTable } from '../schema.ts';
+
+export async function insertMerchant(db: Executor, row: Insertable<MerchantTable>): Promise<void> {
+  await db.insertInto('merchant').values(row).execute();
+}
+
+export async function findMerchant(db: Executor, id: string) {
+  return db.selectFrom('merchant').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listMerchants(db: Executor) {
+  return db.selectFrom('merchant').selectAll().orderBy('created_at_ms').orderBy('id').execute();
+}
+
+export async function insertSalesUnit(db: Executor, row: Insertable<SalesUnitTable>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('sales_unit')
+    .values(row)
+    .onConflict((oc) => oc.column('msn').doNothing())
+    .returning('msn')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function findSalesUnit(db: Executor, msn: string): Promise<SalesUnitRow | undefined> {
+  return db.selectFrom('sales_unit').selectAll().where('msn', '=', msn).executeTakeFirst();
+}
+
+export async function listSalesUnits(db: Executor, merchantId?: string): Promise<SalesUnitRow[]> {
+  let query = db.selectFrom('sales_unit').selectAll();
+  if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
+  return query.orderBy('msn').execute();
+}
+
+export async function updateSalesUnit(db: Executor, msn: string, changes: Updateable<SalesUnitTable>): Promise<SalesUnitRow | undefined> {
+  return db.updateTable('sales_unit').set(changes).where('msn', '=', msn).returningAll().executeTakeFirst();
+}
+
+export async function insertApiKey(db: Executor, row: Insertable<ApiKeyTable>): Promise<void> {
+  await db.insertInto('api_key').values(row).execute();
+}
+
+export async function findApiKey(db: Executor, clientId: string) {
+  return db.selectFrom('api_key').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export async function listApiKeys(db: Executor, msn: string) {
+  return db
+    .selectFrom('api_key')
+    .select(['client_id', 'msn', 'created_at_ms', 'revoked_at_ms'])
+    .where('msn', '=', msn)
+    .orderBy('created_at_ms')
+    .execute();
+}
+
+export async function revokeApiKey(db: Executor, msn: string, clientId: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('api_key')
+    .set({ revoked_at_ms: nowMs })
+    .where('msn', '=', msn)
+    .where('client_id', '=', clientId)
+    .where('revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,0 +1,18 @@
+import type { Executor } from '../db.ts';
+import type { OperationRow, PaymentOperationTable } from '../schema.ts';
+import type { Insertable } from 'kysely';
+
+/** The operation log is insert-only (engine triggers refuse UPDATE and DELETE). */
+export async function appendOperation(db: Executor, row: Insertable<PaymentOperationTable>): Promise<OperationRow> {
+  return db.insertInto('payment_operation').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function listOperations(db: Executor, msn: string, paymentId: number): Promise<OperationRow[]> {
+  return db
+    .selectFrom('payment_operation')
+    .selectAll()
+    .where('msn', '=', msn)
+    .where('payment_id', '=', paymentId)
+    .orderBy('seq')
+    .execute();
+}

@@ -1,0 +1,76 @@
+import type { Insertable } from 'kysely';
+import type { Executor } from '../db.ts';
+import type { CallbackAttemptRow, OutboxRow, OutboxState, OutboxTable } from '../schema.ts';
+
+export async function enqueueOutbound(db: Executor, row: Insertable<OutboxTable>): Promise<void> {
+  await db.insertInto('outbox').values(row).execute();
+}
+
+/** Record one attempt and its consequence for the row, in one transaction with the caller. */
+export async function recordAttempt(
+  db: Executor,
+  args: {
+    row: OutboxRow;
+    owner: string;
+    startedAtMs: number;
+    latencyMs: number;
+    httpStatus: number | null;
+    responseExcerpt: string | null;
+    error: string | null;
+    nextState: OutboxState;
+    nextAttemptAtMs: number;
+    nowMs: number;
+  },
+): Promise<boolean> {
+  const attemptNo = args.row.attempts + 1;
+  // Guarded by the lease: a worker whose lease lapsed (and whose row another worker took) records nothing.
+  const updated = await db
+    .updateTable('outbox')
+    .set({
+      attempts: attemptNo,
+      state: args.nextState,
+      next_attempt_at_ms: args.nextAttemptAtMs,
+      lease_owner: null,
+      lease_until_ms: null,
+      updated_at_ms: args.nowMs,
+    })
+    .where('id', '=', args.row.id)
+    .where('lease_owner', '=', args.owner)
+    .where('attempts', '=', args.row.attempts)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  await db
+    .insertInto('callback_attempt')
+    .values({
+      outbox_id: args.row.id,
+      msn: args.row.msn,
+      attempt_no: attemptNo,
+      started_at_ms: args.startedAtMs,
+      latency_ms: Math.round(args.latencyMs),
+      http_status: args.httpStatus,
+      response_excerpt: args.responseExcerpt,
+      error: args.error,
+    })
+    .execute();
+  return true;
+}
+
+export async function listOutboundForOrder(db: Executor, msn: string, orderId: string): Promise<OutboxRow[]> {
+  return db.selectFrom('outbox').selectAll().where('msn', '=', msn).where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+export async function listAttempts(db: Executor, outboxIds: readonly number[]): Promise<CallbackAttemptRow[]> {
+  if (outboxIds.length === 0) return [];
+  return db.selectFrom('callback_attempt').selectAll().where('outbox_id', 'in', outboxIds).orderBy('id').execute();
+}
+
+export async function countDueOutbound(db: Executor, nowMs: number): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'pending')
+    .where('next_attempt_at_ms', '<=', nowMs)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import { assertNever } from '../../domain/assert.ts';
+import type { OperationKind } from '../../domain/payment-states.ts';
+import type { Executor } from '../db.ts';
+import type { NewPayment, PaymentRow } from '../schema.ts';
+
+export async function insertPayment(db: Executor, payment: NewPayment): Promise<PaymentRow | undefined> {
+  // ON CONFLICT DO NOTHING: two concurrent initiates of one orderId resolve to one row and one Merchant 34.
+  return db
+    .insertInto('payment')
+    .values(payment)
+    .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow | undefined> {
+  return db.selectFrom('payment').selectAll().where('msn', '=', msn).where('order_id', '=', orderId).executeTakeFirst();
+}
+
+export async function findPaymentByLandingToken(db: Executor, token: string): Promise<PaymentRow | undefined> {
+  return db.selectFrom('payment').selectAll().where('landing_token', '=', token).executeTakeFirst();
+}
+
+export async function findPaymentsDueForTimeout(db: Executor, nowMs: number, limit: number): Promise<PaymentRow[]> {
+  return db
+    .selectFrom('payment')
+    .selectAll()
+    .where('state', '=', 'initiated')
+    .where('expires_at_ms', '<=', nowMs)
+    .orderBy('expires_at_ms')
+    .limit(limit)
+    .execute();
+}
+
+export interface ApprovalFacts {
+  userMsisdn: string;
+  cardBin: number;
+}
+
+/**
+ * Apply one operation as a single guarded statement. The WHERE clause re-checks, atomically, the rule the
+ * domain already checked on a snapshot; zero rows means a concurrent request won and the caller re-reads.
+ * The arithmetic mirrors `applyEvent` in the domain, which replay (invariant P4) relies on.
+ */
+export async function applyGuardedOperation(
+  db: Executor,
+  args: { paymentId: number; kind: OperationKind; amountOre: number; nowMs: number; approval?: ApprovalFacts },
+): Promise<PaymentRow | undefined> {
+  const { paymentId, kind, amountOre: amount, nowMs } = args;
+  let query = db
+    .updateTable('payment')
+    .set({ version: sql`version + 1`, updated_at_ms: nowMs })
+    .where('id', '=', paymentId);
+  switch (kind) {
+    case 'reserve':
+    case 'sale': {
+      const captured = kind === 'sale' ? amount : 0;
+      query = query
+        .set({
+          state: kind === 'sale' ? 'captured' : 'reserved',
+          reserved_ore: amount,
+          captured_ore: captured,
+          reserved_at_ms: nowMs,
+          user_msisdn: args.approval?.userMsisdn ?? null,
+          card_bin: args.approval?.cardBin ?? null,
+        })
+        .where('state', '=', 'initiated')
+        .where('expires_at_ms', '>', nowMs);
+      break;
+    }
+    case 'reserve_failed':
+    case 'sale_failed':
+      query = query.set({ state: 'failed', user_msisdn: args.approval?.userMsisdn ?? null }).where('state', '=', 'initiated');
+      break;
+    case 'capture':
+      query = query
+        .set({
+          captured_ore: sql`captured_ore + ${amount}`,
+          state: sql`CASE WHEN captured_ore + ${amount} + released_ore = reserved_ore THEN 'captured' ELSE 'reserved' END`,
+        })
+        .where('state', '=', 'reserved')
+        .where(sql<boolean>`reserved_ore - captured_ore - released_ore >= ${amount}`);
+      break;
+    case 'refund':
+      query = query
+        .set({ refunded_ore: sql`refunded_ore + ${amount}` })
+        .where('state', 'in', ['reserved', 'captured'])
+        .where(sql<boolean>`captured_ore - refunded_ore >= ${amount}`);
+      break;
+    case 'merchant_cancel':
+    case 'user_cancel':
+      query = query.set({ state: 'cancelled' }).where('state', '=', 'initiated');
+      break;
+    case 'timeout':
+      query = query.set({ state: 'rejected' }).where('state', '=', 'initiated').where('expires_at_ms', '<=', nowMs);
+      break;
+    case 'void':
+    case 'release':
+      // Exactly the open remainder is released: a capture that slipped in first makes this match nothing.
+      query = query
+        .set({ state: kind === 'void' ? 'voided' : 'captured', released_ore: sql`released_ore + ${amount}` })
+        .where('state', '=', 'reserved')
+        .where('captured_ore', kind === 'void' ? '=' : '>', 0)
+        .where(sql<boolean>`reserved_ore - captured_ore - released_ore = ${amount}`);
+      break;
+    case 'initiate':
+      throw new Error('initiate inserts a payment; it is not an update');
+    default:
+      assertNever(kind, 'operation kind');
+  }
+  return query.returningAll().executeTakeFirst();
+}

@@ -1,0 +1,179 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+import type { OperationKind, PaymentState } from '../domain/payment-states.ts';
+
+/**
+ * Table types. Every table that holds a merchant's data carries `msn` and every query filters by it:
+ * merchants are kept apart by construction, and a distributed PostgreSQL could shard by it.
+ * Timestamps are epoch milliseconds from the injected Clock; booleans are 0/1 on both engines.
+ */
+export interface Database {
+  kasse_meta: KasseMetaTable;
+  merchant: MerchantTable;
+  sales_unit: SalesUnitTable;
+  api_key: ApiKeyTable;
+  test_user: TestUserTable;
+  payment: PaymentTable;
+  payment_operation: PaymentOperationTable;
+  ledger_line: LedgerLineTable;
+  idempotency_key: IdempotencyKeyTable;
+  outbox: OutboxTable;
+  callback_attempt: CallbackAttemptTable;
+}
+
+export interface KasseMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface MerchantTable {
+  id: string;
+  name: string;
+  org_number: string | null;
+  created_at_ms: number;
+}
+
+export type CaptureType = 'reserve' | 'direct';
+export type SalesUnitStatus = 'active' | 'deactivated' | 'blocked';
+
+export interface SalesUnitTable {
+  msn: string;
+  merchant_id: string;
+  name: string;
+  capture_type: CaptureType;
+  express_allowed: number;
+  skip_landing_page_allowed: number;
+  nin_scope_allowed: number;
+  rate_limits_enabled: number;
+  /** 1 = the real platform's single attempt; more turns on retries with backoff (a Kasse extension). */
+  callback_max_attempts: number;
+  status: SalesUnitStatus;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface ApiKeyTable {
+  client_id: string;
+  msn: string;
+  client_secret_sha256: string;
+  subscription_key_sha256: string;
+  created_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+export interface TestUserTable {
+  msisdn: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  bankid_verified: number;
+  card_bin: number;
+  created_at_ms: number;
+}
+
+export interface PaymentTable {
+  id: Generated<number>;
+  msn: string;
+  order_id: string;
+  state: PaymentState;
+  amount_ore: number;
+  reserved_ore: number;
+  captured_ore: number;
+  refunded_ore: number;
+  released_ore: number;
+  /** Bumped by every guarded UPDATE; equals the seq of the newest operation row. */
+  version: number;
+  transaction_text: string;
+  capture_type: CaptureType;
+  payment_type: string;
+  landing_token: string;
+  callback_prefix: string;
+  fall_back: string;
+  auth_token: string | null;
+  is_app: number;
+  skip_landing_page: number;
+  customer_mobile: string | null;
+  scope: string | null;
+  user_msisdn: string | null;
+  card_bin: number | null;
+  /** The rest of merchantInfo that later features need (express prefixes, static shipping), as JSON. */
+  merchant_info_json: string;
+  expires_at_ms: number;
+  reserved_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface PaymentOperationTable {
+  id: Generated<number>;
+  payment_id: number;
+  msn: string;
+  seq: number;
+  kind: OperationKind;
+  amount_ore: number;
+  transaction_text: string;
+  request_id: string;
+  created_at_ms: number;
+}
+
+export interface LedgerLineTable {
+  id: Generated<number>;
+  operation_id: number;
+  payment_id: number;
+  msn: string;
+  account: string;
+  amount_ore: number;
+  created_at_ms: number;
+}
+
+export interface IdempotencyKeyTable {
+  msn: string;
+  order_id: string;
+  operation: string;
+  request_id: string;
+  request_sha256: string;
+  /** Null while the first request holds the key inside its transaction. */
+  outcome_json: string | null;
+  created_at_ms: number;
+}
+
+export type OutboxState = 'pending' | 'delivered' | 'dead';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  msn: string;
+  payment_id: number | null;
+  order_id: string | null;
+  kind: string;
+  method: string;
+  url: string;
+  headers_json: string;
+  body_json: string | null;
+  timeout_ms: number;
+  state: OutboxState;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at_ms: number;
+  lease_owner: string | null;
+  lease_until_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface CallbackAttemptTable {
+  id: Generated<number>;
+  outbox_id: number;
+  msn: string;
+  attempt_no: number;
+  started_at_ms: number;
+  latency_ms: number;
+  http_status: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
+export type PaymentRow = Selectable<PaymentTable>;
+export type NewPayment = Insertable<PaymentTable>;
+export type OperationRow = Selectable<PaymentOperationTable>;
+export type SalesUnitRow = Selectable<SalesUnitTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type CallbackAttemptRow = Selectable<CallbackAttemptTable>;
