@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 export interface DeliveryResult {
@@ -7,47 +9,81 @@ export interface DeliveryResult {
   latencyMs: number;
 }
 
-const EXCERPT_CHARS = 500;
-
-/**
- * One outbound HTTP call as the platform makes it: a hard timeout, redirects not followed, any answer
- * recorded. Latency is measured on the monotonic clock (it is a duration, not a point in business time).
- */
-export async function deliver(request: {
+export interface OutboundRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
   body: string | null;
   timeoutMs: number;
-}): Promise<DeliveryResult> {
-  const started = performance.now();
-  try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.body === null ? request.headers : { 'Content-Type': 'application/json;charset=UTF-8', ...request.headers },
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-    const text = await response.text();
-    return {
-      httpStatus: response.status,
-      responseExcerpt: text.slice(0, EXCERPT_CHARS),
-      error: null,
-      latencyMs: performance.now() - started,
-    };
-  } catch (error) {
-    const latencyMs = performance.now() - started;
-    const name = (error as Error).name;
-    const message = name === 'TimeoutError' ? `timed out after ${request.timeoutMs} ms` : describeFetchError(error);
-    return { httpStatus: null, responseExcerpt: null, error: message, latencyMs };
-  }
 }
 
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `${cause.code}: ${cause.message ?? ''}`.trim();
-  return (error as Error).message ?? String(error);
+const EXCERPT_CHARS = 500;
+/** We keep only an excerpt; a merchant answering with megabytes must not cost us memory. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+};
+
+/**
+ * One outbound HTTP call as the platform makes it: a hard deadline for the whole exchange, redirects not
+ * followed, any answer recorded. node:http rather than fetch, because fetch refuses "bad ports" and Kasse
+ * must call merchants on any port. Latency is a duration, so it is measured on the monotonic clock.
+ */
+export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
+  const started = performance.now();
+  const finish = (result: Omit<DeliveryResult, 'latencyMs'>): DeliveryResult => ({ ...result, latencyMs: performance.now() - started });
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return Promise.resolve(finish({ httpStatus: null, responseExcerpt: null, error: `invalid URL: ${request.url}` }));
+  }
+  const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
+  if (!agent) return Promise.resolve(finish({ httpStatus: null, responseExcerpt: null, error: `unsupported scheme ${url.protocol}` }));
+  const transport = url.protocol === 'https:' ? https : http;
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result: Omit<DeliveryResult, 'latencyMs'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve(finish(result));
+    };
+    const headers: Record<string, string> = { ...request.headers };
+    if (request.body !== null) {
+      headers['Content-Type'] ??= 'application/json;charset=UTF-8';
+      headers['Content-Length'] = String(Buffer.byteLength(request.body));
+    }
+    const outgoing = transport.request(url, { method: request.method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
+        bytes += chunk.length;
+      });
+      response.on('end', () =>
+        settle({
+          httpStatus: response.statusCode ?? null,
+          responseExcerpt: Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS),
+          error: null,
+        }),
+      );
+      response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseExcerpt: null, error: describe(error) }));
+    });
+    const deadline = setTimeout(() => {
+      settle({ httpStatus: null, responseExcerpt: null, error: `timed out after ${request.timeoutMs} ms` });
+      outgoing.destroy();
+    }, request.timeoutMs);
+    outgoing.on('error', (error) => settle({ httpStatus: null, responseExcerpt: null, error: describe(error) }));
+    outgoing.end(request.body ?? undefined);
+  });
+}
+
+function describe(error: Error & { code?: string }): string {
+  return error.code ? `${error.code}: ${error.message}` : error.message;
 }
 
 export function isSuccess(status: number | null): boolean {

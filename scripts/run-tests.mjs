@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The test command (npm test): typecheck, then every test file under test/ with node's test runner.
+// The PostgreSQL suite runs when a server answers at KASSE_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+// without one the run still passes and says plainly that it skipped it. In CI (CI=true) a missing server fails the run.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import pg from 'pg';
+
+const root = new URL('..', import.meta.url).pathname;
+const pgUrl = process.env.KASSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function testFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'support' ? [] : testFiles(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+async function postgresAnswers() {
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const only = process.argv.slice(2);
+const files = (only.length > 0 ? only : testFiles(join(root, 'test'))).sort();
+
+if (only.length === 0) {
+  console.log('typecheck: tsc --noEmit');
+  const tsc = spawnSync('npx', ['tsc', '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+}
+
+const env = { ...process.env, KASSE_TEST_PG_URL: pgUrl };
+if (await postgresAnswers()) {
+  console.log(`PostgreSQL suite: ON (${pgUrl})`);
+} else if (process.env.CI === 'true') {
+  console.error(`PostgreSQL suite: no server answers at ${pgUrl}; CI must run it (.ci/run starts the local cluster).`);
+  process.exit(1);
+} else {
+  env.KASSE_TEST_SKIP_PG = '1';
+  console.log(`PostgreSQL suite: SKIPPED — no server answers at ${pgUrl}. Set KASSE_TEST_PG_URL or start PostgreSQL to run it.`);
+}
+
+console.log(`running ${files.length} test files`);
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files.map((f) => relative(root, f))],
+  { cwd: root, stdio: 'inherit', env },
+);
+if (env.KASSE_TEST_SKIP_PG === '1') console.log('\nNote: the PostgreSQL suite was SKIPPED (no server).');
+process.exit(result.status ?? 1);

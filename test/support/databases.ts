@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** The server the PostgreSQL suite runs against; scripts/run-tests.mjs exports it once it has checked it. */
+export const PG_ADMIN_URL = process.env.KASSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let pgProbe: Promise<boolean> | undefined;
+
+export function pgAvailable(): Promise<boolean> {
+  if (process.env.KASSE_TEST_SKIP_PG === '1') return Promise.resolve(false);
+  pgProbe ??= (async () => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  return pgProbe;
+}
+
+/** The dialects the storage suites run on: always SQLite, PostgreSQL when a server answers. */
+export async function testDialects(): Promise<DialectName[]> {
+  return (await pgAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one test: a temporary SQLite file, or a new PostgreSQL database. */
+export async function freshDatabase(dialect: DialectName): Promise<TestDatabase> {
+  const name = `kasse_test_${randomBytes(6).toString('hex')}`;
+  if (dialect === 'sqlite') {
+    const path = join(tmpdir(), `${name}.sqlite`);
+    return {
+      url: `sqlite:${path}`,
+      drop: async () => {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+      },
+    };
+  }
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
