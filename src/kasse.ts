@@ -29,19 +29,35 @@ export interface Kasse {
 }
 
 /** The composition root shared by `npm start`, the CLI and the tests: storage → context → jobs → HTTP. */
-export async function createKasse(options: KasseOptions): Promise<Kasse> {
-  const store = await openStore(options.databaseUrl);
+/** Open and migrate the database and build the context the use cases run in (also used by the CLI). */
+export async function openAppContext(args: {
+  databaseUrl: string;
+  clock: Clock;
+  config?: Partial<AppConfig> | undefined;
+  onOutboundEnqueued: () => void;
+}): Promise<AppContext> {
+  const store = await openStore(args.databaseUrl);
   await migrateToLatest(store);
   // One signing key per database, so every node of a cluster accepts every node's tokens.
   const signingKeyHex = await readOrInitMeta(store.db, 'access_token_signing_key', () => randomBytes(32).toString('hex'));
-  let jobs: JobRunner | null = null;
-  const ctx: AppContext = {
+  return {
     store,
-    clock: options.clock,
-    config: { ...DEFAULT_CONFIG, ...options.config },
+    clock: args.clock,
+    config: { ...DEFAULT_CONFIG, ...args.config },
     tokenSigningKey: Buffer.from(signingKeyHex, 'hex'),
-    onOutboundEnqueued: () => jobs?.nudge(),
+    onOutboundEnqueued: args.onOutboundEnqueued,
   };
+}
+
+export async function createKasse(options: KasseOptions): Promise<Kasse> {
+  let jobs: JobRunner | null = null;
+  const ctx = await openAppContext({
+    databaseUrl: options.databaseUrl,
+    clock: options.clock,
+    config: options.config,
+    onOutboundEnqueued: () => jobs?.nudge(),
+  });
+  const { store } = ctx;
   const logger = options.logger ?? false;
   const runner = new JobRunner(ctx, {
     pollIntervalMs: options.jobPollIntervalMs ?? 250,

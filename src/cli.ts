@@ -1,0 +1,170 @@
+/**
+ * The operator CLI (`npx kasse …`): the same use cases as the operator API, straight against DATABASE_URL.
+ * Prints JSON so that scripts can read it.
+ */
+import { parseArgs } from 'node:util';
+import { createApiKey, listKeys, revokeKey } from './app/merchants/api-keys.ts';
+import {
+  createMerchant,
+  createSalesUnit,
+  listMerchantsWithUnits,
+  setCaptureType,
+  setSalesUnitOptions,
+  setSalesUnitStatus,
+} from './app/merchants/sales-units.ts';
+import { createSandboxMerchant } from './app/sandbox/sandbox-merchants.ts';
+import type { AppContext } from './app/context.ts';
+import { systemClock } from './clock.ts';
+import { loadConfig } from './config.ts';
+import { openAppContext } from './kasse.ts';
+
+const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the database; default sqlite:./data/kasse.sqlite)
+
+  migrate                                        apply database migrations
+  merchants list                                 merchants with their sales units
+  merchants create --name NAME [--org 123456789]
+  sales-units create --merchant ID --name NAME [--msn 123456] [--capture-type reserve|direct]
+                     [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N]
+  sales-units capture-type MSN reserve|direct
+  sales-units deactivate|block|reactivate MSN
+  sales-units set MSN [--express|--no-express] [--skip-landing-page|--no-skip-landing-page]
+                      [--nin-scope|--no-nin-scope] [--rate-limits|--no-rate-limits] [--callback-attempts N]
+  keys create MSN                                issue keys (the secrets are printed once)
+  keys list MSN
+  keys revoke MSN CLIENT_ID
+  sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
+`;
+
+class UsageError extends Error {}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function flag(flags: Flags, name: string): boolean | undefined {
+  if (flags[name] === true) return true;
+  if (flags[`no-${name}`] === true) return false;
+  return undefined;
+}
+
+function required(flags: Flags, name: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function integerFlag(flags: Flags, name: string): number | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer`);
+  return n;
+}
+
+function captureTypeOf(value: string | undefined): 'reserve' | 'direct' {
+  if (value === 'reserve' || value === 'direct') return value;
+  throw new UsageError('capture type must be reserve or direct');
+}
+
+function unitOptions(flags: Flags) {
+  const options: Parameters<typeof setSalesUnitOptions>[2] = {};
+  const express = flag(flags, 'express');
+  const skipLandingPage = flag(flags, 'skip-landing-page');
+  const ninScope = flag(flags, 'nin-scope');
+  const rateLimits = flag(flags, 'rate-limits');
+  const callbackMaxAttempts = integerFlag(flags, 'callback-attempts');
+  if (express !== undefined) options.express = express;
+  if (skipLandingPage !== undefined) options.skipLandingPage = skipLandingPage;
+  if (ninScope !== undefined) options.ninScope = ninScope;
+  if (rateLimits !== undefined) options.rateLimits = rateLimits;
+  if (callbackMaxAttempts !== undefined) options.callbackMaxAttempts = callbackMaxAttempts;
+  return options;
+}
+
+async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unknown> {
+  const [group, action, ...rest] = words;
+  switch (`${group} ${action ?? ''}`.trim()) {
+    case 'migrate':
+      return { migrated: true, storage: ctx.store.kind };
+    case 'merchants list':
+      return listMerchantsWithUnits(ctx);
+    case 'merchants create':
+      return createMerchant(ctx, { name: required(flags, 'name'), orgNumber: (flags.org as string | undefined) ?? null });
+    case 'sales-units create': {
+      const msn = flags.msn as string | undefined;
+      const captureType = flags['capture-type'] === undefined ? undefined : captureTypeOf(flags['capture-type'] as string);
+      return createSalesUnit(ctx, required(flags, 'merchant'), {
+        name: required(flags, 'name'),
+        ...(msn !== undefined ? { msn } : {}),
+        ...(captureType !== undefined ? { captureType } : {}),
+        ...unitOptions(flags),
+      });
+    }
+    case 'sales-units capture-type':
+      return setCaptureType(ctx, rest[0] ?? '', captureTypeOf(rest[1]));
+    case 'sales-units deactivate':
+      return setSalesUnitStatus(ctx, rest[0] ?? '', 'deactivated');
+    case 'sales-units block':
+      return setSalesUnitStatus(ctx, rest[0] ?? '', 'blocked');
+    case 'sales-units reactivate':
+      return setSalesUnitStatus(ctx, rest[0] ?? '', 'active');
+    case 'sales-units set':
+      return setSalesUnitOptions(ctx, rest[0] ?? '', unitOptions(flags));
+    case 'keys create':
+      return createApiKey(ctx, rest[0] ?? '');
+    case 'keys list':
+      return listKeys(ctx, rest[0] ?? '');
+    case 'keys revoke':
+      await revokeKey(ctx, rest[0] ?? '', rest[1] ?? '');
+      return { revoked: rest[1] };
+    case 'sandbox-merchant': {
+      const express = flag(flags, 'express');
+      const name = flags.name as string | undefined;
+      return createSandboxMerchant(ctx, {
+        captureType: flags.direct === true ? 'direct' : 'reserve',
+        ...(express !== undefined ? { express } : {}),
+        ...(name !== undefined ? { name } : {}),
+      });
+    }
+    default:
+      throw new UsageError(words.length === 0 ? 'no command given' : `unknown command: ${words.join(' ')}`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    // Options with values must be declared; the boolean --x / --no-x switches are read as given.
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      merchant: { type: 'string' },
+      msn: { type: 'string' },
+      'capture-type': { type: 'string' },
+      'callback-attempts': { type: 'string' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  const ctx = await openAppContext({ databaseUrl: config.databaseUrl, clock: systemClock, onOutboundEnqueued: () => {} });
+  try {
+    const result = await run(ctx, positionals, values as Flags);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`kasse: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`kasse: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
