@@ -1,0 +1,70 @@
+// Goal: the layering and time rules of docs/ARCHITECTURE.md hold. Method: read the sources and check imports
+// and forbidden calls, so a violation fails the suite instead of waiting for a reviewer.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function sources(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(root, path)).isDirectory() ? sources(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1] ?? '');
+}
+
+function codeOf(file: string): string {
+  // Comments may mention forbidden calls when explaining why they are forbidden.
+  return readFileSync(join(root, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
+}
+
+test('the domain imports nothing but the domain and node built-ins', () => {
+  for (const file of sources('src/domain')) {
+    for (const spec of importsOf(file)) {
+      assert.ok(spec.startsWith('./') || spec.startsWith('node:'), `${file} imports ${spec}`);
+    }
+  }
+});
+
+test('the app layer never imports the transport or job layers', () => {
+  for (const file of sources('src/app')) {
+    for (const spec of importsOf(file)) {
+      assert.ok(!/\/(http|jobs|portal)\//.test(spec), `${file} imports ${spec}`);
+    }
+  }
+});
+
+test('only src/clock.ts reads the wall clock', () => {
+  for (const file of sources('src')) {
+    if (file === join('src', 'clock.ts')) continue;
+    const code = codeOf(file);
+    assert.ok(!/Date\.now\(\)/.test(code), `${relative(root, join(root, file))} calls Date.now()`);
+    assert.ok(!/new Date\(\)/.test(code), `${file} calls new Date() without a timestamp`);
+  }
+});
+
+test('no code updates or deletes ledger lines or operation-log rows', () => {
+  for (const file of sources('src')) {
+    const code = codeOf(file);
+    for (const table of ['ledger_line', 'payment_operation']) {
+      assert.ok(!code.includes(`updateTable('${table}')`), `${file} updates ${table}`);
+      assert.ok(!code.includes(`deleteFrom('${table}')`), `${file} deletes from ${table}`);
+    }
+  }
+});
+
+test('engine-specific SQL lives only in src/store/dialect.ts', () => {
+  for (const file of sources('src')) {
+    if (file === join('src', 'store', 'dialect.ts')) continue;
+    const code = codeOf(file);
+    assert.ok(!/SKIP LOCKED|better-sqlite3|from 'pg'/.test(code), `${file} has engine-specific code`);
+  }
+});
