@@ -12,6 +12,7 @@ import {
   setSalesUnitOptions,
   setSalesUnitStatus,
 } from './app/merchants/sales-units.ts';
+import { reconcile } from './app/reconcile/reconcile.ts';
 import { createSandboxMerchant } from './app/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './app/context.ts';
 import { systemClock } from './clock.ts';
@@ -32,6 +33,7 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   keys create MSN                                issue keys (the secrets are printed once)
   keys list MSN
   keys revoke MSN CLIENT_ID
+  reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
 
@@ -115,6 +117,8 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     case 'keys revoke':
       await revokeKey(ctx, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
+    case 'reconcile':
+      return reconcile(ctx.store);
     case 'sandbox-merchant': {
       const express = flag(flags, 'express');
       const name = flags.name as string | undefined;
@@ -154,7 +158,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result = await run(ctx, positionals, values as Flags);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    // A reconciliation that found violations is a failed check for scripts and cron jobs.
+    return (result as { ok?: unknown } | null)?.ok === false ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`kasse: ${error.message}\n\n${USAGE}`);

@@ -130,3 +130,17 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** The names of the insert-only triggers present, so reconciliation can confirm L2 is still enforced. */
+export async function listInsertOnlyGuards(db: Kysely<Database>, kind: DialectKind): Promise<string[]> {
+  const query =
+    kind === 'sqlite'
+      ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger'`
+      : sql<{ name: string }>`SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal`;
+  const { rows } = await query.execute(db);
+  return rows.map((r) => r.name);
+}
+
+export function expectedInsertOnlyGuards(): string[] {
+  return INSERT_ONLY_TABLES.flatMap((table) => ['update', 'delete'].map((action) => `${table}_no_${action}`));
+}

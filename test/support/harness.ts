@@ -13,6 +13,8 @@ export interface TestKasse {
   baseUrl: string;
   clock: ManualClock;
   dialect: DialectName;
+  /** The test's own database, for tools that open it themselves (the CLI). */
+  databaseUrl: string;
   /** Move the fake clock and run everything that became due, as POST /_kasse/sandbox/clock does. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function startTestKasse(
     baseUrl,
     clock,
     dialect,
+    databaseUrl: database.url,
     async advance(ms) {
       clock.advance(ms);
       await kasse.jobs.drain();

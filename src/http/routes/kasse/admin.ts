@@ -11,6 +11,7 @@ import {
   setSalesUnitStatus,
 } from '../../../app/merchants/sales-units.ts';
 import type { AppContext } from '../../../app/context.ts';
+import { reconcile } from '../../../app/reconcile/reconcile.ts';
 import { sha256Hex } from '../../../app/auth/secrets.ts';
 import { sendVippsError } from '../../errors.ts';
 
@@ -140,6 +141,10 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
           ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
         });
       },
+    );
+
+    app.get('/_kasse/admin/reconcile', { schema: { tags: TAGS, summary: 'Check every invariant over the whole database' } }, async () =>
+      reconcile(ctx.store),
     );
 
     for (const [action, status] of [
