@@ -3,7 +3,7 @@ import { decideApproval } from '../../domain/payment.ts';
 import type { Trx } from '../../store/db.ts';
 import type { PaymentRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import { resolveTestUser } from '../users/test-users.ts';
 import { loadPayment } from './load.ts';
@@ -40,7 +40,7 @@ export interface ForceApproveCommand {
  */
 export async function forceApprove(ctx: AppContext, cmd: ForceApproveCommand): Promise<void> {
   const nowMs = ctx.clock.nowMs();
-  await inTransaction(ctx, (trx) =>
+  const outcome = await inTransaction(ctx, (trx) =>
     withIdempotency(
       trx,
       {
@@ -59,4 +59,5 @@ export async function forceApprove(ctx: AppContext, cmd: ForceApproveCommand): P
     ),
   );
   ctx.onOutboundEnqueued();
+  unwrap(outcome);
 }

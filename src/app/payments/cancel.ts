@@ -1,6 +1,6 @@
 import { decideCancel } from '../../domain/payment.ts';
 import type { AppContext } from '../context.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import { decideAndRecord } from './record-operation.ts';
 import { actionTransactionInfo, transactionSummaryOf } from './wire.ts';
@@ -15,7 +15,7 @@ export interface CancelCommand {
 
 export async function cancelPayment(ctx: AppContext, cmd: CancelCommand) {
   const nowMs = ctx.clock.nowMs();
-  return inTransaction(ctx, (trx) =>
+  const outcome = await inTransaction(ctx, (trx) =>
     withIdempotency(
       trx,
       {
@@ -40,4 +40,5 @@ export async function cancelPayment(ctx: AppContext, cmd: CancelCommand) {
       },
     ),
   );
+  return unwrap(outcome);
 }

@@ -1,6 +1,6 @@
 import { decideCapture } from '../../domain/payment.ts';
 import type { AppContext } from '../context.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import { decideAndRecord } from './record-operation.ts';
 import { actionTransactionInfo, transactionSummaryOf } from './wire.ts';
@@ -16,7 +16,7 @@ export interface MoneyActionCommand {
 
 export async function capturePayment(ctx: AppContext, cmd: MoneyActionCommand) {
   const nowMs = ctx.clock.nowMs();
-  const result = await inTransaction(ctx, (trx) =>
+  const outcome = await inTransaction(ctx, (trx) =>
     withIdempotency(
       trx,
       {
@@ -43,5 +43,5 @@ export async function capturePayment(ctx: AppContext, cmd: MoneyActionCommand) {
       },
     ),
   );
-  return result;
+  return unwrap(outcome);
 }

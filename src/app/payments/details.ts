@@ -12,7 +12,7 @@ import { transactionSummaryOf } from './wire.ts';
 
 async function loadWithLog(db: Executor, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] }> {
   const payment = await loadPayment(db, msn, orderId);
-  const log = await listOperations(db, msn, payment.id);
+  const log = await listOperations(db, msn, payment.id, payment.version);
   assert(log.length === payment.version, `payment ${payment.id} has version ${payment.version} but ${log.length} operations`);
   return { payment, log };
 }

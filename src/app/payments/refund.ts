@@ -1,6 +1,6 @@
 import { decideRefund } from '../../domain/payment.ts';
 import type { AppContext } from '../context.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import type { MoneyActionCommand } from './capture.ts';
 import { decideAndRecord } from './record-operation.ts';
@@ -8,7 +8,7 @@ import { actionTransactionInfo, transactionSummaryOf } from './wire.ts';
 
 export async function refundPayment(ctx: AppContext, cmd: MoneyActionCommand) {
   const nowMs = ctx.clock.nowMs();
-  return inTransaction(ctx, (trx) =>
+  const outcome = await inTransaction(ctx, (trx) =>
     withIdempotency(
       trx,
       {
@@ -33,4 +33,5 @@ export async function refundPayment(ctx: AppContext, cmd: MoneyActionCommand) {
       },
     ),
   );
+  return unwrap(outcome);
 }

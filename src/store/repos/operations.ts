@@ -7,12 +7,17 @@ export async function appendOperation(db: Executor, row: Insertable<PaymentOpera
   return db.insertInto('payment_operation').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function listOperations(db: Executor, msn: string, paymentId: number): Promise<OperationRow[]> {
+/**
+ * The log up to `upToSeq` (the version of the payment row the caller read): a change committed after that read
+ * adds rows beyond it, so row and log stay consistent without a snapshot transaction.
+ */
+export async function listOperations(db: Executor, msn: string, paymentId: number, upToSeq: number): Promise<OperationRow[]> {
   return db
     .selectFrom('payment_operation')
     .selectAll()
     .where('msn', '=', msn)
     .where('payment_id', '=', paymentId)
+    .where('seq', '<=', upToSeq)
     .orderBy('seq')
     .execute();
 }
