@@ -6,6 +6,7 @@ import { ERRORS } from '../../src/domain/errors.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
 import { admin, assertVippsError } from './http-helpers.ts';
+import { insertTestUser } from '../../src/app/users/test-users.ts';
 
 let kasse: TestKasse;
 before(async () => {
@@ -282,18 +283,11 @@ describe('Payment errors', () => {
 
   test('force approve by a test user who is not BankID verified answers 400 Payment 1082', async () => {
     const merchant = await newMerchant();
-    await kasse.kasse.store.db
-      .insertInto('test_user')
-      .values({
-        msisdn: '41000082',
-        first_name: 'No',
-        last_name: 'BankID',
-        email: 'no-bankid@example.com',
-        bankid_verified: 0,
-        card_bin: 492560,
-        created_at_ms: kasse.clock.nowMs(),
-      })
-      .execute();
+    await insertTestUser(
+      kasse.kasse.store.db,
+      { msisdn: '41000082', firstName: 'No', lastName: 'BankID', bankIdVerified: false },
+      kasse.clock.nowMs(),
+    );
     const initiated = await merchant.initiate('p1082', 10000);
     assertVippsError(await merchant.approve('p1082', initiated.body.url, '41000082'), {
       status: 400,
