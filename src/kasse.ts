@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './app/context.ts';
 import type { Clock } from './domain/clock.ts';
+import { seedSandboxFixtures } from './app/sandbox/fixtures.ts';
 import { buildServer } from './http/server.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
@@ -67,6 +68,7 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
     },
   });
   jobs = runner;
+  if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
   const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger });
   if (options.startJobs !== false) runner.start();
   return {

@@ -25,7 +25,8 @@ export function requestFingerprint(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
-async function attempt<T>(perform: () => Promise<T>): Promise<Outcome<T>> {
+/** Run a step whose business errors are answers, not failures (see Outcome). */
+export async function asOutcome<T>(perform: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await perform() };
   } catch (error) {
@@ -46,12 +47,12 @@ export async function withIdempotency<T>(
   perform: () => Promise<T>,
 ): Promise<Outcome<T>> {
   const { requestId } = args.scope;
-  if (requestId === null || requestId === '') return attempt(perform);
+  if (requestId === null || requestId === '') return asOutcome(perform);
   const scope: IdempotencyScope = { ...args.scope, requestId };
   const fingerprint = requestFingerprint(args.request);
   const claimed = await claimIdempotencyKey(trx, scope, fingerprint, args.nowMs);
   if (!claimed) return replayStored<T>(trx, scope, fingerprint);
-  const outcome = await attempt(perform);
+  const outcome = await asOutcome(perform);
   await storeIdempotentOutcome(trx, scope, JSON.stringify(outcome));
   return outcome;
 }

@@ -40,6 +40,7 @@ export function postingsFor(kind: OperationKind, amountOre: Ore): LedgerLine[] {
     case 'refund':
       return transfer('merchant_payable', 'customer_funds', amountOre);
     case 'initiate':
+    case 'capture_failed':
     case 'reserve_failed':
     case 'sale_failed':
     case 'merchant_cancel':

@@ -26,6 +26,7 @@ export const OPERATION_KINDS = [
   'sale',
   'sale_failed',
   'capture',
+  'capture_failed',
   'refund',
   'merchant_cancel',
   'user_cancel',
@@ -44,6 +45,7 @@ export const LOG_OPERATION: Record<OperationKind, LogOperation> = {
   sale: 'SALE',
   sale_failed: 'SALE',
   capture: 'CAPTURE',
+  capture_failed: 'CAPTURE',
   refund: 'REFUND',
   merchant_cancel: 'CANCEL',
   user_cancel: 'CANCEL',
@@ -53,7 +55,7 @@ export const LOG_OPERATION: Record<OperationKind, LogOperation> = {
 };
 
 export function operationSucceeded(kind: OperationKind): boolean {
-  return kind !== 'reserve_failed' && kind !== 'sale_failed';
+  return kind !== 'reserve_failed' && kind !== 'sale_failed' && kind !== 'capture_failed';
 }
 
 /** Which state each kind of operation may start from, and where it leads. */
@@ -65,6 +67,8 @@ export const TRANSITIONS: Record<OperationKind, { from: readonly PaymentState[];
   sale_failed: { from: ['initiated'], to: 'failed' },
   // A capture leaves the reservation open until nothing remains to capture.
   capture: { from: ['reserved'], to: 'by_amount' },
+  // The bank refused a capture after its hold had lapsed: recorded, nothing moves.
+  capture_failed: { from: ['reserved'], to: 'same' },
   refund: { from: ['reserved', 'captured'], to: 'same' },
   merchant_cancel: { from: ['initiated'], to: 'cancelled' },
   user_cancel: { from: ['initiated'], to: 'cancelled' },
@@ -94,6 +98,7 @@ export const STATUS_OF_KIND: Record<OperationKind, StatusOperation> = {
   sale: 'SALE',
   sale_failed: 'FAILED',
   capture: 'CAPTURE',
+  capture_failed: 'RESERVE',
   refund: 'REFUND',
   merchant_cancel: 'CANCEL',
   user_cancel: 'CANCEL',

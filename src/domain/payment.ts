@@ -107,6 +107,8 @@ export function applyEvent(p: PaymentMoney | null, event: PaymentEvent): Payment
     case 'refund':
       next.refundedOre += amountOre;
       break;
+    case 'capture_failed':
+      break;
     case 'merchant_cancel':
     case 'user_cancel':
       next.state = 'cancelled';
@@ -237,8 +239,17 @@ export function decideUserCancel(p: PaymentFacts): Decision<{ kind: 'user_cancel
   return { ok: true, kind: 'user_cancel', amountOre: p.amountOre };
 }
 
-/** Nobody acted within the window: the payment becomes REJECTED. */
-export function decideTimeout(p: PaymentFacts, nowMs: number): Decision<{ kind: 'timeout'; amountOre: Ore }> {
+/**
+ * The window passed: nobody acted, and the payment becomes REJECTED. When the issuer was asked and never
+ * answered (test amount 2.01), the reservation fails instead, reason unknown (Payment 45).
+ */
+export function decideTimeout(
+  p: PaymentFacts,
+  nowMs: number,
+  issuer: { pending: boolean; captureType: 'reserve' | 'direct' },
+): Decision<{ kind: 'timeout' | 'reserve_failed' | 'sale_failed'; amountOre: Ore; errorKey?: ErrorKey }> {
   if (p.state !== 'initiated' || nowMs < p.expiresAtMs) return { ok: false, error: 'already_processed' };
-  return { ok: true, kind: 'timeout', amountOre: p.amountOre };
+  if (!issuer.pending) return { ok: true, kind: 'timeout', amountOre: p.amountOre };
+  const kind = issuer.captureType === 'direct' ? 'sale_failed' : 'reserve_failed';
+  return { ok: true, kind, amountOre: p.amountOre, errorKey: 'user_did_not_act' };
 }

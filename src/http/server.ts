@@ -12,7 +12,7 @@ import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
 import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/kasse/sandbox.ts';
-import { landingRoutes } from './routes/landing.ts';
+import { userSideRoutes } from './routes/user-side.ts';
 
 export interface ServerDeps {
   ctx: AppContext;
@@ -78,7 +78,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
-  await app.register(landingRoutes(ctx));
+  await app.register(userSideRoutes(ctx));
   if (deps.timeTravel) await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
   if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
   return app;

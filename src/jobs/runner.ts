@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/context.ts';
+import { processDueBankWork } from '../app/banks/bank-operations.ts';
 import { expireDuePayments } from '../app/payments/expire.ts';
 import { OutboundDispatcher } from './outbound-dispatcher.ts';
 
@@ -54,8 +55,9 @@ export class JobRunner {
     for (let round = 0; round < 100; round++) {
       await this.runOnce();
       const expired = await expireDuePayments(this.ctx);
+      const bankWork = await processDueBankWork(this.ctx);
       const attempts = await this.dispatcher.runDue();
-      if (expired === 0 && attempts === 0) return;
+      if (expired === 0 && bankWork === 0 && attempts === 0) return;
     }
   }
 
@@ -66,6 +68,7 @@ export class JobRunner {
         do {
           this.#again = false;
           await expireDuePayments(this.ctx);
+          await processDueBankWork(this.ctx);
           await this.dispatcher.runDue();
         } while (this.#again && !this.#stopped);
       } catch (error) {

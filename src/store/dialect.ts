@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PostgresDialect, SqliteDialect, sql, type Dialect, type Kysely } from 'kysely';
-import type { Database, OutboxRow } from './schema.ts';
+import type { Database, OutboxRow, PaymentRow } from './schema.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -65,12 +65,16 @@ export async function createInsertOnlyGuards(db: Kysely<Database>, kind: Dialect
 }
 
 const DATA_TABLES = [
+  'card_credit',
+  'card_hold',
   'callback_attempt',
   'outbox',
   'idempotency_key',
   'ledger_line',
   'payment_operation',
   'payment',
+  'card',
+  'bank',
   'test_user',
   'api_key',
   'sales_unit',
@@ -118,6 +122,20 @@ export async function claimDueOutboxRows(
     )
     RETURNING *`.execute(db);
   return result.rows;
+}
+
+/**
+ * Load a payment and hold its row until the transaction ends. Money operations talk to the (simulated) bank
+ * between deciding and writing, so operations on one payment take turns; on SQLite there is one writer anyway.
+ */
+export async function loadPaymentForUpdate(
+  db: Kysely<Database>,
+  kind: DialectKind,
+  msn: string,
+  orderId: string,
+): Promise<PaymentRow | undefined> {
+  const query = db.selectFrom('payment').selectAll().where('msn', '=', msn).where('order_id', '=', orderId);
+  return (kind === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /** Serialization failures and deadlocks are safe to retry: the transaction had no effect. */

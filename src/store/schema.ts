@@ -18,6 +18,10 @@ export interface Database {
   idempotency_key: IdempotencyKeyTable;
   outbox: OutboxTable;
   callback_attempt: CallbackAttemptTable;
+  bank: BankTable;
+  card: CardTable;
+  card_hold: CardHoldTable;
+  card_credit: CardCreditTable;
 }
 
 export interface KasseMetaTable {
@@ -66,7 +70,75 @@ export interface TestUserTable {
   last_name: string;
   email: string;
   bankid_verified: number;
+  /** BIN of the card a user provisioned before cards existed; cards now live in `card`. */
   card_bin: number;
+  created_at_ms: number;
+  /** Amounts above this need BankID step-up in the app; null = no limit. */
+  step_up_limit_ore: number | null;
+  app_version: string;
+  can_pay_businesses: number;
+  /** The stable id merchants see (userDetails.userId, the userinfo `sub`). */
+  user_id: string | null;
+  birth_date: string | null;
+  nin: string | null;
+}
+
+export interface BankTable {
+  id: string;
+  name: string;
+  /** How long the bank holds reserved funds before they return to the card. */
+  hold_days: number;
+  /** Captures after the hold lapsed go through even without funds (the account goes negative). */
+  force_through: number;
+  refund_arrival_bank_days: number;
+  created_at_ms: number;
+}
+
+export type CardState = 'active' | 'replaced' | 'blocked';
+
+export interface CardTable {
+  id: string;
+  msisdn: string;
+  label: string;
+  brand: string;
+  bin: number;
+  last4: string;
+  /** Last valid month, YYYY-MM. */
+  expiry_month: string;
+  bank_id: string;
+  /** Balance or remaining credit. */
+  available_ore: number;
+  max_amount_ore: number | null;
+  state: CardState;
+  is_default: number;
+  created_at_ms: number;
+}
+
+export type HoldStatus = 'held' | 'lapsed' | 'settled' | 'released';
+
+export interface CardHoldTable {
+  id: Generated<number>;
+  card_id: string;
+  payment_id: number;
+  msn: string;
+  amount_ore: number;
+  captured_ore: number;
+  status: HoldStatus;
+  lapses_at_ms: number;
+  /** Set by a partial capture: when the bank settles it and releases what remains. */
+  settles_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface CardCreditTable {
+  id: Generated<number>;
+  card_id: string;
+  payment_id: number;
+  msn: string;
+  amount_ore: number;
+  due_at_ms: number;
+  applied_at_ms: number | null;
   created_at_ms: number;
 }
 
@@ -97,6 +169,11 @@ export interface PaymentTable {
   card_bin: number | null;
   /** The rest of merchantInfo that later features need (express prefixes, static shipping), as JSON. */
   merchant_info_json: string;
+  card_id: string | null;
+  /** The user the payment request was pushed to (landing page phone number, skipLandingPage). */
+  pushed_to_msisdn: string | null;
+  /** The issuer has not answered (test amount 2.01): the result stays unknown until then. */
+  issuer_pending_until_ms: number | null;
   expires_at_ms: number;
   reserved_at_ms: number | null;
   created_at_ms: number;
@@ -113,6 +190,8 @@ export interface PaymentOperationTable {
   transaction_text: string;
   request_id: string;
   created_at_ms: number;
+  /** For failed operations: the error reported to the merchant (callback errorInfo, force-approve answer). */
+  error_key: string | null;
 }
 
 export interface LedgerLineTable {
@@ -177,3 +256,7 @@ export type OperationRow = Selectable<PaymentOperationTable>;
 export type SalesUnitRow = Selectable<SalesUnitTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type CallbackAttemptRow = Selectable<CallbackAttemptTable>;
+export type TestUserRow = Selectable<TestUserTable>;
+export type BankRow = Selectable<BankTable>;
+export type CardRow = Selectable<CardTable>;
+export type CardHoldRow = Selectable<CardHoldTable>;

@@ -7,6 +7,7 @@ import type { PaymentState } from '../../src/domain/payment-states.ts';
 import { pgAvailable, type DialectName } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, type Credentials, type HttpResult } from '../support/merchant-client.ts';
+import { TEST_AMOUNTS } from '../../src/domain/issuer.ts';
 
 /** Fixed by default so CI is repeatable; `SEED=<n>` replays (or explores) another sequence. */
 const SEED = process.env.SEED !== undefined && process.env.SEED !== '' ? Number(process.env.SEED) : 20_260_105;
@@ -608,7 +609,8 @@ const tick = fc.oneof(
 );
 
 const initiateCmd = fc
-  .tuple(initiateId, fc.oneof(fc.constant(100), fc.integer({ min: 100, max: 30_000 })), fc.boolean())
+  // The Vipps test amounts (NOK 1.51 … 2.02) make the issuer refuse; the model covers approvals, so it avoids them.
+  .tuple(initiateId, fc.oneof(fc.constant(100), fc.integer({ min: 100, max: 30_000 }).filter((a) => !TEST_AMOUNTS.has(a))), fc.boolean())
   .map(([id, amount, approveAtOnce]) => new InitiateCommand(id, amount, approveAtOnce));
 const approveCmd = target.map((t) => new ApproveCommand(t));
 const captureCmd = fc

@@ -21,6 +21,7 @@ const EXPECTED_POSTINGS: Record<OperationKind, LedgerLine[]> = {
   ],
   sale_failed: [],
   capture: [line('reservations', -2_500), line('merchant_payable', 2_500)],
+  capture_failed: [],
   refund: [line('merchant_payable', -2_500), line('customer_funds', 2_500)],
   merchant_cancel: [],
   user_cancel: [],

@@ -138,6 +138,7 @@ describe('replay: what cannot happen throws AssertionError', () => {
     sale: (p) => p.amountOre,
     sale_failed: (p) => p.amountOre,
     capture: () => 1_000,
+    capture_failed: () => 1_000,
     refund: () => 1_000,
     merchant_cancel: (p) => p.amountOre,
     user_cancel: (p) => p.amountOre,
@@ -249,7 +250,7 @@ describe('folding accepted decisions (fast-check)', () => {
       case 'userCancel':
         return decideUserCancel(f);
       case 'timeout':
-        return decideTimeout(f, expiresAt);
+        return decideTimeout(f, expiresAt, { pending: false, captureType: 'reserve' });
     }
   }
 

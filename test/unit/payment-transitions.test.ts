@@ -65,6 +65,9 @@ type Outcome = { kind: string; amountOre: number } | { error: ErrorKey };
 type AnyDecision = Decision<{ amountOre: number; kind?: string }>;
 
 /** Every operation of the decision functions, with the arguments that make the cases differ. */
+/** A timeout where the user never reached the issuer (the issuer-pending case is tested on its own). */
+const NO_ISSUER_WAIT = { pending: false, captureType: 'reserve' } as const;
+
 const OPERATIONS = {
   'capture everything (null)': (p: PaymentFacts) => withKind('capture', decideCapture(p, null, NOW)),
   'capture 1000': (p: PaymentFacts) => withKind('capture', decideCapture(p, 1_000, NOW)),
@@ -78,8 +81,8 @@ const OPERATIONS = {
   'approve (direct-capture unit)': (p: PaymentFacts) => decideApproval(p, 'direct', NOW),
   'approve after the user window': (p: PaymentFacts) => decideApproval(p, 'reserve', EXPIRES_AT),
   'user cancel': (p: PaymentFacts) => decideUserCancel(p),
-  'timeout before expiry': (p: PaymentFacts) => decideTimeout(p, EXPIRES_AT - 1),
-  'timeout at expiry': (p: PaymentFacts) => decideTimeout(p, EXPIRES_AT),
+  'timeout before expiry': (p: PaymentFacts) => decideTimeout(p, EXPIRES_AT - 1, NO_ISSUER_WAIT),
+  'timeout at expiry': (p: PaymentFacts) => decideTimeout(p, EXPIRES_AT, NO_ISSUER_WAIT),
 } satisfies Record<string, (p: PaymentFacts) => AnyDecision>;
 type OperationName = keyof typeof OPERATIONS;
 
@@ -363,9 +366,25 @@ describe('time windows', () => {
   test('timeout fires at expiry and not a millisecond earlier', () => {
     const initiated = FIXTURES.initiated;
     assert.equal(EXPIRES_AT - T0, 5 * 60_000);
-    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT - 1), { ok: false, error: 'already_processed' });
-    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT), { ok: true, kind: 'timeout', amountOre: 10_000 });
-    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT + DAY_MS), { ok: true, kind: 'timeout', amountOre: 10_000 });
+    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT - 1, NO_ISSUER_WAIT), { ok: false, error: 'already_processed' });
+    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT, NO_ISSUER_WAIT), { ok: true, kind: 'timeout', amountOre: 10_000 });
+    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT + DAY_MS, NO_ISSUER_WAIT), { ok: true, kind: 'timeout', amountOre: 10_000 });
+  });
+
+  test('when the issuer never answered, the window ends in a failed reservation (45), not a timeout', () => {
+    const initiated = FIXTURES.initiated;
+    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT, { pending: true, captureType: 'reserve' }), {
+      ok: true,
+      kind: 'reserve_failed',
+      amountOre: 10_000,
+      errorKey: 'user_did_not_act',
+    });
+    assert.deepEqual(decideTimeout(initiated, EXPIRES_AT, { pending: true, captureType: 'direct' }), {
+      ok: true,
+      kind: 'sale_failed',
+      amountOre: 10_000,
+      errorKey: 'user_did_not_act',
+    });
   });
 
   test('a user cancel is accepted regardless of time while the payment is initiated', () => {

@@ -1,4 +1,5 @@
 import { isoTimestamp } from '../../domain/clock.ts';
+import { ERRORS, type ErrorKey } from '../../domain/errors.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Trx } from '../../store/db.ts';
 import { findSalesUnit } from '../../store/repos/merchants.ts';
@@ -25,6 +26,13 @@ const TIMEOUT_ERROR_INFO = { errorGroup: 'Payment', errorCode: '45', errorMessag
 
 export const CALLBACK_KIND = 'payment_callback';
 
+function errorInfoOf(operation: OperationRow) {
+  if (operation.kind === 'timeout') return { errorInfo: TIMEOUT_ERROR_INFO };
+  const definition = operation.error_key === null ? undefined : ERRORS[operation.error_key as ErrorKey];
+  if (!definition) return {};
+  return { errorInfo: { errorGroup: definition.group, errorCode: definition.code, errorMessage: definition.message } };
+}
+
 export function paymentCallbackBody(payment: PaymentRow, operation: OperationRow, status: string) {
   return {
     merchantSerialNumber: payment.msn,
@@ -35,7 +43,7 @@ export function paymentCallbackBody(payment: PaymentRow, operation: OperationRow
       timeStamp: isoTimestamp(operation.created_at_ms),
       transactionId: transactionIdOf(operation),
     },
-    ...(operation.kind === 'timeout' ? { errorInfo: TIMEOUT_ERROR_INFO } : {}),
+    ...errorInfoOf(operation),
   };
 }
 

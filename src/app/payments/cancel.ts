@@ -1,4 +1,5 @@
 import { decideCancel } from '../../domain/payment.ts';
+import { releaseFunds } from '../banks/bank-operations.ts';
 import type { AppContext } from '../context.ts';
 import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
@@ -30,6 +31,7 @@ export async function cancelPayment(ctx: AppContext, cmd: CancelCommand) {
           requestId: cmd.requestId ?? '',
           transactionText: () => cmd.transactionText,
           decide: (facts, now) => decideCancel(facts, cmd.shouldReleaseRemainingFunds, now),
+          bank: releaseFunds(nowMs),
         });
         // The real answer reports the original order amount, whatever was released.
         return {

@@ -1,4 +1,5 @@
 import { decideCapture } from '../../domain/payment.ts';
+import { captureFunds } from '../banks/bank-operations.ts';
 import type { AppContext } from '../context.ts';
 import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
@@ -34,6 +35,7 @@ export async function capturePayment(ctx: AppContext, cmd: MoneyActionCommand) {
             const decision = decideCapture(facts, cmd.amountOre, now);
             return decision.ok ? { ok: true, kind: 'capture', amountOre: decision.amountOre } : decision;
           },
+          bank: captureFunds(nowMs),
         });
         return {
           orderId: payment.order_id,

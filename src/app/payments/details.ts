@@ -55,7 +55,8 @@ export async function paymentStatus(db: Executor, msn: string, orderId: string) 
     orderId: payment.order_id,
     transactionInfo: {
       amount: payment.amount_ore,
-      status: STATUS_OF_KIND[last.kind],
+      // REGISTER: the user approved and the issuer has not answered yet.
+      status: payment.state === 'initiated' && payment.issuer_pending_until_ms !== null ? 'REGISTER' : STATUS_OF_KIND[last.kind],
       timeStamp: isoTimestamp(last.created_at_ms),
       transactionId: transactionIdOf(last),
     },

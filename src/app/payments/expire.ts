@@ -24,7 +24,8 @@ export async function expireDuePayments(ctx: AppContext): Promise<number> {
             orderId: payment.order_id,
             requestId: '',
             transactionText: (p) => p.transaction_text,
-            decide: (facts, nowMs) => decideTimeout(facts, nowMs),
+            decide: (facts, nowMs) =>
+              decideTimeout(facts, nowMs, { pending: payment.issuer_pending_until_ms !== null, captureType: payment.capture_type }),
           }),
         );
         expired++;

@@ -81,6 +81,8 @@ export async function initiatePayment(ctx: AppContext, unit: SalesUnitRow, cmd: 
       is_app: cmd.isApp ? 1 : 0,
       skip_landing_page: cmd.skipLandingPage ? 1 : 0,
       customer_mobile: cmd.customerMobile,
+      // skipLandingPage: the request goes straight to the user's app.
+      pushed_to_msisdn: cmd.skipLandingPage ? cmd.customerMobile : null,
       scope: cmd.scope,
       user_msisdn: null,
       card_bin: null,

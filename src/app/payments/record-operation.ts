@@ -1,8 +1,10 @@
 import { assert } from '../../domain/assert.ts';
-import { VippsError } from '../../domain/errors.ts';
+import { VippsError, orderNotFound, type ErrorKey } from '../../domain/errors.ts';
 import { postingsFor } from '../../domain/ledger.ts';
+import type { Ore } from '../../domain/money.ts';
 import { checkMoneyInvariants, type Decision, type PaymentFacts } from '../../domain/payment.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
+import { loadPaymentForUpdate } from '../../store/dialect.ts';
 import type { Trx } from '../../store/db.ts';
 import { appendLedgerEntry } from '../../store/repos/ledger.ts';
 import { appendOperation } from '../../store/repos/operations.ts';
@@ -10,21 +12,31 @@ import { applyGuardedOperation, type ApprovalFacts } from '../../store/repos/pay
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import { enqueuePaymentCallback } from '../callbacks/payment-callback.ts';
-import { factsOf, loadPayment } from './load.ts';
+import { factsOf } from './load.ts';
 
 export interface RecordedOperation {
   payment: PaymentRow;
   operation: OperationRow;
 }
 
-/** A concurrent request can win the guarded UPDATE; we re-read and decide again a bounded number of times. */
-const MAX_GUARD_RETRIES = 5;
+/** What to write: an operation, its amount, and for failed operations the error the merchant is told. */
+export interface OperationDecision {
+  kind: OperationKind;
+  amountOre: Ore;
+  errorKey?: ErrorKey;
+}
+
+/**
+ * The bank's part of an operation (hold, charge, release, refund credit), run between deciding and writing.
+ * It returns the decision to write: the same one, or a failure in its place when the bank refused.
+ */
+export type BankStep = (trx: Trx, payment: PaymentRow, decision: OperationDecision) => Promise<OperationDecision>;
 
 /**
  * The pipeline every state change goes through, inside the caller's transaction:
- * load → decide (pure domain) → guarded UPDATE → operation log row → ledger entry → outbox row.
- * When the guarded UPDATE matches nothing, another request changed the payment first: re-read and let
- * the domain decide again, which either adapts (full capture of a smaller remainder) or names the error.
+ * lock and load → decide (pure domain) → bank → guarded UPDATE → operation log → ledger entry → outbox row.
+ * When the bank refuses, the failure is written instead (RESERVE/SALE/CAPTURE with operationSuccess false) and
+ * reported as the business error, which the caller's transaction commits as an outcome.
  */
 export async function decideAndRecord(
   ctx: AppContext,
@@ -35,45 +47,62 @@ export async function decideAndRecord(
     transactionText: (payment: PaymentRow) => string;
     requestId: string;
     approval?: ApprovalFacts;
-    decide: (facts: PaymentFacts, nowMs: number) => Decision<{ kind: OperationKind; amountOre: number }>;
+    decide: (facts: PaymentFacts, nowMs: number) => Decision<OperationDecision>;
+    bank?: BankStep;
   },
 ): Promise<RecordedOperation> {
   const nowMs = ctx.clock.nowMs();
-  for (let attempt = 0; attempt < MAX_GUARD_RETRIES; attempt++) {
-    const before = await loadPayment(trx, args.msn, args.orderId);
-    const decision = args.decide(factsOf(before), nowMs);
-    if (!decision.ok) throw new VippsError(decision.error);
-    const after = await applyGuardedOperation(trx, {
-      paymentId: before.id,
-      kind: decision.kind,
-      amountOre: decision.amountOre,
-      nowMs,
-      ...(args.approval ? { approval: args.approval } : {}),
-    });
-    if (!after) continue;
-    checkMoneyInvariants(factsOf(after));
-    const operation = await appendOperation(trx, {
-      payment_id: after.id,
-      msn: after.msn,
-      seq: after.version,
-      kind: decision.kind,
-      amount_ore: decision.amountOre,
-      transaction_text: args.transactionText(after),
-      request_id: args.requestId,
-      created_at_ms: nowMs,
-    });
-    await appendLedgerEntry(trx, {
-      operationId: operation.id,
-      paymentId: after.id,
-      msn: after.msn,
-      nowMs,
-      lines: postingsFor(decision.kind, decision.amountOre),
-    });
-    await enqueuePaymentCallback(ctx, trx, after, operation);
-    return { payment: after, operation };
-  }
-  // Only reachable under extreme contention on one order; the merchant retries with the same key.
-  throw new VippsError('order_locked');
+  const before = await loadPaymentForUpdate(trx, ctx.store.kind, args.msn, args.orderId);
+  if (!before) throw orderNotFound(args.orderId, args.msn);
+  checkMoneyInvariants(factsOf(before));
+  const decided = args.decide(factsOf(before), nowMs);
+  if (!decided.ok) throw new VippsError(decided.error);
+  const { ok: _ok, ...decision } = decided;
+  const toWrite = args.bank ? await args.bank(trx, before, decision) : decision;
+  const recorded = await writeOperation(ctx, trx, before, toWrite, args, nowMs);
+  if (toWrite !== decision && toWrite.errorKey !== undefined) throw new VippsError(toWrite.errorKey);
+  return recorded;
+}
+
+async function writeOperation(
+  ctx: AppContext,
+  trx: Trx,
+  before: PaymentRow,
+  decision: OperationDecision,
+  args: { transactionText: (payment: PaymentRow) => string; requestId: string; approval?: ApprovalFacts },
+  nowMs: number,
+): Promise<RecordedOperation> {
+  const after = await applyGuardedOperation(trx, {
+    paymentId: before.id,
+    kind: decision.kind,
+    amountOre: decision.amountOre,
+    nowMs,
+    ...(args.approval ? { approval: args.approval } : {}),
+  });
+  // The row is locked and the decision was made on it: the guard re-checking the rule cannot fail.
+  assert(after !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
+  assert(after.version === before.version + 1, 'exactly one change per operation');
+  checkMoneyInvariants(factsOf(after));
+  const operation = await appendOperation(trx, {
+    payment_id: after.id,
+    msn: after.msn,
+    seq: after.version,
+    kind: decision.kind,
+    amount_ore: decision.amountOre,
+    transaction_text: args.transactionText(after),
+    request_id: args.requestId,
+    created_at_ms: nowMs,
+    error_key: decision.errorKey ?? null,
+  });
+  await appendLedgerEntry(trx, {
+    operationId: operation.id,
+    paymentId: after.id,
+    msn: after.msn,
+    nowMs,
+    lines: postingsFor(decision.kind, decision.amountOre),
+  });
+  await enqueuePaymentCallback(ctx, trx, after, operation);
+  return { payment: after, operation };
 }
 
 /** The transactionId shown on the wire: a 10-digit number derived from the operation row's id. */

@@ -1,4 +1,5 @@
 import { decideRefund } from '../../domain/payment.ts';
+import { refundFunds } from '../banks/bank-operations.ts';
 import type { AppContext } from '../context.ts';
 import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
@@ -26,6 +27,7 @@ export async function refundPayment(ctx: AppContext, cmd: MoneyActionCommand) {
             const decision = decideRefund(facts, cmd.amountOre, now);
             return decision.ok ? { ok: true, kind: 'refund', amountOre: decision.amountOre } : decision;
           },
+          bank: refundFunds(nowMs),
         });
         const transaction = actionTransactionInfo(operation, 'Refund');
         // The spec names it `transaction`; Vipps' own WooCommerce plugin looks for `transactionInfo` too.

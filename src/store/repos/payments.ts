@@ -35,7 +35,40 @@ export async function findPaymentsDueForTimeout(db: Executor, nowMs: number, lim
 
 export interface ApprovalFacts {
   userMsisdn: string;
-  cardBin: number;
+  cardBin: number | null;
+  cardId: string | null;
+}
+
+/** The issuer did not answer (test amount 2.01): the payment waits, unresolved, until `untilMs`. */
+export async function markIssuerPending(db: Executor, paymentId: number, untilMs: number, userMsisdn: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('payment')
+    .set({ issuer_pending_until_ms: untilMs, expires_at_ms: untilMs, user_msisdn: userMsisdn, updated_at_ms: nowMs })
+    .where('id', '=', paymentId)
+    .where('state', '=', 'initiated')
+    .where('issuer_pending_until_ms', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The landing page (or skipLandingPage) sends the payment request to this user's app. */
+export async function pushToUser(db: Executor, paymentId: number, msisdn: string, nowMs: number): Promise<void> {
+  await db
+    .updateTable('payment')
+    .set({ pushed_to_msisdn: msisdn, updated_at_ms: nowMs })
+    .where('id', '=', paymentId)
+    .where('state', '=', 'initiated')
+    .execute();
+}
+
+export async function listPaymentsForUser(db: Executor, msisdn: string, limit: number): Promise<PaymentRow[]> {
+  return db
+    .selectFrom('payment')
+    .selectAll()
+    .where((eb) => eb.or([eb('pushed_to_msisdn', '=', msisdn), eb('user_msisdn', '=', msisdn)]))
+    .orderBy('created_at_ms', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /**
@@ -64,6 +97,7 @@ export async function applyGuardedOperation(
           reserved_at_ms: nowMs,
           user_msisdn: args.approval?.userMsisdn ?? null,
           card_bin: args.approval?.cardBin ?? null,
+          card_id: args.approval?.cardId ?? null,
         })
         .where('state', '=', 'initiated')
         .where('expires_at_ms', '>', nowMs);
@@ -71,7 +105,9 @@ export async function applyGuardedOperation(
     }
     case 'reserve_failed':
     case 'sale_failed':
-      query = query.set({ state: 'failed', user_msisdn: args.approval?.userMsisdn ?? null }).where('state', '=', 'initiated');
+      query = query
+        .set({ state: 'failed', user_msisdn: args.approval?.userMsisdn ?? sql`user_msisdn`, card_id: args.approval?.cardId ?? null })
+        .where('state', '=', 'initiated');
       break;
     case 'capture':
       query = query
@@ -81,6 +117,9 @@ export async function applyGuardedOperation(
         })
         .where('state', '=', 'reserved')
         .where(sql<boolean>`reserved_ore - captured_ore - released_ore >= ${amount}`);
+      break;
+    case 'capture_failed':
+      query = query.where('state', '=', 'reserved');
       break;
     case 'refund':
       query = query

@@ -9,3 +9,8 @@ export async function findTestUser(db: Executor, msisdn: string) {
 export async function insertTestUserIfAbsent(db: Executor, row: Insertable<TestUserTable>): Promise<void> {
   await db.insertInto('test_user').values(row).onConflict((oc) => oc.column('msisdn').doNothing()).execute();
 }
+
+/** Passing BankID once in the app makes a test user BankID verified (force approve needs that). */
+export async function setBankIdVerified(db: Executor, msisdn: string): Promise<void> {
+  await db.updateTable('test_user').set({ bankid_verified: 1 }).where('msisdn', '=', msisdn).execute();
+}

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../app/context.ts';
 import { resetSandbox } from '../../../app/sandbox/reset.ts';
+import { seedSandboxFixtures } from '../../../app/sandbox/fixtures.ts';
 import { createSandboxMerchant } from '../../../app/sandbox/sandbox-merchants.ts';
+import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../app/users/sandbox-users.ts';
+
+/** Optional request fields arrive as absent, never as undefined values (exactOptionalPropertyTypes). */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
 import { isoTimestamp } from '../../../domain/clock.ts';
 
 export interface TimeTravel {
@@ -68,8 +75,77 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
       now: isoTimestamp(ctx.clock.nowMs()),
     }));
 
+    const CardSpec = Type.Object({
+      id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+      label: Type.Optional(Type.String({ maxLength: 50 })),
+      brand: Type.Optional(Type.Union([Type.Literal('VISA'), Type.Literal('MASTERCARD')])),
+      bin: Type.Optional(Type.Integer({ minimum: 100000, maximum: 999999 })),
+      last4: Type.Optional(Type.String({ pattern: '^\\d{4}$' })),
+      expiryMonth: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
+      bankId: Type.Optional(Type.String({ maxLength: 40 })),
+      availableOre: Type.Optional(Type.Integer({ minimum: -2_147_483_647, maximum: 100_000_000_000 })),
+      maxAmountOre: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+      state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('replaced'), Type.Literal('blocked')])),
+      isDefault: Type.Optional(Type.Boolean()),
+    });
+
+    app.post(
+      '/_kasse/sandbox/users',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Create a test user with cards',
+          body: Type.Object({
+            msisdn: Type.String({ pattern: '^\\d{8}$' }),
+            firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+            lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+            email: Type.Optional(Type.String({ maxLength: 100 })),
+            bankIdVerified: Type.Optional(Type.Boolean()),
+            stepUpLimitOre: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+            appVersion: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+){0,2}$' })),
+            canPayBusinesses: Type.Optional(Type.Boolean()),
+            birthDate: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()])),
+            cards: Type.Optional(Type.Array(CardSpec, { maxItems: 10 })),
+          }),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await createUser(ctx, withoutUndefined(request.body))),
+    );
+
+    app.get('/_kasse/sandbox/users', { schema: { tags: TAGS, summary: 'Test users with their cards' } }, async () => listUsers(ctx));
+
+    app.get(
+      '/_kasse/sandbox/users/:msisdn',
+      { schema: { tags: TAGS, summary: 'One test user with cards and balances', params: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) }) } },
+      async (request, reply) => {
+        const user = await userWithCards(ctx, request.params.msisdn);
+        return user ?? reply.code(404).send({ error: 'no such test user' });
+      },
+    );
+
+    app.post(
+      '/_kasse/sandbox/banks',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Create or change a simulated bank',
+          body: Type.Object({
+            id: Type.String({ pattern: '^[a-z0-9-]{2,40}$' }),
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            holdDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+            forceThrough: Type.Optional(Type.Boolean()),
+            refundArrivalBankDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 })),
+          }),
+        },
+      },
+      async (request, reply) => reply.code(201).send(await saveBank(ctx, withoutUndefined(request.body))),
+    );
+
+    app.get('/_kasse/sandbox/banks', { schema: { tags: TAGS, summary: 'Simulated banks' } }, async () => banks(ctx));
+
     app.post('/_kasse/sandbox/reset', { schema: { tags: TAGS, summary: 'Delete all data' } }, async () => {
       await resetSandbox(ctx);
+      await seedSandboxFixtures(ctx);
       return { reset: true };
     });
   };

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app/context.ts';
+import {
+  UnknownPaymentError,
+  appHome,
+  confirmInApp,
+  landingView,
+  pushFromLanding,
+  rejectAsUser,
+} from '../../app/user-app/payment-requests.ts';
+import { appPage } from '../views/app-page.ts';
+import { landingPage, messagePage } from '../views/landing-page.ts';
+
+const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) });
+const Msisdn = Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) });
+const hide = true;
+
+/** Phones switch straight into the app; desktops get the landing page that asks for the phone number. */
+export function isPhone(userAgent: string | undefined): boolean {
+  return /Mobi|Android|iPhone|iPad/i.test(userAgent ?? '');
+}
+
+function unknownPayment(reply: FastifyReply) {
+  return reply.code(404).type('text/html; charset=utf-8').send(messagePage('Unknown payment', 'This payment link is not valid.'));
+}
+
+/**
+ * The user's side: the landing page behind the initiate `url`, and the simulated Vipps app with its JSON API.
+ * Unauthenticated by design: a payment request is addressed by its unguessable token, and the app is a simulator
+ * where signing in is typing a test user's phone number.
+ */
+export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.setErrorHandler((error, request, reply) => {
+      if (error instanceof UnknownPaymentError) return reply.code(404).send({ error: 'unknown payment' });
+      // Reuse the Vipps error mapping for everything else (validation, business rules).
+      throw error;
+    });
+
+    app.get(
+      '/dwo-api-application/v1/deeplink/vippsgateway',
+      { schema: { hide, querystring: Type.Object({ token: Type.String({ maxLength: 100 }), v: Type.Optional(Type.String()) }) } },
+      async (request, reply) => {
+        const { token } = request.query;
+        try {
+          const view = await landingView(ctx, token);
+          if (isPhone(request.headers['user-agent']) && !view.finished) {
+            return reply.redirect(`/_kasse/app/pay/${encodeURIComponent(token)}`);
+          }
+          return reply.type('text/html; charset=utf-8').send(landingPage(view));
+        } catch (error) {
+          if (error instanceof UnknownPaymentError) return unknownPayment(reply);
+          throw error;
+        }
+      },
+    );
+
+    app.get('/_kasse/landing/:token', { schema: { hide, params: Token } }, async (request) => landingView(ctx, request.params.token));
+
+    app.post(
+      '/_kasse/landing/:token/push',
+      { schema: { hide, params: Token, body: Type.Object({ mobileNumber: Type.String({ maxLength: 20 }) }) } },
+      async (request) => pushFromLanding(ctx, request.params.token, request.body.mobileNumber),
+    );
+
+    app.post('/_kasse/landing/:token/cancel', { schema: { hide, params: Token } }, async (request) => rejectAsUser(ctx, request.params.token));
+
+    for (const path of ['/_kasse/app', '/_kasse/app/pay/:token']) {
+      app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(appPage()));
+    }
+
+    app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: Msisdn } }, async (request) => appHome(ctx, request.params.msisdn));
+
+    app.get('/_kasse/app/api/payments/:token', { schema: { hide, params: Token } }, async (request) => landingView(ctx, request.params.token));
+
+    app.post(
+      '/_kasse/app/api/payments/:token/confirm',
+      {
+        schema: {
+          hide,
+          params: Token,
+          body: Type.Object({
+            msisdn: Type.String({ pattern: '^\\d{8}$' }),
+            cardId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+            passedBankId: Type.Optional(Type.Boolean()),
+            passedSca: Type.Optional(Type.Boolean()),
+          }),
+        },
+      },
+      async (request) => {
+        const { msisdn, cardId, passedBankId, passedSca } = request.body;
+        return confirmInApp(ctx, {
+          token: request.params.token,
+          msisdn,
+          cardId: cardId ?? null,
+          passedBankId: passedBankId ?? false,
+          passedSca: passedSca ?? false,
+        });
+      },
+    );
+
+    app.post('/_kasse/app/api/payments/:token/reject', { schema: { hide, params: Token } }, async (request) => rejectAsUser(ctx, request.params.token));
+  };
+}

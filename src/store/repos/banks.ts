@@ -1,0 +1,133 @@
+import { sql, type Insertable } from 'kysely';
+import type { Executor } from '../db.ts';
+import type { BankTable, CardHoldRow, CardRow, CardTable } from '../schema.ts';
+
+export async function insertBankIfAbsent(db: Executor, row: Insertable<BankTable>): Promise<void> {
+  await db.insertInto('bank').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+export async function upsertBank(db: Executor, row: Insertable<BankTable>): Promise<void> {
+  const { id: _id, created_at_ms: _c, ...changes } = row;
+  await db.insertInto('bank').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
+}
+
+export async function findBank(db: Executor, id: string) {
+  return db.selectFrom('bank').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listBanks(db: Executor) {
+  return db.selectFrom('bank').selectAll().orderBy('name').execute();
+}
+
+export async function insertCard(db: Executor, row: Insertable<CardTable>): Promise<void> {
+  await db.insertInto('card').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+export async function listCards(db: Executor, msisdn: string): Promise<CardRow[]> {
+  return db.selectFrom('card').selectAll().where('msisdn', '=', msisdn).orderBy('is_default', 'desc').orderBy('created_at_ms').orderBy('id').execute();
+}
+
+export async function findCard(db: Executor, id: string): Promise<CardRow | undefined> {
+  return db.selectFrom('card').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Take money from a card as one guarded statement: only when the funds are there, unless the issuer forces it
+ * through (then the balance may go negative). False when the issuer refuses.
+ */
+export async function debitCard(db: Executor, cardId: string, amountOre: number, forceThrough: boolean): Promise<boolean> {
+  let query = db.updateTable('card').set({ available_ore: sql`available_ore - ${amountOre}` }).where('id', '=', cardId);
+  if (!forceThrough) query = query.where('available_ore', '>=', amountOre);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function creditCard(db: Executor, cardId: string, amountOre: number): Promise<void> {
+  await db.updateTable('card').set({ available_ore: sql`available_ore + ${amountOre}` }).where('id', '=', cardId).execute();
+}
+
+export async function insertHold(
+  db: Executor,
+  row: { card_id: string; payment_id: number; msn: string; amount_ore: number; captured_ore: number; status: 'held' | 'settled'; lapses_at_ms: number; nowMs: number },
+): Promise<void> {
+  const { nowMs, ...values } = row;
+  await db
+    .insertInto('card_hold')
+    .values({ ...values, settles_at_ms: null, created_at_ms: nowMs, updated_at_ms: nowMs })
+    .execute();
+}
+
+export async function findHoldForPayment(db: Executor, paymentId: number): Promise<CardHoldRow | undefined> {
+  return db.selectFrom('card_hold').selectAll().where('payment_id', '=', paymentId).orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** Charge part of a live hold (the money already left the card when it was held). */
+export async function captureFromHold(db: Executor, holdId: number, amountOre: number, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('card_hold')
+    .set({ captured_ore: sql`captured_ore + ${amountOre}`, updated_at_ms: nowMs })
+    .where('id', '=', holdId)
+    .where('status', '=', 'held')
+    .where(sql<boolean>`amount_ore - captured_ore >= ${amountOre}`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function scheduleHoldSettlement(db: Executor, holdId: number, settlesAtMs: number, nowMs: number): Promise<void> {
+  await db
+    .updateTable('card_hold')
+    .set({ settles_at_ms: settlesAtMs, updated_at_ms: nowMs })
+    .where('id', '=', holdId)
+    .where('settles_at_ms', 'is', null)
+    .execute();
+}
+
+/**
+ * End a hold and give what it still keeps back to the card, once: the status guard makes a lapse racing a
+ * release or a settlement return the money exactly one time.
+ */
+export async function endHold(db: Executor, hold: CardHoldRow, status: 'lapsed' | 'settled' | 'released', nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('card_hold')
+    .set({ status, updated_at_ms: nowMs })
+    .where('id', '=', hold.id)
+    .where('status', '=', 'held')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  const fresh = await db.selectFrom('card_hold').select(['amount_ore', 'captured_ore']).where('id', '=', hold.id).executeTakeFirstOrThrow();
+  const remainingOre = fresh.amount_ore - fresh.captured_ore;
+  if (remainingOre > 0) await creditCard(db, hold.card_id, remainingOre);
+  return true;
+}
+
+/** Holds whose time is up: lapsed at the bank, or a partial capture the bank has now settled. */
+export async function findDueHolds(db: Executor, nowMs: number, limit: number): Promise<CardHoldRow[]> {
+  return db
+    .selectFrom('card_hold')
+    .selectAll()
+    .where('status', '=', 'held')
+    .where((eb) => eb.or([eb('lapses_at_ms', '<=', nowMs), eb('settles_at_ms', '<=', nowMs)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function insertCardCredit(
+  db: Executor,
+  row: { card_id: string; payment_id: number; msn: string; amount_ore: number; due_at_ms: number; created_at_ms: number },
+): Promise<void> {
+  await db.insertInto('card_credit').values({ ...row, applied_at_ms: null }).execute();
+}
+
+/** Refunds that have arrived at the bank by now: credit each card once (guarded by applied_at_ms). */
+export async function applyDueCardCredits(db: Executor, nowMs: number): Promise<number> {
+  const due = await db.selectFrom('card_credit').selectAll().where('applied_at_ms', 'is', null).where('due_at_ms', '<=', nowMs).limit(500).execute();
+  let applied = 0;
+  for (const credit of due) {
+    const result = await db.updateTable('card_credit').set({ applied_at_ms: nowMs }).where('id', '=', credit.id).where('applied_at_ms', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) continue;
+    await creditCard(db, credit.card_id, credit.amount_ore);
+    applied++;
+  }
+  return applied;
+}
