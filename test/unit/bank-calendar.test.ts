@@ -1,0 +1,49 @@
+// Goal: Norwegian bank days are computed right. Method: known holidays and weekends of 2026–2027, and
+// bank-day arithmetic across Easter and Christmas.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { addBankDays, easterSunday, isBankDay, osloDateOf, osloMidnightMs } from '../../src/domain/bank-calendar.ts';
+
+test('Easter Sunday falls on the known dates', () => {
+  assert.equal(easterSunday(2024), '2024-03-31');
+  assert.equal(easterSunday(2025), '2025-04-20');
+  assert.equal(easterSunday(2026), '2026-04-05');
+  assert.equal(easterSunday(2027), '2027-03-28');
+});
+
+test('weekends, public holidays and the bank holidays are not bank days', () => {
+  for (const date of [
+    '2026-01-01', // Nyttårsdag
+    '2026-04-02', // Skjærtorsdag
+    '2026-04-03', // Langfredag
+    '2026-04-06', // 2. påskedag
+    '2026-05-01',
+    '2026-05-14', // Kristi himmelfart
+    '2026-05-25', // 2. pinsedag
+    '2026-12-24', // Julaften (bank holiday)
+    '2026-12-25',
+    '2026-12-31', // Nyttårsaften (bank holiday)
+    '2026-01-10', // Saturday
+    '2026-01-11', // Sunday
+  ]) {
+    assert.equal(isBankDay(date), false, date);
+  }
+  for (const date of ['2026-01-05', '2026-04-01', '2026-04-07', '2026-05-18', '2026-12-23', '2026-12-30']) {
+    assert.equal(isBankDay(date), true, date);
+  }
+});
+
+test('adding bank days skips weekends and holidays', () => {
+  assert.equal(addBankDays('2026-01-08', 2), '2026-01-12'); // Thursday + 2 → Monday
+  assert.equal(addBankDays('2026-04-01', 1), '2026-04-07'); // over Easter
+  assert.equal(addBankDays('2026-12-23', 2), '2026-12-29'); // over Christmas
+  assert.equal(addBankDays('2026-12-30', 1), '2027-01-04'); // over New Year
+  assert.equal(addBankDays('2026-01-05', 0), '2026-01-05');
+});
+
+test('Oslo dates and midnights follow CET and CEST', () => {
+  assert.equal(osloDateOf(Date.parse('2026-01-05T23:30:00Z')), '2026-01-06'); // 00:30 CET
+  assert.equal(osloDateOf(Date.parse('2026-07-01T22:30:00Z')), '2026-07-02'); // 00:30 CEST
+  assert.equal(new Date(osloMidnightMs('2026-01-06')).toISOString(), '2026-01-05T23:00:00.000Z');
+  assert.equal(new Date(osloMidnightMs('2026-07-02')).toISOString(), '2026-07-01T22:00:00.000Z');
+});
