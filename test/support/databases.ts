@@ -61,6 +61,14 @@ export async function freshDatabase(dialect: DialectName): Promise<TestDatabase>
     drop: async () => {
       const client = new pg.Client({ connectionString: PG_ADMIN_URL });
       await client.connect();
+      // pg's pool.end() resolves once it has *asked* its clients to end, not when their sessions are gone. A forced
+      // drop would then terminate those closing sessions, and the FATAL reaching a client nobody listens to any more
+      // is an uncaughtException in the test file. Give the sessions a moment (bounded) to go first.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if ((rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
     },
