@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './app/context.t
 import type { Clock } from './domain/clock.ts';
 import { seedSandboxFixtures } from './app/sandbox/fixtures.ts';
 import { buildServer } from './http/server.ts';
+import { deliver } from './outbound/http-delivery.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
@@ -47,6 +48,7 @@ export async function openAppContext(args: {
     config: { ...DEFAULT_CONFIG, ...args.config },
     tokenSigningKey: Buffer.from(signingKeyHex, 'hex'),
     onOutboundEnqueued: args.onOutboundEnqueued,
+    deliverHttp: deliver,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import type { DeliveryResult, OutboundRequest } from '../outbound/http-delivery.ts';
 import type { Store } from '../store/db.ts';
 
 export interface AppConfig {
@@ -7,6 +8,8 @@ export interface AppConfig {
   mode: 'sandbox' | 'production';
   accessTokenLifetimeSeconds: number;
   callbackTimeoutMs: number;
+  /** The platform waits this long for a merchant's shipping-details answer. */
+  shippingTimeoutMs: number;
 }
 
 /** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
@@ -18,6 +21,8 @@ export interface AppContext {
   readonly tokenSigningKey: Uint8Array;
   /** Called after a transaction that enqueued outbound calls commits, so delivery starts at once. */
   onOutboundEnqueued(): void;
+  /** Synchronous calls to the merchant (shipping details); never inside a DB transaction. */
+  deliverHttp(request: OutboundRequest): Promise<DeliveryResult>;
 }
 
 export const DEFAULT_CONFIG: AppConfig = {
@@ -25,4 +30,5 @@ export const DEFAULT_CONFIG: AppConfig = {
   mode: 'sandbox',
   accessTokenLifetimeSeconds: 3600,
   callbackTimeoutMs: 3000,
+  shippingTimeoutMs: 10_000,
 };

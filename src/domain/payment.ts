@@ -222,15 +222,20 @@ export function decideCancel(
   }
 }
 
-/** The user (or force approve) approved and the issuer agreed: reserve, or capture at once on direct-capture units. */
+/**
+ * The user (or force approve) approved and the issuer agreed: reserve, or capture at once on direct-capture
+ * units. Express checkout adds the chosen shipping cost to what is reserved.
+ */
 export function decideApproval(
   p: PaymentFacts,
   captureType: 'reserve' | 'direct',
   nowMs: number,
+  shippingOre: Ore = 0,
 ): Decision<{ kind: 'reserve' | 'sale'; amountOre: Ore }> {
+  assert(Number.isSafeInteger(shippingOre) && shippingOre >= 0, 'shipping cost is a non-negative amount');
   if (p.state !== 'initiated') return { ok: false, error: 'already_processed' };
   if (nowMs >= p.expiresAtMs) return { ok: false, error: 'transaction_not_allowed' };
-  return { ok: true, kind: captureType === 'direct' ? 'sale' : 'reserve', amountOre: p.amountOre };
+  return { ok: true, kind: captureType === 'direct' ? 'sale' : 'reserve', amountOre: p.amountOre + shippingOre };
 }
 
 /** The user pressed "cancel" in the app or on the landing page. */

@@ -21,9 +21,9 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** onRequest hook for the merchant API: authenticate before anything else, as the API gateway does. */
-export function authenticate(ctx: AppContext) {
+export function authenticate(ctx: AppContext, options: { subscriptionKeyRequired: boolean } = { subscriptionKeyRequired: true }) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    request.client = await authenticateApiCall(ctx, bearerToken(request), header(request, 'ocp-apim-subscription-key'));
+    request.client = await authenticateApiCall(ctx, bearerToken(request), header(request, 'ocp-apim-subscription-key'), options);
     const { status } = request.client.salesUnit;
     if (status === 'blocked') throw new VippsError('merchant_blocked');
     if (status === 'deactivated') throw new VippsError('sales_unit_unavailable');

@@ -1,4 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { ERRORS, InvalidRequestError, VippsError, type ErrorGroup } from '../domain/errors.ts';
 import { AuthError } from '../app/auth/access-token.ts';
 import { NotFoundError } from '../app/merchants/sales-units.ts';
@@ -95,4 +98,23 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     errorCode: internal.code,
     errorMessage: internal.message,
   });
+}
+
+/**
+ * Fastify's clientErrorHandler: requests Node's HTTP parser refuses before any route sees them (broken framing, bad
+ * request line, headers over the size limit) get the Vipps error body too. Statuses and socket handling are fastify's.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message =
+    status === 431 ? 'The request headers are too large.' : status === 408 ? 'The request was not completed in time.' : 'The request is not valid HTTP.';
+  const body = JSON.stringify([{ errorGroup: 'InvalidRequest', errorCode: 'request', errorMessage: message, contextId: randomUUID() }]);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json;charset=UTF-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

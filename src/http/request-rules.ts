@@ -11,8 +11,15 @@ export function checkCallbackUrl(field: string, value: string): void {
   }
 }
 
+/** Schemes a browser would run or read locally rather than navigate to: never a place to send a payer. */
+const UNSAFE_SCHEMES = /^(javascript|data|vbscript|file|blob):/i;
+
 export function checkFallBack(value: string, isApp: boolean): void {
-  if (isApp || value === 'INTENT') return;
+  if (value === 'INTENT') return;
+  if (UNSAFE_SCHEMES.test(value.trim())) {
+    throw new InvalidRequestError('merchantInfo.fallBack', 'merchantInfo.fallBack must not be a javascript:, data:, vbscript:, file: or blob: URL');
+  }
+  if (isApp) return;
   if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(value) || !URL.canParse(value)) {
     throw new InvalidRequestError('merchantInfo.fallBack', 'merchantInfo.fallBack must be an absolute URL (https or a custom scheme)');
   }

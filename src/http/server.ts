@@ -5,14 +5,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { registerLenientJsonParsing } from './body-parsing.ts';
-import { handleError, sendVippsError } from './errors.ts';
+import { answerClientError, handleError, sendVippsError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
 import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
+import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
 import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/kasse/sandbox.ts';
 import { userSideRoutes } from './routes/user-side.ts';
+import { userinfoRoutes } from './routes/userinfo.ts';
 
 export interface ServerDeps {
   ctx: AppContext;
@@ -49,6 +51,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Deployed clients call /accessToken/get, /Ecomm/v2/… and add trailing slashes; parameters keep their case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // The router's own refusals (a bad percent-escape, a parameter over maxParamLength) are bad input like any other:
+    // 400 with the Vipps error body, not fastify's default object (and not 414).
+    frameworkErrors: (error, request, reply) =>
+      sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: 'path', errorMessage: error.message }),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerLenientJsonParsing(app);
@@ -79,7 +86,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
   await app.register(userSideRoutes(ctx));
-  if (deps.timeTravel) await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
+  await app.register(userinfoRoutes(ctx));
+  await app.register(callbackInspectionRoutes(ctx));
+  if (deps.timeTravel) {
+    await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
+    await app.register(sandboxCallbackRoutes(ctx));
+  }
   if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
   return app;
 }

@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { inTransaction } from '../app/transaction.ts';
+import { DROPPED_BY_FAULT } from '../app/callbacks/inspect.ts';
+import { CALLBACK_KIND } from '../app/callbacks/payment-callback.ts';
 import { claimDueOutboxRows } from '../store/dialect.ts';
-import { recordAttempt } from '../store/repos/outbox.ts';
+import { listFaultRules, takeFaultRule } from '../store/repos/faults.ts';
+import { deferOutbound, recordAttempt } from '../store/repos/outbox.ts';
 import type { OutboxRow } from '../store/schema.ts';
-import { deliver, isSuccess } from './http-delivery.ts';
+import { deliver, isSuccess } from '../outbound/http-delivery.ts';
 
 const CLAIM_BATCH = 50;
 /** Longer than any timeout we allow, so a live worker never loses its row to another. */
 const LEASE_MS = 30_000;
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 10 * 60_000;
+
+/** Thrown inside a fault transaction when the lease was lost, so the rule application rolls back with it. */
+class LeaseLost extends Error {}
 
 /** Exponential backoff for sales units that turned retries on. */
 export function retryDelayMs(attemptsMade: number): number {
@@ -42,6 +48,7 @@ export class OutboundDispatcher {
   }
 
   private async attempt(row: OutboxRow): Promise<void> {
+    if (await this.appliedFault(row)) return;
     const startedAtMs = this.ctx.clock.nowMs();
     const result = await deliver({
       method: row.method,
@@ -68,5 +75,51 @@ export class OutboundDispatcher {
         nowMs,
       }),
     );
+  }
+
+  /**
+   * Sandbox fault rules for payment callbacks: a `delay_callbacks` rule moves a row's first send later on the
+   * injected clock (once per row, no attempt); a `drop_callbacks` rule records the attempt as failed without
+   * sending it. The rule is used up in the same transaction as the row's change, so a worker that lost its
+   * lease consumes nothing. Returns true when a rule took the row.
+   */
+  private async appliedFault(row: OutboxRow): Promise<boolean> {
+    // Fault rules are a sandbox feature: production never reads them.
+    if (row.kind !== CALLBACK_KIND || this.ctx.config.mode !== 'sandbox') return false;
+    // The common case, no rules for this sales unit, costs one indexed read and no transaction.
+    const live = await listFaultRules(this.ctx.store.db, row.msn);
+    if (!live.some((rule) => rule.kind === 'drop_callbacks' || (rule.kind === 'delay_callbacks' && row.delayed === 0))) return false;
+    try {
+      return await inTransaction(this.ctx, async (trx) => {
+        const nowMs = this.ctx.clock.nowMs();
+        if (row.delayed === 0) {
+          const delay = await takeFaultRule(trx, row.msn, 'delay_callbacks');
+          if (delay) {
+            if (!(await deferOutbound(trx, { row, owner: this.owner, untilMs: nowMs + delay.delayMs, nowMs }))) throw new LeaseLost();
+            return true;
+          }
+        }
+        if (!(await takeFaultRule(trx, row.msn, 'drop_callbacks'))) return false;
+        const attemptsMade = row.attempts + 1;
+        const exhausted = attemptsMade >= row.max_attempts;
+        const recorded = await recordAttempt(trx, {
+          row,
+          owner: this.owner,
+          startedAtMs: nowMs,
+          latencyMs: 0,
+          httpStatus: null,
+          responseExcerpt: null,
+          error: DROPPED_BY_FAULT,
+          nextState: exhausted ? 'dead' : 'pending',
+          nextAttemptAtMs: exhausted ? row.next_attempt_at_ms : nowMs + retryDelayMs(attemptsMade),
+          nowMs,
+        });
+        if (!recorded) throw new LeaseLost();
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof LeaseLost) return true;
+      throw error;
+    }
   }
 }

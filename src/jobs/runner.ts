@@ -57,7 +57,9 @@ export class JobRunner {
       const expired = await expireDuePayments(this.ctx);
       const bankWork = await processDueBankWork(this.ctx);
       const attempts = await this.dispatcher.runDue();
-      if (expired === 0 && bankWork === 0 && attempts === 0) return;
+      // A background run that started meanwhile may hold work we found nothing of (it won the expiry, it leases
+      // the callback): go round once more, and the runOnce() above waits for it.
+      if (expired === 0 && bankWork === 0 && attempts === 0 && this.#running === null) return;
     }
   }
 

@@ -65,6 +65,9 @@ export async function createInsertOnlyGuards(db: Kysely<Database>, kind: Dialect
 }
 
 const DATA_TABLES = [
+  'fault_rule',
+  'consent',
+  'user_address',
   'card_credit',
   'card_hold',
   'callback_attempt',

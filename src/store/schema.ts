@@ -22,6 +22,46 @@ export interface Database {
   card: CardTable;
   card_hold: CardHoldTable;
   card_credit: CardCreditTable;
+  user_address: UserAddressTable;
+  consent: ConsentTable;
+  fault_rule: FaultRuleTable;
+}
+
+export interface UserAddressTable {
+  id: Generated<number>;
+  msisdn: string;
+  address_line1: string;
+  address_line2: string | null;
+  city: string;
+  post_code: string;
+  /** ISO code, 'NO'. */
+  country: string;
+  address_type: 'H' | 'W' | 'O';
+  is_default: number;
+}
+
+export interface ConsentTable {
+  id: Generated<number>;
+  msisdn: string;
+  msn: string;
+  /** The userinfo subject the merchant sees for this user. */
+  sub: string;
+  /** Space-separated scopes the user agreed to share (express: name email phoneNumber address). */
+  scope: string;
+  consent_removal_prefix: string | null;
+  created_at_ms: number;
+  removed_at_ms: number | null;
+}
+
+export type FaultKind = 'drop_callbacks' | 'delay_callbacks' | 'slow_shipping';
+
+export interface FaultRuleTable {
+  id: Generated<number>;
+  msn: string;
+  kind: FaultKind;
+  remaining: number;
+  delay_ms: number;
+  created_at_ms: number;
 }
 
 export interface KasseMetaTable {
@@ -174,6 +214,14 @@ export interface PaymentTable {
   pushed_to_msisdn: string | null;
   /** The issuer has not answered (test amount 2.01): the result stays unknown until then. */
   issuer_pending_until_ms: number | null;
+  /** Express: the shipping methods offered to the user (from static details or the merchant's endpoint). */
+  shipping_options_json: string | null;
+  /** Express: the address and shipping method the user chose. */
+  shipping_json: string | null;
+  /** Express or scope: the user details shared with the merchant. */
+  user_details_json: string | null;
+  /** Userinfo subject, once the user approved a payment with `scope`. */
+  sub: string | null;
   expires_at_ms: number;
   reserved_at_ms: number | null;
   created_at_ms: number;
@@ -236,6 +284,8 @@ export interface OutboxTable {
   lease_until_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
+  /** A sandbox fault rule already delayed this row once. */
+  delayed: Generated<number>;
 }
 
 export interface CallbackAttemptTable {
@@ -260,3 +310,5 @@ export type TestUserRow = Selectable<TestUserTable>;
 export type BankRow = Selectable<BankTable>;
 export type CardRow = Selectable<CardTable>;
 export type CardHoldRow = Selectable<CardHoldTable>;
+export type UserAddressRow = Selectable<UserAddressTable>;
+export type ConsentRow = Selectable<ConsentTable>;

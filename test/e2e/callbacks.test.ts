@@ -96,6 +96,45 @@ for (const dialect of await testDialects()) {
       assert.equal(typeof body.errorInfo.errorMessage, 'string');
     });
 
+    test('POST /_kasse/sandbox/clock also waits for a background run that took the expiry and the callback just before it looked', async () => {
+      // Regression: drain() returned when its own pass found nothing due, while a run of the poll timer (started
+      // just as that pass began) had taken the expiry and was still delivering the callback. Reproduced by hand:
+      // drain's passes read the clock 1 ms early (nothing is due for them yet) and, when its own pass starts, a
+      // background run starts that reads the true time, so it expires the payment and owns the callback.
+      const m = await MerchantClient.create(k.baseUrl);
+      const initiated = await m.initiate('cb-drain-race', 1000, prefix('drain-race'));
+      assert.equal(initiated.status, 200, initiated.text);
+      receiver.behave = (r) => (r.url.startsWith('/drain-race/') ? { delayMs: 100 } : {});
+      const readClock = k.clock.nowMs.bind(k.clock);
+      let phase: 'drain-run-once' | 'drain-pass' | 'after' = 'drain-run-once';
+      let startingBackgroundRun = false;
+      k.clock.nowMs = () => {
+        const stack = new Error().stack ?? '';
+        if (startingBackgroundRun || phase === 'after' || !stack.includes('JobRunner.drain')) return readClock();
+        const ownPass = !stack.includes('runOnce') && !/<anonymous> \(.*runner\.ts/.test(stack);
+        if (phase === 'drain-run-once' && ownPass) {
+          phase = 'drain-pass';
+          startingBackgroundRun = true;
+          void k.kasse.jobs.runOnce(); // the poll timer fires now
+          startingBackgroundRun = false;
+        }
+        if (phase === 'drain-pass' && ownPass && stack.includes('runDue')) phase = 'after';
+        return readClock() - 1;
+      };
+      try {
+        // To exactly the expiry: due at the true time, not yet due 1 ms earlier.
+        const moved = await httpRequest(`${k.baseUrl}/_kasse/sandbox/clock`, { method: 'POST', body: { advanceMs: USER_ACTION_TIMEOUT_MS } });
+        assert.equal(moved.status, 200, moved.text);
+        assert.equal(phase, 'after', "drain's own pass ran while the background run worked");
+        const { rows, attempts } = await outboxWithAttempts(k, m.msn, 'cb-drain-race');
+        assert.deepEqual(rows.map((r) => [r.state, r.attempts]), [['delivered', 1]], 'recorded before the clock endpoint answered');
+        assert.equal(attempts.length, 1);
+      } finally {
+        k.clock.nowMs = readClock;
+        receiver.behave = () => ({});
+      }
+    });
+
     test('CANCELLED after the user cancels on the landing page', async () => {
       const m = await MerchantClient.create(k.baseUrl);
       const initiated = await m.initiate('cb-cancelled', 3000, prefix('cancelled'));

@@ -84,7 +84,11 @@ for (const dialect of await testDialects()) {
           const orderId = `race-cc-${i}`;
           // Half the rounds capture part of the reservation, half all of it.
           const amount = i % 2 === 0 ? 4000 : null;
-          const [capture, cancel] = await Promise.all([m.capture(orderId, amount, `c-${i}`), m.cancel(orderId, false, `x-${i}`)]);
+          // Alternate which request leaves first, so that on SQLite (one connection, arrival order) both can win.
+          const sendCapture = () => m.capture(orderId, amount, `c-${i}`);
+          const sendCancel = () => m.cancel(orderId, false, `x-${i}`);
+          const [capture, cancel] =
+            i % 4 < 2 ? await Promise.all([sendCapture(), sendCancel()]) : await Promise.all([sendCancel(), sendCapture()]).then(([x, c]) => [c, x] as const);
           const row = await assertConsistent(m.msn, orderId);
           const kinds = await operationKinds(k.kasse.store.db, row.id);
           if (capture.status === 200) {

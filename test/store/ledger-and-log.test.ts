@@ -206,14 +206,19 @@ for (const dialect of await testDialects()) {
       const reset = await httpRequest(`${k.baseUrl}/_kasse/sandbox/reset`, { method: 'POST' });
       assert.equal(reset.status, 200, reset.text);
       const counts = await tableCounts(db, tables);
-      // The sandbox fixtures (banks, seeded users and their cards) are seeded again right after the reset.
-      const fixtures = new Set(['bank', 'test_user', 'card']);
+      // The sandbox fixtures (banks, seeded users with their cards and addresses) are seeded again right after the reset.
+      const fixtures = new Set(['bank', 'test_user', 'card', 'user_address']);
       assert.deepEqual(
         Object.entries(counts).filter(([table, n]) => n !== 0 && !fixtures.has(table)),
         [],
         'every data table is empty after reset',
       );
       assert.equal(counts.test_user, seededUsers(k.clock.nowMs()).length, 'only the seeded users are left');
+      const seeded = new Set(seededUsers(k.clock.nowMs()).map((u) => u.msisdn));
+      for (const table of ['card', 'user_address'] as const) {
+        const owners = await db.selectFrom(table).select('msisdn').execute();
+        assert.ok(owners.every((o) => seeded.has(o.msisdn)), `every ${table} left belongs to a seeded user`);
+      }
       // Business as usual afterwards, with fresh merchants.
       const m = await MerchantClient.create(k.baseUrl);
       await m.reserved('after-reset', 5000);

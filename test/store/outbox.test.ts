@@ -25,7 +25,9 @@ for (const dialect of await testDialects()) {
     const behaviours = new Map<string, (nth: number) => number>();
 
     before(async () => {
-      k = await startTestKasse({ dialect, startJobs: false });
+      // A generous timeout: these tests are about claims and leases, not about slow merchants, and a loaded
+      // CI machine must not turn a slow local receiver into a dead row.
+      k = await startTestKasse({ dialect, startJobs: false, config: { callbackTimeoutMs: 30_000 } });
       receiver = await new CallbackReceiver().start();
       receiver.behave = (request) => {
         const prefix = `/${request.url.split('/')[1] ?? ''}`;

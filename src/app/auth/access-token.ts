@@ -93,8 +93,9 @@ export async function authenticateApiCall(
   ctx: AppContext,
   bearerToken: string | undefined,
   subscriptionKey: string | undefined,
+  options: { subscriptionKeyRequired: boolean } = { subscriptionKeyRequired: true },
 ): Promise<AuthenticatedClient> {
-  if (!subscriptionKey) throw new AuthError('missing_subscription_key');
+  if (!subscriptionKey && options.subscriptionKeyRequired) throw new AuthError('missing_subscription_key');
   if (!bearerToken) throw new AuthError('invalid_token');
   let clientId: string;
   try {
@@ -112,6 +113,7 @@ export async function authenticateApiCall(
   }
   const row = await loadKeyWithUnit(ctx.store.db, clientId);
   if (!row || row.revoked_at_ms !== null) throw new AuthError('invalid_token');
-  checkSubscriptionKey(row, subscriptionKey);
+  // The Userinfo API is called with the token alone; a key that is sent must still be the unit's own.
+  if (subscriptionKey || options.subscriptionKeyRequired) checkSubscriptionKey(row, subscriptionKey);
   return { clientId, salesUnit: salesUnitOf(row) };
 }

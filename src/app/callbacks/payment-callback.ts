@@ -1,5 +1,8 @@
 import { isoTimestamp } from '../../domain/clock.ts';
 import { ERRORS, type ErrorKey } from '../../domain/errors.ts';
+import { oreToNok } from '../../domain/money.ts';
+import { EXPRESS_PAYMENT } from '../payments/initiate.ts';
+import type { StoredShipping } from '../express/stored-shipping.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Trx } from '../../store/db.ts';
 import { findSalesUnit } from '../../store/repos/merchants.ts';
@@ -33,13 +36,41 @@ function errorInfoOf(operation: OperationRow) {
   return { errorInfo: { errorGroup: definition.group, errorCode: definition.code, errorMessage: definition.message } };
 }
 
+/** The express callback's address uses `zipCode` and the ISO country ("apologies for not using postCode"). */
+function expressShippingDetails(payment: PaymentRow) {
+  if (payment.shipping_json === null) return {};
+  const shipping = JSON.parse(payment.shipping_json) as StoredShipping;
+  return {
+    shippingDetails: {
+      address: {
+        addressLine1: shipping.address.addressLine1,
+        addressLine2: shipping.address.addressLine2,
+        city: shipping.address.city,
+        country: shipping.address.country,
+        zipCode: shipping.address.postCode,
+      },
+      shippingCost: oreToNok(shipping.shippingCostOre),
+      shippingMethod: shipping.shippingMethod,
+      shippingMethodId: shipping.shippingMethodId,
+    },
+  };
+}
+
+function sharedUserDetails(payment: PaymentRow) {
+  return payment.user_details_json === null ? {} : { userDetails: JSON.parse(payment.user_details_json) as Record<string, unknown> };
+}
+
 export function paymentCallbackBody(payment: PaymentRow, operation: OperationRow, status: string) {
+  // Express callbacks say RESERVE where regular ones say RESERVED ("it *is* correct that this is different").
+  const wireStatus = payment.payment_type === EXPRESS_PAYMENT && status === 'RESERVED' ? 'RESERVE' : status;
   return {
     merchantSerialNumber: payment.msn,
     orderId: payment.order_id,
+    ...expressShippingDetails(payment),
+    ...sharedUserDetails(payment),
     transactionInfo: {
       amount: operation.amount_ore,
-      status,
+      status: wireStatus,
       timeStamp: isoTimestamp(operation.created_at_ms),
       transactionId: transactionIdOf(operation),
     },

@@ -13,6 +13,10 @@ import { unwrap, withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import { resolveTestUser } from '../users/test-users.ts';
 import { factsOf, loadPayment } from './load.ts';
+import { EXPRESS_SCOPE, grantConsent } from '../express/consents.ts';
+import { isExpress, prepareExpress } from '../express/prepare.ts';
+import { defaultMethod, type ShippingMethod } from '../express/shipping.ts';
+import { listAddresses } from '../../store/repos/addresses.ts';
 import { decideAndRecord } from './record-operation.ts';
 
 /** App versions below this are too old to pay (User 82). */
@@ -38,6 +42,42 @@ export interface ApprovalAttempt {
   passedSca?: boolean;
   /** A person is present to answer challenges (the app); force approve is not. */
   interactive: boolean;
+  /** Express: the shipping method picked from those offered (null: the default, else the first). */
+  shippingMethodId?: string | null;
+}
+
+interface ExpressChoice {
+  shippingOre: number;
+  shippingJson: string;
+}
+
+/**
+ * Express: the offered methods were stored on the payment by prepareExpress (the merchant call happens
+ * outside the transaction); the user may only pick one of those, for the address they were offered for.
+ */
+async function expressChoice(trx: Trx, payment: PaymentRow, user: TestUserRow, shippingMethodId: string | null | undefined): Promise<ExpressChoice | null> {
+  if (!isExpress(payment)) return null;
+  if (payment.shipping_options_json === null) throw new InvalidRequestError('shippingMethodId', 'Choose an address first: no shipping methods have been offered yet');
+  const offered = JSON.parse(payment.shipping_options_json) as { addressId: number; methods: ShippingMethod[] };
+  const method = shippingMethodId ? offered.methods.find((m) => m.shippingMethodId === shippingMethodId) : defaultMethod(offered.methods);
+  if (!method) throw new InvalidRequestError('shippingMethodId', 'That shipping method was not offered');
+  const address = (await listAddresses(trx, user.msisdn)).find((a) => a.id === offered.addressId);
+  if (!address) throw new InvalidRequestError('addressId', "The address is not one of the user's");
+  return {
+    shippingOre: method.shippingCostOre,
+    shippingJson: JSON.stringify({
+      address: { addressLine1: address.address_line1, addressLine2: address.address_line2, city: address.city, country: address.country, postCode: address.post_code },
+      shippingCostOre: method.shippingCostOre,
+      shippingMethod: method.shippingMethod,
+      shippingMethodId: method.shippingMethodId,
+    }),
+  };
+}
+
+/** Express shares the profile; a regular payment shares what its `scope` asked for. */
+function sharedScopes(payment: PaymentRow): string[] {
+  if (isExpress(payment)) return EXPRESS_SCOPE;
+  return (payment.scope ?? '').split(' ').filter(Boolean);
 }
 
 export type ApprovalResult =
@@ -74,8 +114,10 @@ export async function approveAsUser(ctx: AppContext, trx: Trx, payment: PaymentR
     await setBankIdVerified(trx, user.msisdn);
   }
   const card = await chosenCard(trx, user, attempt.cardId);
+  const express = await expressChoice(trx, payment, user, attempt.shippingMethodId);
+  const shippingOre = express?.shippingOre ?? 0;
   const decision = decideReservation({
-    amountOre: payment.amount_ore,
+    amountOre: payment.amount_ore + shippingOre,
     card: card && { state: card.state, expiryMonth: card.expiry_month, availableOre: card.available_ore, maxAmountOre: card.max_amount_ore },
     today: osloDateOf(nowMs),
     nowMs,
@@ -89,7 +131,21 @@ export async function approveAsUser(ctx: AppContext, trx: Trx, payment: PaymentR
     if (!attempt.interactive) throw new VippsError('user_not_bankid_verified');
     return { status: 'challenge', challenge: decision.challenge };
   }
+  const scopes = sharedScopes(payment);
   const approvalFacts = { userMsisdn: user.msisdn, cardBin: card?.bin ?? null, cardId: card?.id ?? null };
+  if (decision.outcome === 'approve' && scopes.length > 0) {
+    Object.assign(approvalFacts, {
+      shippingJson: express?.shippingJson ?? null,
+      userDetailsJson: JSON.stringify({
+        firstName: user.first_name,
+        lastName: user.last_name,
+        email: user.email,
+        mobileNumber: user.msisdn,
+        userId: user.user_id,
+      }),
+      sub: await grantConsent(trx, user, payment, scopes, nowMs),
+    });
+  }
   const base = {
     msn: payment.msn,
     orderId: payment.order_id,
@@ -97,7 +153,7 @@ export async function approveAsUser(ctx: AppContext, trx: Trx, payment: PaymentR
     transactionText: (p: PaymentRow) => p.transaction_text,
     approval: approvalFacts,
   };
-  const approval = (facts: Parameters<typeof decideApproval>[0], now: number) => decideApproval(facts, payment.capture_type, now);
+  const approval = (facts: Parameters<typeof decideApproval>[0], now: number) => decideApproval(facts, payment.capture_type, now, shippingOre);
   if (decision.outcome === 'unknown') {
     const approvable = approval(factsOf(payment), nowMs);
     if (!approvable.ok) throw new VippsError(approvable.error);
@@ -133,6 +189,13 @@ export interface ForceApproveCommand {
  * one in the initiate `url`. Unlike the real test environment, the test amounts apply here too.
  */
 export async function forceApprove(ctx: AppContext, cmd: ForceApproveCommand): Promise<void> {
+  // Express (which the real test environment cannot force-approve): the default address and the default or
+  // first shipping method, asked of the merchant before the transaction.
+  const current = await loadPayment(ctx.store.db, cmd.msn, cmd.orderId);
+  if (isExpress(current) && current.state === 'initiated' && current.landing_token === cmd.token) {
+    const prepared = await prepareExpress(ctx, current, cmd.customerPhoneNumber, null);
+    if (!prepared.ok) throw new VippsError('user_did_not_act', `Reservation failed: shipping details could not be fetched (${prepared.reason}).`);
+  }
   const nowMs = ctx.clock.nowMs();
   const outcome = await inTransaction(ctx, (trx) =>
     withIdempotency(

@@ -1,5 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { assert } from '../../domain/assert.ts';
+import { DAY_MS } from '../../domain/clock.ts';
+import { oreToNok } from '../../domain/money.ts';
+import type { StoredShipping } from '../express/stored-shipping.ts';
 import { isoTimestamp } from '../../domain/clock.ts';
 import { LOG_OPERATION, STATUS_OF_KIND, operationSucceeded } from '../../domain/payment-states.ts';
 import { replay } from '../../domain/payment.ts';
@@ -17,8 +20,46 @@ async function loadWithLog(db: Executor, msn: string, orderId: string): Promise<
   return { payment, log };
 }
 
+/** Personal data shared with the merchant is available for 7 days after reservation, then reads "[Expired]". */
+export const PERSONAL_DATA_RETENTION_MS = 7 * DAY_MS;
+const EXPIRED = '[Expired]';
+
+function personalDataOf(payment: PaymentRow, nowMs: number) {
+  const expired = payment.reserved_at_ms !== null && nowMs - payment.reserved_at_ms > PERSONAL_DATA_RETENTION_MS;
+  const hide = (value: string | null) => (expired && value !== null ? EXPIRED : value);
+  const result: Record<string, unknown> = {};
+  if (payment.shipping_json !== null) {
+    const shipping = JSON.parse(payment.shipping_json) as StoredShipping;
+    result.shippingDetails = {
+      // /details uses postCode and the country's name, unlike the express callback (zipCode, "NO").
+      address: {
+        addressLine1: hide(shipping.address.addressLine1),
+        addressLine2: hide(shipping.address.addressLine2),
+        city: hide(shipping.address.city),
+        country: shipping.address.country === 'NO' ? 'Norway' : shipping.address.country,
+        postCode: hide(shipping.address.postCode),
+      },
+      shippingCost: oreToNok(shipping.shippingCostOre),
+      shippingMethod: shipping.shippingMethod,
+      shippingMethodId: shipping.shippingMethodId,
+    };
+  }
+  if (payment.user_details_json !== null) {
+    const user = JSON.parse(payment.user_details_json) as Record<string, string | null>;
+    result.userDetails = {
+      email: hide(user.email ?? null),
+      firstName: hide(user.firstName ?? null),
+      lastName: hide(user.lastName ?? null),
+      mobileNumber: hide(user.mobileNumber ?? null),
+      userId: user.userId,
+    };
+  }
+  if (payment.sub !== null) result.sub = payment.sub;
+  return result;
+}
+
 /** `GET …/details`: the whole history, newest first; the summary once the user has reacted. */
-export async function paymentDetails(db: Executor, msn: string, orderId: string) {
+export async function paymentDetails(db: Executor, msn: string, orderId: string, nowMs: number) {
   const { payment, log } = await loadWithLog(db, msn, orderId);
   const everReserved = payment.reserved_ore > 0;
   return {
@@ -43,6 +84,7 @@ export async function paymentDetails(db: Executor, msn: string, orderId: string)
           },
         }
       : {}),
+    ...personalDataOf(payment, nowMs),
   };
 }
 

@@ -40,6 +40,9 @@ function checkAgainstSalesUnit(unit: SalesUnitRow, cmd: InitiateCommand): void {
       throw new InvalidRequestError('merchantInfo.consentRemovalPrefix', 'consentRemovalPrefix is required for eComm Express Payment');
     }
     if (cmd.scope !== null) throw new InvalidRequestError('transaction.scope', 'scope cannot be combined with eComm Express Payment');
+    if (typeof cmd.merchantInfoExtras.shippingDetailsPrefix !== 'string' && !Array.isArray(cmd.merchantInfoExtras.staticShippingDetails)) {
+      throw new InvalidRequestError('merchantInfo.shippingDetailsPrefix', 'eComm Express Payment needs shippingDetailsPrefix or staticShippingDetails');
+    }
   }
   if (cmd.scope !== null) {
     const scopes = cmd.scope.split(' ').filter(Boolean);

@@ -5,6 +5,10 @@ import { findPaymentByLandingToken, listPaymentsForUser, pushToUser } from '../.
 import type { PaymentRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import { asOutcome } from '../idempotency.ts';
+import { EXPRESS_SCOPE } from '../express/consents.ts';
+import { consentsOf } from '../express/consent-removal.ts';
+import { isExpress, prepareExpress } from '../express/prepare.ts';
+import { listAddresses } from '../../store/repos/addresses.ts';
 import { approveAsUser, type ApprovalResult } from '../payments/approve.ts';
 import { cancelByUser } from '../payments/user-cancel.ts';
 import { inTransaction } from '../transaction.ts';
@@ -49,6 +53,9 @@ export async function paymentRequestView(ctx: AppContext, payment: PaymentRow) {
     reservedAtMs: payment.reserved_at_ms,
     capturedOre: payment.captured_ore,
     refundedOre: payment.refunded_ore,
+    express: isExpress(payment),
+    /** What the merchant asks the user to share (express: profile and address). */
+    scopes: isExpress(payment) ? EXPRESS_SCOPE : (payment.scope ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -77,13 +84,40 @@ export async function appHome(ctx: AppContext, msisdn: string) {
     // Any Norwegian mobile number is a sandbox user: signing in provisions it.
     await inTransaction(ctx, (trx) => resolveTestUser(trx, msisdn, ctx.clock.nowMs()));
   }
-  const profile = (await userWithCards(ctx, msisdn))!;
+  const profile = { ...(await userWithCards(ctx, msisdn))!, consents: await consentsOf(ctx, msisdn) };
   const payments = await listPaymentsForUser(ctx.store.db, msisdn, 50);
   const views = await Promise.all(payments.map((p) => paymentRequestView(ctx, p)));
   return {
     user: profile,
     pending: views.filter((v) => v.state === 'initiated' && !v.issuerPending && v.secondsLeft > 0 && v.pushedTo === msisdn),
     history: views.filter((v) => v.state !== 'initiated' || v.issuerPending),
+  };
+}
+
+/** Express: the user's addresses and the shipping methods for the chosen one (this may call the merchant). */
+export async function expressOptions(ctx: AppContext, token: string, msisdn: string, addressId: number | null) {
+  const payment = await paymentByToken(ctx, token);
+  if (!isExpress(payment)) throw new InvalidRequestError('token', 'This is not an express payment');
+  if (finished(payment)) return { ok: false as const, reason: 'The payment is no longer waiting for you', addresses: [] };
+  const prepared = await prepareExpress(ctx, payment, msisdn, addressId);
+  const addresses = (await listAddresses(ctx.store.db, msisdn)).map((a) => ({
+    id: a.id,
+    addressLine1: a.address_line1,
+    addressLine2: a.address_line2,
+    postCode: a.post_code,
+    city: a.city,
+    addressType: a.address_type,
+    isDefault: a.is_default === 1,
+  }));
+  if (!prepared.ok) {
+    return { ok: false as const, reason: 'No shipping methods found. The payment failed.', detail: prepared.reason, addresses, redirect: payment.fall_back };
+  }
+  return {
+    ok: true as const,
+    addressId: prepared.addressId,
+    addresses,
+    defaultMethodId: prepared.defaultMethodId,
+    methods: prepared.methods.map((m) => ({ ...m, shippingCostNok: m.shippingCostOre / 100 })),
   };
 }
 
@@ -110,7 +144,14 @@ function confirmationOf(result: ApprovalResult, fallBack: string): AppConfirmati
 /** The user confirms in the app with the chosen card, after any BankID or SCA challenge they passed. */
 export async function confirmInApp(
   ctx: AppContext,
-  args: { token: string; msisdn: string; cardId?: string | null; passedBankId?: boolean; passedSca?: boolean },
+  args: {
+    token: string;
+    msisdn: string;
+    cardId?: string | null;
+    passedBankId?: boolean;
+    passedSca?: boolean;
+    shippingMethodId?: string | null;
+  },
 ): Promise<AppConfirmation> {
   const payment = await paymentByToken(ctx, args.token);
   const outcome = await inTransaction(ctx, (trx) =>
@@ -120,6 +161,7 @@ export async function confirmInApp(
         cardId: args.cardId ?? null,
         passedBankId: args.passedBankId === true,
         passedSca: args.passedSca === true,
+        shippingMethodId: args.shippingMethodId ?? null,
         interactive: true,
       }),
     ),

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../../domain/errors.ts';
+import { listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser } from '../../store/repos/users.ts';
 import { listBanks, listCards, upsertBank } from '../../store/repos/banks.ts';
 import type { AppContext } from '../context.ts';
@@ -58,6 +59,16 @@ export async function userWithCards(ctx: AppContext, msisdn: string, db = ctx.st
     appVersion: user.app_version,
     canPayBusinesses: user.can_pay_businesses === 1,
     userId: user.user_id,
+    addresses: (await listAddresses(db, msisdn)).map((a) => ({
+      id: a.id,
+      addressLine1: a.address_line1,
+      addressLine2: a.address_line2,
+      postCode: a.post_code,
+      city: a.city,
+      country: a.country,
+      addressType: a.address_type,
+      isDefault: a.is_default === 1,
+    })),
     cards: cards.map((card) => ({
       id: card.id,
       label: card.label,

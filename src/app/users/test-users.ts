@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, VippsError } from '../../domain/errors.ts';
 import type { Executor, Trx } from '../../store/db.ts';
 import { findBank, insertBankIfAbsent, insertCard } from '../../store/repos/banks.ts';
+import { insertAddress, listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser, insertTestUserIfAbsent } from '../../store/repos/users.ts';
 import type { CardState, TestUserRow } from '../../store/schema.ts';
 
@@ -29,6 +30,18 @@ export interface CardSpec {
   isDefault?: boolean;
 }
 
+export interface AddressSpec {
+  addressLine1: string;
+  addressLine2?: string | null;
+  city: string;
+  postCode: string;
+  addressType?: 'H' | 'W' | 'O';
+  isDefault?: boolean;
+}
+
+/** The address a user gets when nobody specified one (Vipps' own, as in the documentation's examples). */
+export const DEFAULT_ADDRESS: AddressSpec = { addressLine1: 'Dronning Eufemias gate 42', city: 'OSLO', postCode: '0191', addressType: 'H' };
+
 export interface TestUserSpec {
   msisdn: string;
   firstName?: string;
@@ -42,6 +55,8 @@ export interface TestUserSpec {
   nin?: string | null;
   /** Omitted: one valid card with ample funds. An empty list: a user with no card at all. */
   cards?: CardSpec[];
+  /** Omitted: one home address. */
+  addresses?: AddressSpec[];
 }
 
 /** Cards nobody gave an expiry never expire, however far tests move the sandbox clock. */
@@ -73,8 +88,8 @@ export async function insertTestUser(db: Executor, spec: TestUserSpec, nowMs: nu
     app_version: spec.appVersion ?? '26.1.0',
     can_pay_businesses: spec.canPayBusinesses === false ? 0 : 1,
     user_id: randomBytes(16).toString('base64'),
-    birth_date: spec.birthDate ?? null,
-    nin: spec.nin ?? null,
+    birth_date: spec.birthDate ?? '1990-01-01',
+    nin: spec.nin ?? `010190${spec.msisdn.slice(-5)}`,
   });
   const existingCards = await db.selectFrom('card').select('id').where('msisdn', '=', spec.msisdn).execute();
   if (existingCards.length === 0) {
@@ -95,6 +110,22 @@ export async function insertTestUser(db: Executor, spec: TestUserSpec, nowMs: nu
         state: card.state ?? 'active',
         is_default: index === defaultIndex ? 1 : 0,
         created_at_ms: nowMs + index,
+      });
+    }
+  }
+  if ((await listAddresses(db, spec.msisdn)).length === 0) {
+    const addresses = spec.addresses ?? [DEFAULT_ADDRESS];
+    const defaultIndex = Math.max(0, addresses.findIndex((a) => a.isDefault === true));
+    for (const [index, address] of addresses.entries()) {
+      await insertAddress(db, {
+        msisdn: spec.msisdn,
+        address_line1: address.addressLine1,
+        address_line2: address.addressLine2 ?? null,
+        city: address.city,
+        post_code: address.postCode,
+        country: 'NO',
+        address_type: address.addressType ?? 'H',
+        is_default: index === defaultIndex ? 1 : 0,
       });
     }
   }

@@ -6,11 +6,14 @@ import {
   UnknownPaymentError,
   appHome,
   confirmInApp,
+  expressOptions,
   landingView,
   pushFromLanding,
   rejectAsUser,
 } from '../../app/user-app/payment-requests.ts';
+import { removeConsent } from '../../app/express/consent-removal.ts';
 import { appPage } from '../views/app-page.ts';
+import { APP_SCRIPT } from '../views/app-script.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';
 
 const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -71,6 +74,10 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(appPage()));
     }
 
+    app.get('/_kasse/app/app.js', { schema: { hide } }, async (_request, reply) =>
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(APP_SCRIPT),
+    );
+
     app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: Msisdn } }, async (request) => appHome(ctx, request.params.msisdn));
 
     app.get('/_kasse/app/api/payments/:token', { schema: { hide, params: Token } }, async (request) => landingView(ctx, request.params.token));
@@ -86,21 +93,50 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             cardId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
             passedBankId: Type.Optional(Type.Boolean()),
             passedSca: Type.Optional(Type.Boolean()),
+            shippingMethodId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
           }),
         },
       },
       async (request) => {
-        const { msisdn, cardId, passedBankId, passedSca } = request.body;
+        const { msisdn, cardId, passedBankId, passedSca, shippingMethodId } = request.body;
         return confirmInApp(ctx, {
           token: request.params.token,
           msisdn,
           cardId: cardId ?? null,
           passedBankId: passedBankId ?? false,
           passedSca: passedSca ?? false,
+          shippingMethodId: shippingMethodId ?? null,
         });
       },
     );
 
     app.post('/_kasse/app/api/payments/:token/reject', { schema: { hide, params: Token } }, async (request) => rejectAsUser(ctx, request.params.token));
+
+    app.get(
+      '/_kasse/app/api/payments/:token/shipping',
+      {
+        schema: {
+          hide,
+          params: Token,
+          querystring: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }), addressId: Type.Optional(Type.String({ pattern: '^\\d{1,12}$' })) }),
+        },
+      },
+      async (request) => {
+        const { msisdn, addressId } = request.query;
+        const options = await expressOptions(ctx, request.params.token, msisdn, addressId === undefined ? null : Number(addressId));
+        // The reason is for the operator; the user sees what the real app says.
+        if (!options.ok) request.log.warn({ token: request.params.token, reason: 'detail' in options ? options.detail : options.reason }, 'express shipping details failed');
+        return options;
+      },
+    );
+
+    app.post(
+      '/_kasse/app/api/users/:msisdn/consents/:id/remove',
+      { schema: { hide, params: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }), id: Type.String({ pattern: '^\\d{1,12}$' }) }) } },
+      async (request) => {
+        await removeConsent(ctx, request.params.msisdn, Number(request.params.id));
+        return { removed: true };
+      },
+    );
   };
 }

@@ -14,6 +14,24 @@ export const MerchantSerialNumber = Type.Union(
   { description: 'The sales unit (MSN). Sent as a string per the spec; numbers are accepted as deployed clients send them.' },
 );
 
+/** Shipping cost is NOK (number or decimal string, as deployed clients send it); priority likewise lenient. */
+const StaticShippingDetails = Type.Object({
+  isDefault: Type.Union([Type.Literal('Y'), Type.Literal('N')]),
+  priority: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 10_000 }), Type.String({ pattern: '^\\d{1,5}$' })])),
+  shippingCost: Type.Union([Type.Number({ minimum: 0, maximum: 99_999_999 }), Type.String({ pattern: '^\\d{1,8}([.,]\\d{1,2})?$' })]),
+  shippingMethod: Type.String({ minLength: 1, maxLength: 256 }),
+  shippingMethodId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
+/** Airline data (rarely used); when present the spec requires these four fields. */
+const AdditionalData = Type.Object({
+  passengerName: Type.String({ minLength: 1, maxLength: 49 }),
+  airlineCode: Type.String({ minLength: 3, maxLength: 3 }),
+  airlineDesignatorCode: Type.String({ minLength: 2, maxLength: 2 }),
+  agencyInvoiceNumber: Type.String({ minLength: 1, maxLength: 6 }),
+  ticketNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 150 })),
+});
+
 const Url = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 
 export const OrderIdParams = Type.Object({ orderId: OrderId });
@@ -36,7 +54,7 @@ export const InitiateBody = Type.Object({
     shippingDetailsPrefix: Type.Optional(Url('Express only: Vipps appends /v2/payments/{orderId}/shippingDetails')),
     isApp: Type.Optional(Type.Boolean()),
     paymentType: Type.Optional(Type.Union([Type.Literal('eComm Regular Payment'), Type.Literal('eComm Express Payment')])),
-    staticShippingDetails: Type.Optional(Type.Array(Type.Object({}), { maxItems: 50 })),
+    staticShippingDetails: Type.Optional(Type.Array(StaticShippingDetails, { maxItems: 50 })),
   }),
   transaction: Type.Object({
     orderId: OrderId,
@@ -44,7 +62,7 @@ export const InitiateBody = Type.Object({
     transactionText: Type.String({ maxLength: 100 }),
     skipLandingPage: Type.Optional(Type.Boolean()),
     scope: Type.Optional(Type.String({ maxLength: 200 })),
-    additionalData: Type.Optional(Type.Object({})),
+    additionalData: Type.Optional(AdditionalData),
   }),
 });
 export type InitiateBody = Static<typeof InitiateBody>;
@@ -109,8 +127,34 @@ export const RefundResponse = Type.Object({
   transactionSummary: TransactionSummary,
 });
 
+const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+
 export const DetailsResponse = Type.Object({
   orderId: Type.String(),
+  sub: Type.Optional(Type.String()),
+  shippingDetails: Type.Optional(
+    Type.Object({
+      address: Type.Object({
+        addressLine1: Nullable(Type.String()),
+        addressLine2: Nullable(Type.String()),
+        city: Nullable(Type.String()),
+        country: Type.String(),
+        postCode: Nullable(Type.String()),
+      }),
+      shippingCost: Type.Number({ description: 'NOK, not øre' }),
+      shippingMethod: Type.String(),
+      shippingMethodId: Type.String(),
+    }),
+  ),
+  userDetails: Type.Optional(
+    Type.Object({
+      email: Nullable(Type.String()),
+      firstName: Nullable(Type.String()),
+      lastName: Nullable(Type.String()),
+      mobileNumber: Nullable(Type.String()),
+      userId: Nullable(Type.String()),
+    }),
+  ),
   transactionSummary: Type.Optional(TransactionSummary),
   transactionLogHistory: Type.Array(
     Type.Object({

@@ -2,11 +2,13 @@ import type { Migration } from 'kysely';
 import type { DialectKind } from '../dialect.ts';
 import { initialSchema } from './0001_init.ts';
 import { usersCardsBanks } from './0002_users_cards_banks.ts';
+import { expressUserinfoFaults } from './0003_express_userinfo_faults.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
   return {
     '0001_init': initialSchema(kind),
     '0002_users_cards_banks': usersCardsBanks(kind),
+    '0003_express_userinfo_faults': expressUserinfoFaults(kind),
   };
 }

@@ -6,6 +6,48 @@ export async function enqueueOutbound(db: Executor, row: Insertable<OutboxTable>
   await db.insertInto('outbox').values(row).execute();
 }
 
+/** Like enqueueOutbound, answering with the stored row (its id). */
+export async function insertOutbound(db: Executor, row: Insertable<OutboxTable>): Promise<OutboxRow> {
+  return db.insertInto('outbox').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** One outbound call; with an MSN, only if it belongs to that sales unit. */
+export async function findOutbound(db: Executor, id: number, msn: string | null): Promise<OutboxRow | undefined> {
+  let query = db.selectFrom('outbox').selectAll().where('id', '=', id);
+  if (msn !== null) query = query.where('msn', '=', msn);
+  return query.executeTakeFirst();
+}
+
+/** Newest first, bounded by the caller. */
+export async function listOutbound(db: Executor, args: { msn?: string; orderId?: string; limit: number }): Promise<OutboxRow[]> {
+  let query = db.selectFrom('outbox').selectAll();
+  if (args.msn !== undefined) query = query.where('msn', '=', args.msn);
+  if (args.orderId !== undefined) query = query.where('order_id', '=', args.orderId);
+  return query.orderBy('id', 'desc').limit(args.limit).execute();
+}
+
+/**
+ * Push a claimed row's next attempt to `untilMs` without attempting it (a sandbox delay rule), and release
+ * the lease. Guarded like recordAttempt: only the lease holder of the still-pending, unchanged row moves it.
+ */
+export async function deferOutbound(db: Executor, args: { row: OutboxRow; owner: string; untilMs: number; nowMs: number }): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox')
+    .set({
+      next_attempt_at_ms: Math.max(args.untilMs, args.row.next_attempt_at_ms),
+      delayed: 1,
+      lease_owner: null,
+      lease_until_ms: null,
+      updated_at_ms: args.nowMs,
+    })
+    .where('id', '=', args.row.id)
+    .where('lease_owner', '=', args.owner)
+    .where('attempts', '=', args.row.attempts)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
 /** Record one attempt and its consequence for the row, in one transaction with the caller. */
 export async function recordAttempt(
   db: Executor,

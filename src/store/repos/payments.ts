@@ -37,6 +37,11 @@ export interface ApprovalFacts {
   userMsisdn: string;
   cardBin: number | null;
   cardId: string | null;
+  /** Express: the chosen address and shipping method. */
+  shippingJson?: string | null;
+  /** Express or scope: what the user shared. */
+  userDetailsJson?: string | null;
+  sub?: string | null;
 }
 
 /** The issuer did not answer (test amount 2.01): the payment waits, unresolved, until `untilMs`. */
@@ -98,6 +103,9 @@ export async function applyGuardedOperation(
           user_msisdn: args.approval?.userMsisdn ?? null,
           card_bin: args.approval?.cardBin ?? null,
           card_id: args.approval?.cardId ?? null,
+          shipping_json: args.approval?.shippingJson ?? null,
+          user_details_json: args.approval?.userDetailsJson ?? null,
+          sub: args.approval?.sub ?? null,
         })
         .where('state', '=', 'initiated')
         .where('expires_at_ms', '>', nowMs);

@@ -153,7 +153,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
       async (request) => {
         const msn = checkMerchantSerialNumber(request);
         limit(request, 'details', `${request.params.orderId}:${request.client.clientId}`);
-        return paymentDetails(ctx.store.db, msn, request.params.orderId);
+        return paymentDetails(ctx.store.db, msn, request.params.orderId, ctx.clock.nowMs());
       },
     );
 

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../app/context.ts';
 import { resetSandbox } from '../../../app/sandbox/reset.ts';
-import { seedSandboxFixtures } from '../../../app/sandbox/fixtures.ts';
+import { seedSandboxFixtures, seededUsers } from '../../../app/sandbox/fixtures.ts';
 import { createSandboxMerchant } from '../../../app/sandbox/sandbox-merchants.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../app/users/sandbox-users.ts';
+import { sandboxPage } from '../../views/sandbox-page.ts';
 
 /** Optional request fields arrive as absent, never as undefined values (exactOptionalPropertyTypes). */
 function withoutUndefined<T extends object>(value: T): T {
@@ -27,6 +28,18 @@ const TAGS = ['sandbox'];
 /** The sandbox contract (sandbox mode only, no auth), so every test can isolate itself. */
 export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: BackgroundWork): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.get('/_kasse/sandbox', { schema: { hide: true } }, async (_request, reply) => {
+      const nowMs = ctx.clock.nowMs();
+      const [users, bankRows] = await Promise.all([listUsers(ctx), banks(ctx)]);
+      const html = sandboxPage({
+        nowMs,
+        users: users.filter((u) => u !== null),
+        shows: new Map(seededUsers(nowMs).map((u) => [u.msisdn, u.shows])),
+        banks: bankRows,
+      });
+      return reply.type('text/html; charset=utf-8').send(html);
+    });
+
     app.post(
       '/_kasse/sandbox/merchants',
       {

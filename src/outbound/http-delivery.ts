@@ -4,6 +4,9 @@ import { performance } from 'node:perf_hooks';
 
 export interface DeliveryResult {
   httpStatus: number | null;
+  /** The answer, up to 64 KiB (shipping details are parsed from it). */
+  responseText: string | null;
+  /** The start of the answer, as recorded with the attempt. */
   responseExcerpt: string | null;
   error: string | null;
   latencyMs: number;
@@ -33,20 +36,24 @@ const agents = {
  */
 export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
   const started = performance.now();
-  const finish = (result: Omit<DeliveryResult, 'latencyMs'>): DeliveryResult => ({ ...result, latencyMs: performance.now() - started });
+  const finish = (result: Omit<DeliveryResult, 'latencyMs' | 'responseExcerpt'>): DeliveryResult => ({
+    ...result,
+    responseExcerpt: result.responseText === null ? null : result.responseText.slice(0, EXCERPT_CHARS),
+    latencyMs: performance.now() - started,
+  });
   let url: URL;
   try {
     url = new URL(request.url);
   } catch {
-    return Promise.resolve(finish({ httpStatus: null, responseExcerpt: null, error: `invalid URL: ${request.url}` }));
+    return Promise.resolve(finish({ httpStatus: null, responseText: null, error: `invalid URL: ${request.url}` }));
   }
   const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
-  if (!agent) return Promise.resolve(finish({ httpStatus: null, responseExcerpt: null, error: `unsupported scheme ${url.protocol}` }));
+  if (!agent) return Promise.resolve(finish({ httpStatus: null, responseText: null, error: `unsupported scheme ${url.protocol}` }));
   const transport = url.protocol === 'https:' ? https : http;
 
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (result: Omit<DeliveryResult, 'latencyMs'>) => {
+    const settle = (result: Omit<DeliveryResult, 'latencyMs' | 'responseExcerpt'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
@@ -67,17 +74,17 @@ export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
       response.on('end', () =>
         settle({
           httpStatus: response.statusCode ?? null,
-          responseExcerpt: Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS),
+          responseText: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
           error: null,
         }),
       );
-      response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseExcerpt: null, error: describe(error) }));
+      response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseText: null, error: describe(error) }));
     });
     const deadline = setTimeout(() => {
-      settle({ httpStatus: null, responseExcerpt: null, error: `timed out after ${request.timeoutMs} ms` });
+      settle({ httpStatus: null, responseText: null, error: `timed out after ${request.timeoutMs} ms` });
       outgoing.destroy();
     }, request.timeoutMs);
-    outgoing.on('error', (error) => settle({ httpStatus: null, responseExcerpt: null, error: describe(error) }));
+    outgoing.on('error', (error) => settle({ httpStatus: null, responseText: null, error: describe(error) }));
     outgoing.end(request.body ?? undefined);
   });
 }

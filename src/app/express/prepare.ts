@@ -1,0 +1,71 @@
+import { VippsError } from '../../domain/errors.ts';
+import { listAddresses } from '../../store/repos/addresses.ts';
+import { findPaymentByLandingToken } from '../../store/repos/payments.ts';
+import type { PaymentRow } from '../../store/schema.ts';
+import type { AppContext } from '../context.ts';
+import { EXPRESS_PAYMENT } from '../payments/initiate.ts';
+import { decideAndRecord } from '../payments/record-operation.ts';
+import { failedApproval } from '../banks/bank-operations.ts';
+import { inTransaction } from '../transaction.ts';
+import { resolveTestUser } from '../users/test-users.ts';
+import { defaultMethod, shippingMethodsFor, type ShippingMethod } from './shipping.ts';
+import { decideApproval } from '../../domain/payment.ts';
+
+export function isExpress(payment: PaymentRow): boolean {
+  return payment.payment_type === EXPRESS_PAYMENT;
+}
+
+export type ExpressPreparation =
+  | { ok: true; addressId: number; methods: ShippingMethod[]; defaultMethodId: string }
+  | { ok: false; reason: string };
+
+/**
+ * Express step before the approval: the user's address (chosen or default) and the shipping methods for it,
+ * from the static list or the merchant's endpoint. The offered methods are stored on the payment, so the
+ * approval can only pick one of them. A slow, failing or malformed answer fails the payment (RESERVE with
+ * operationSuccess false, Payment 45) as the real app does ("Payment failed").
+ */
+export async function prepareExpress(ctx: AppContext, payment: PaymentRow, msisdn: string, addressId: number | null): Promise<ExpressPreparation> {
+  await inTransaction(ctx, (trx) => resolveTestUser(trx, msisdn, ctx.clock.nowMs()));
+  const addresses = await listAddresses(ctx.store.db, msisdn);
+  const address = addressId === null ? addresses[0] : addresses.find((a) => a.id === addressId);
+  if (!address) return { ok: false, reason: addressId === null ? 'the user has no address' : `address ${addressId} is not one of the user's` };
+  const result = await shippingMethodsFor(ctx, payment, address);
+  if (!result.ok) {
+    await failExpressPayment(ctx, payment, msisdn);
+    return result;
+  }
+  await ctx.store.db
+    .updateTable('payment')
+    .set({ shipping_options_json: JSON.stringify({ addressId: address.id, methods: result.methods }), updated_at_ms: ctx.clock.nowMs() })
+    .where('id', '=', payment.id)
+    .where('state', '=', 'initiated')
+    .execute();
+  return { ok: true, addressId: address.id, methods: result.methods, defaultMethodId: defaultMethod(result.methods)!.shippingMethodId };
+}
+
+async function failExpressPayment(ctx: AppContext, payment: PaymentRow, msisdn: string): Promise<void> {
+  await inTransaction(ctx, async (trx) => {
+    try {
+      await decideAndRecord(ctx, trx, {
+        msn: payment.msn,
+        orderId: payment.order_id,
+        requestId: '',
+        transactionText: (p) => p.transaction_text,
+        approval: { userMsisdn: msisdn, cardBin: null, cardId: null },
+        decide: (facts, now) => {
+          const approved = decideApproval(facts, payment.capture_type, now);
+          return approved.ok ? { ok: true, ...failedApproval(approved, 'user_did_not_act') } : approved;
+        },
+      });
+    } catch (error) {
+      // Already resolved by someone else (approved, cancelled, timed out): nothing to fail.
+      if (!(error instanceof VippsError)) throw error;
+    }
+  });
+  ctx.onOutboundEnqueued();
+}
+
+export async function paymentForToken(ctx: AppContext, token: string): Promise<PaymentRow | undefined> {
+  return findPaymentByLandingToken(ctx.store.db, token);
+}
