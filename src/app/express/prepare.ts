@@ -1,6 +1,5 @@
 import { VippsError } from '../../domain/errors.ts';
 import { listAddresses } from '../../store/repos/addresses.ts';
-import { findPaymentByLandingToken } from '../../store/repos/payments.ts';
 import type { PaymentRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import { EXPRESS_PAYMENT } from '../payments/initiate.ts';
@@ -64,8 +63,4 @@ async function failExpressPayment(ctx: AppContext, payment: PaymentRow, msisdn: 
     }
   });
   ctx.onOutboundEnqueued();
-}
-
-export async function paymentForToken(ctx: AppContext, token: string): Promise<PaymentRow | undefined> {
-  return findPaymentByLandingToken(ctx.store.db, token);
 }

@@ -132,20 +132,22 @@ export async function approveAsUser(ctx: AppContext, trx: Trx, payment: PaymentR
     return { status: 'challenge', challenge: decision.challenge };
   }
   const scopes = sharedScopes(payment);
-  const approvalFacts = { userMsisdn: user.msisdn, cardBin: card?.bin ?? null, cardId: card?.id ?? null };
-  if (decision.outcome === 'approve' && scopes.length > 0) {
-    Object.assign(approvalFacts, {
-      shippingJson: express?.shippingJson ?? null,
-      userDetailsJson: JSON.stringify({
-        firstName: user.first_name,
-        lastName: user.last_name,
-        email: user.email,
-        mobileNumber: user.msisdn,
-        userId: user.user_id,
-      }),
-      sub: await grantConsent(trx, user, payment, scopes, nowMs),
-    });
-  }
+  // What the user shares is written with the approval, and only with an approval.
+  const shared =
+    decision.outcome === 'approve' && scopes.length > 0
+      ? {
+          shippingJson: express?.shippingJson ?? null,
+          userDetailsJson: JSON.stringify({
+            firstName: user.first_name,
+            lastName: user.last_name,
+            email: user.email,
+            mobileNumber: user.msisdn,
+            userId: user.user_id,
+          }),
+          sub: await grantConsent(trx, user, payment, scopes, nowMs),
+        }
+      : {};
+  const approvalFacts = { userMsisdn: user.msisdn, cardBin: card?.bin ?? null, cardId: card?.id ?? null, ...shared };
   const base = {
     msn: payment.msn,
     orderId: payment.order_id,
