@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
 import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/kasse/sandbox.ts';
+import { qrRoutes } from './routes/qr.ts';
 import { userSideRoutes } from './routes/user-side.ts';
 import { userinfoRoutes } from './routes/userinfo.ts';
 
@@ -87,6 +88,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
   await app.register(userSideRoutes(ctx));
   await app.register(userinfoRoutes(ctx));
+  await app.register(qrRoutes(ctx));
   await app.register(callbackInspectionRoutes(ctx));
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));

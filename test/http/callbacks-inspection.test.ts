@@ -189,7 +189,7 @@ for (const dialect of await testDialects()) {
       assert.equal((await httpRequest(`${k.baseUrl}/_kasse/callbacks/${call.id}/replay`, { method: 'POST' })).status, 401);
     });
 
-    test('the listing is newest first and bounded: limit picks the newest, above 200 is a 400', async () => {
+    test('the listing is newest first and bounded: limit picks the newest, above 200 is a 400, and an invalid orderId is a 400', async () => {
       const m = await MerchantClient.create(k.baseUrl);
       await pay(m, 'insp-first', 'limit');
       await pay(m, 'insp-second', 'limit');
@@ -198,6 +198,9 @@ for (const dialect of await testDialects()) {
       const tooMany = await m.call('GET', '/_kasse/callbacks?limit=201');
       assert.equal(tooMany.status, 400);
       assert.equal(vippsError(tooMany.body).errorCode, 'limit');
+      const badOrderId = await m.call('GET', '/_kasse/callbacks?orderId=%00');
+      assert.equal(badOrderId.status, 400, 'a NUL byte never reaches the database');
+      assert.equal(vippsError(badOrderId.body).errorCode, 'orderId');
     });
 
     test('drop_callbacks count 2: the next two callbacks are not sent and are recorded as dropped (dead, no status); the third is sent', async () => {

@@ -51,6 +51,8 @@ export async function paymentRequestView(ctx: AppContext, payment: PaymentRow) {
     fallBack: payment.fall_back,
     createdAtMs: payment.created_at_ms,
     reservedAtMs: payment.reserved_at_ms,
+    /** What was reserved: for express, the amount plus the chosen shipping. */
+    reservedOre: payment.reserved_ore,
     capturedOre: payment.captured_ore,
     refundedOre: payment.refunded_ore,
     express: isExpress(payment),

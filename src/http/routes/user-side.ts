@@ -16,7 +16,8 @@ import { appPage } from '../views/app-page.ts';
 import { APP_SCRIPT } from '../views/app-script.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';
 
-const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 100 }) });
+/** Landing tokens are base64url; anything else (a NUL byte, a slash) is not one of ours and never reaches the database. */
+const Token = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }) });
 const Msisdn = Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) });
 const hide = true;
 
@@ -44,7 +45,7 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/dwo-api-application/v1/deeplink/vippsgateway',
-      { schema: { hide, querystring: Type.Object({ token: Type.String({ maxLength: 100 }), v: Type.Optional(Type.String()) }) } },
+      { schema: { hide, querystring: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }), v: Type.Optional(Type.String({ maxLength: 10 })) }) } },
       async (request, reply) => {
         const { token } = request.query;
         try {

@@ -3,8 +3,10 @@
  * step, no network beyond Kasse itself). Data from the API is only ever put on the page with textContent
  * (the `h` helper below), never as HTML.
  *
- * Screens: sign in → home (pending requests, cards, activity) → payment request → BankID / SCA challenge →
- * receipt, refusal, pending or error → back to the merchant's fallBack.
+ * Screens: sign in → home (pending requests, cards, companies that remember you, activity) → payment request
+ * (first the consent step when the merchant asks for the user's information; express checkout then picks the
+ * address and the shipping method) → BankID / SCA challenge → receipt, refusal, pending or error → back to the
+ * merchant's fallBack.
  */
 export const APP_SCRIPT = String.raw`(() => {
 'use strict';
@@ -45,6 +47,13 @@ function icon(name) {
     chevron: '<path d="M9 5l7 7-7 7"/>',
     lock: '<rect x="5" y="11" width="14" height="9" rx="2"/><path d="M8 11V8a4 4 0 018 0v3"/>',
     shield: '<path d="M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z"/><path d="M8.5 12l2.5 2.5 4.5-5"/>',
+    user: '<circle cx="12" cy="8" r="4"/><path d="M4 20c1.5-4 4.5-6 8-6s6.5 2 8 6"/>',
+    mail: '<rect x="3" y="5" width="18" height="14" rx="2"/><path d="M3.5 6.5L12 13l8.5-6.5"/>',
+    phone: '<rect x="7" y="2.5" width="10" height="19" rx="2.5"/><path d="M11 18.5h2"/>',
+    pin: '<path d="M12 21s-7-6.2-7-11.5a7 7 0 0114 0C19 14.8 12 21 12 21z"/><circle cx="12" cy="9.5" r="2.5"/>',
+    cake: '<path d="M4 20h16v-7a2 2 0 00-2-2H6a2 2 0 00-2 2z"/><path d="M4 15c2 1.5 4 1.5 5.3 0 1.4 1.5 4 1.5 5.4 0 1.3 1.5 3.3 1.5 5.3 0M12 11V7M12 4.5v.5"/>',
+    id: '<rect x="3" y="5" width="18" height="14" rx="2"/><circle cx="9" cy="11" r="2"/><path d="M6 16c.7-1.4 1.8-2 3-2s2.3.6 3 2M15 10h3M15 13h3"/>',
+    truck: '<path d="M3 6h11v10H3zM14 10h4l3 3v3h-7"/><circle cx="7" cy="17.5" r="1.8"/><circle cx="17.5" cy="17.5" r="1.8"/>',
   };
   const span = document.createElement('span');
   span.className = 'icon';
@@ -86,6 +95,29 @@ function safeUrl(url) {
 }
 
 function initial(name) { return (String(name || '').trim()[0] || 'V').toUpperCase(); }
+
+/** What a merchant can ask the user to share (the userinfo scopes), as the app names them. */
+const SCOPES = {
+  name: ['Name', 'name', 'user'],
+  email: ['Email', 'email', 'mail'],
+  phoneNumber: ['Phone number', 'phone number', 'phone'],
+  address: ['Address', 'address', 'pin'],
+  birthDate: ['Date of birth', 'date of birth', 'cake'],
+  nin: ['National identity number', 'national identity number', 'id'],
+};
+function scopeLabel(scope) { return (SCOPES[scope] || [scope])[0]; }
+function scopeWord(scope) { return (SCOPES[scope] || [scope, scope])[1]; }
+
+/** ['a', 'b', 'c'] → "a, b and c". */
+function andList(words) {
+  return words.length <= 1 ? words.join('') : words.slice(0, -1).join(', ') + ' and ' + words[words.length - 1];
+}
+
+const ADDRESS_TYPE = { H: 'Home', W: 'Work', O: 'Other' };
+function addressLines(address) {
+  return [address.addressLine1, address.addressLine2].filter(Boolean).join(', ');
+}
+function addressText(address) { return addressLines(address) + ', ' + address.postCode + ' ' + address.city; }
 
 // Countdowns run on the browser's monotonic clock (ticks). Dates follow the server's clock, which the sandbox
 // may have moved (time travel): card expiry and receipts use now().
@@ -336,6 +368,9 @@ function pendingCard(view) {
       h('span', { class: 'request-side' }, h('strong', { testid: 'pending-amount' }, nok(view.amountOre)), left)));
 }
 
+/** What the payment is for the user: express adds shipping to what is reserved. */
+function paidOre(view) { return Math.max(view.amountOre, view.reservedOre || 0); }
+
 function historyItem(view) {
   const lines = [shortDate(view.createdAtMs)];
   if (view.reservedAtMs && Math.floor(view.reservedAtMs / 60000) !== Math.floor(view.createdAtMs / 60000)) lines.push('reserved ' + shortDate(view.reservedAtMs));
@@ -349,12 +384,27 @@ function historyItem(view) {
       h('span', { class: 'row-sub' }, view.transactionText),
       h('span', { class: 'row-sub', testid: 'history-date' }, lines.join(' · ')),
       money.length ? h('span', { class: 'row-sub strong' }, money.join(' · ')) : null),
-    h('span', { class: 'request-side' }, h('strong', {}, nok(view.amountOre)), stateBadge(view)));
+    h('span', { class: 'request-side' }, h('strong', { testid: 'history-amount' }, nok(paidOre(view))), stateBadge(view)));
+}
+
+/** One of "Companies that remember you": who, what they may read, since when, and Remove. */
+function consentItem(consent, remove) {
+  const button = h('button', {
+    type: 'button', class: 'pill-button', testid: 'consent-remove', 'aria-label': 'Remove ' + consent.merchantName,
+    onclick: () => remove(consent, button),
+  }, 'Remove');
+  return h('li', { class: 'row', testid: 'consent-item', 'data-consent-id': consent.id },
+    h('span', { class: 'avatar small' }, initial(consent.merchantName)),
+    h('span', { class: 'row-main' },
+      h('span', { class: 'row-title', testid: 'consent-merchant' }, consent.merchantName),
+      h('span', { class: 'row-sub', testid: 'consent-scopes' }, consent.scopes.map(scopeLabel).join(', ')),
+      h('span', { class: 'row-sub' }, 'Since ' + shortDate(consent.since))),
+    button);
 }
 
 /** What decides whether home must be drawn again (the countdowns tick on their own). */
 function homeKey(data) {
-  return JSON.stringify([data.user, data.pending.map((p) => [p.token, p.state]), data.history.map((p) => [p.token, p.state, p.capturedOre, p.refundedOre])]);
+  return JSON.stringify([data.user, data.pending.map((p) => [p.token, p.state]), data.history.map((p) => [p.token, p.state, p.reservedOre, p.capturedOre, p.refundedOre])]);
 }
 
 async function home() {
@@ -370,6 +420,8 @@ async function home() {
   const pendingList = h('ul', { class: 'list', testid: 'pending-list' });
   const historyList = h('ul', { class: 'list', testid: 'history-list' });
   const cardList = h('div', { class: 'list', testid: 'card-list' });
+  const consentList = h('ul', { class: 'list', testid: 'consent-list' });
+  const consentError = h('p', { class: 'error', role: 'alert', testid: 'consent-error' });
   const greeting = h('h1', { class: 'hero-title', testid: 'greeting' });
   const number = h('p', { class: 'hero-sub', testid: 'signed-in-as' });
   let key = '';
@@ -386,15 +438,37 @@ async function home() {
     cardList.replaceChildren(...(next.user.cards.length
       ? next.user.cards.map((card) => h('div', { testid: 'card' }, cardRow(card)))
       : [h('p', { class: 'empty' }, 'You have no cards in Vipps.')]));
+    consentList.replaceChildren(...(next.user.consents.length
+      ? next.user.consents.map((consent) => consentItem(consent, removeConsent))
+      : [h('li', { class: 'empty', testid: 'no-consents' }, 'No companies remember you. When you share your information with a shop, it shows up here.')]));
     historyList.replaceChildren(...(next.history.length
       ? next.history.map(historyItem)
       : [h('li', { class: 'empty' }, 'No payments yet.')]));
+  }
+
+  async function removeConsent(consent, button) {
+    consentError.textContent = '';
+    button.disabled = true;
+    try {
+      await api('POST', '/users/' + msisdn + '/consents/' + encodeURIComponent(consent.id) + '/remove');
+      const next = await api('GET', '/users/' + msisdn);
+      if (still()) draw(next);
+    } catch (e) {
+      if (!still()) return;
+      consentError.textContent = e.message;
+      button.disabled = false;
+    }
   }
 
   const still = screen('home',
     h('div', { class: 'hero', testid: 'home' }, greeting, number),
     h('section', { class: 'section' }, h('h3', { class: 'section-title' }, 'Payment requests'), pendingList),
     h('section', { class: 'section' }, h('h3', { class: 'section-title' }, 'Cards'), cardList),
+    h('section', { class: 'section', testid: 'consents' },
+      h('h3', { class: 'section-title' }, 'Companies that remember you'),
+      h('p', { class: 'hint' }, 'They may read what you shared with them. Remove one and it can no longer.'),
+      consentList,
+      consentError),
     h('section', { class: 'section' }, h('h3', { class: 'section-title' }, 'Activity'), historyList),
     h('button', { type: 'button', class: 'ghost', testid: 'sign-out', onclick: () => { setSignedIn(null); showUserInBar(null); go('/_kasse/app'); } }, 'Log out'));
   draw(data);
@@ -438,11 +512,118 @@ async function paymentRequest(token) {
   showUserInBar(profile.user);
   const cards = profile.user.cards;
   const preselected = (cards.find((c) => c.isDefault) || cards[0] || { id: null }).id;
-  const flow = { token, payment, msisdn, user: profile.user, cards, cardId: preselected, passedBankId: false, passedSca: false };
-  requestScreen(flow);
+  const flow = {
+    token, payment, msisdn, user: profile.user, cards, cardId: preselected, passedBankId: false, passedSca: false,
+    // Sharing: asked once per visit, before anything else. Express: the address and the shipping method.
+    consented: false, addresses: profile.user.addresses || [], addressId: null, methods: null, shippingMethodId: null,
+  };
+  startRequest(flow);
 }
 
 function chosenCard(flow) { return flow.cards.find((c) => c.id === flow.cardId) || null; }
+function chosenMethod(flow) { return (flow.methods || []).find((m) => m.shippingMethodId === flow.shippingMethodId) || null; }
+function chosenAddress(flow) { return flow.addresses.find((a) => a.id === flow.addressId) || null; }
+/** What the card is charged: the amount plus, for express, the chosen shipping. */
+function totalOre(flow) {
+  const method = chosenMethod(flow);
+  return flow.payment.amountOre + (method ? method.shippingCostOre : 0);
+}
+
+/** The merchant asks for the user's information (express always does): the consent step comes first. */
+function needsConsent(payment) { return payment.express || (Array.isArray(payment.scopes) && payment.scopes.length > 0); }
+
+function startRequest(flow) {
+  return needsConsent(flow.payment) && !flow.consented ? consentScreen(flow) : requestScreen(flow);
+}
+
+/** Every 2 s: has the payment ended elsewhere (the merchant cancelled, it expired)? Not while the user acts. */
+function watchPayment(flow, still) {
+  every(2000, async () => {
+    if (flow.busy) return;
+    try {
+      const fresh = await api('GET', '/payments/' + encodeURIComponent(flow.token));
+      if (!still() || flow.busy) return;
+      if (fresh.finished) finishedScreen(fresh);
+    } catch (e) { /* keep showing the request */ }
+  });
+}
+
+function payHead(payment, amountOre) {
+  return h('div', { class: 'pay-head', testid: 'payment-request' },
+    h('span', { class: 'avatar large' }, initial(payment.merchantName)),
+    h('p', { class: 'eyebrow' }, 'Pay to'),
+    h('h1', { class: 'pay-merchant', testid: 'merchant' }, payment.merchantName),
+    h('p', { class: 'pay-amount', testid: 'amount' }, nok(amountOre)),
+    h('p', { class: 'pay-text', testid: 'transaction-text' }, payment.transactionText));
+}
+
+function homeBar() {
+  return h('div', { class: 'subbar' }, h('button', { type: 'button', class: 'link-button', testid: 'to-home', onclick: () => go('/_kasse/app') }, icon('back'), 'Home'));
+}
+
+/** What the user would share: their own value where the app knows it. */
+function scopeValue(flow, scope) {
+  const { user } = flow;
+  switch (scope) {
+    case 'name': return user.firstName + ' ' + user.lastName;
+    case 'email': return user.email || null;
+    case 'phoneNumber': return '+47 ' + phoneText(user.msisdn);
+    case 'address': {
+      const address = flow.addresses.find((a) => a.isDefault) || flow.addresses[0];
+      return address ? addressText(address) + (flow.addresses.length > 1 ? ' (and ' + (flow.addresses.length - 1) + ' more)' : '') : null;
+    }
+    case 'birthDate': return user.birthDate || null;
+    default: return null;
+  }
+}
+
+/** "<merchant> wants your name, email, …": Share goes on to the payment, Cancel rejects it. */
+function consentScreen(flow) {
+  const { payment } = flow;
+  const error = h('p', { class: 'error', role: 'alert', testid: 'consent-error' });
+  const scopes = payment.scopes;
+  const share = h('button', {
+    type: 'button', class: 'primary', testid: 'consent-share',
+    onclick: () => { flow.consented = true; requestScreen(flow); },
+  }, 'Share');
+  const cancel = h('button', { type: 'button', class: 'secondary', testid: 'consent-cancel', onclick: () => reject(flow, error, [share, cancel]) }, 'Cancel');
+  const items = scopes.map((scope) => {
+    const value = scopeValue(flow, scope);
+    return h('li', { class: 'row', testid: 'consent-scope', 'data-scope': scope },
+      h('span', { class: 'scope-icon' }, icon((SCOPES[scope] || [])[2] || 'check')),
+      h('span', { class: 'row-main' },
+        h('span', { class: 'row-title' }, scopeLabel(scope)),
+        value ? h('span', { class: 'row-sub', testid: 'consent-value' }, value) : null));
+  });
+  const still = screen('consent',
+    h('div', { class: 'hero', testid: 'consent' },
+      h('p', { class: 'hero-eyebrow' }, payment.express ? 'Hurtigkasse · ' + nok(payment.amountOre) + ' + shipping' : 'Before you pay ' + nok(payment.amountOre)),
+      h('h1', { class: 'hero-title', testid: 'consent-title' }, payment.merchantName + ' wants your ' + andList(scopes.map(scopeWord))),
+      h('p', { class: 'hero-sub' }, payment.express
+        ? 'So that ' + payment.merchantName + ' can send you your order without you filling in a form.'
+        : payment.merchantName + ' asks for this with your payment.')),
+    h('section', { class: 'section' },
+      h('h3', { class: 'section-title' }, 'You share'),
+      h('ul', { class: 'list', testid: 'consent-scopes' }, items)),
+    h('p', { class: 'hint center' }, payment.merchantName + ' will remember you. You can remove it any time under "Companies that remember you".'),
+    h('div', { class: 'actions' }, error, share, cancel));
+  watchPayment(flow, still);
+}
+
+function cardPicker(flow) {
+  const picker = h('fieldset', { class: 'picker', testid: 'card-picker' }, h('legend', { class: 'section-title' }, 'Pay with'));
+  if (flow.cards.length === 0) {
+    picker.append(h('p', { class: 'empty', testid: 'no-cards' }, 'You have no cards in Vipps. Your bank will refuse the payment.'));
+  }
+  for (const card of flow.cards) {
+    const radio = h('input', {
+      type: 'radio', name: 'card', value: card.id, checked: card.id === flow.cardId, testid: 'card-radio',
+      onchange: () => { flow.cardId = card.id; },
+    });
+    picker.append(h('label', { class: 'card-option', testid: 'card-option', 'data-card-id': card.id, 'data-last4': card.last4 }, radio, cardRow(card)));
+  }
+  return picker;
+}
 
 function countdown(seconds) {
   const total = 300;
@@ -462,23 +643,13 @@ function countdown(seconds) {
 }
 
 function requestScreen(flow) {
+  if (flow.payment.express) return expressScreen(flow);
   const { payment } = flow;
   flow.passedBankId = false;
   flow.passedSca = false;
   const error = h('p', { class: 'error', role: 'alert', testid: 'pay-error' });
   const timer = countdown(payment.secondsLeft);
-
-  const picker = h('fieldset', { class: 'picker', testid: 'card-picker' }, h('legend', { class: 'section-title' }, 'Pay with'));
-  if (flow.cards.length === 0) {
-    picker.append(h('p', { class: 'empty', testid: 'no-cards' }, 'You have no cards in Vipps. Your bank will refuse the payment.'));
-  }
-  for (const card of flow.cards) {
-    const radio = h('input', {
-      type: 'radio', name: 'card', value: card.id, checked: card.id === flow.cardId, testid: 'card-radio',
-      onchange: () => { flow.cardId = card.id; },
-    });
-    picker.append(h('label', { class: 'card-option', testid: 'card-option', 'data-card-id': card.id, 'data-last4': card.last4 }, radio, cardRow(card)));
-  }
+  const picker = cardPicker(flow);
 
   const confirmButton = h('button', { type: 'button', class: 'primary', testid: 'confirm', onclick: () => confirm(flow, error, [confirmButton, rejectButton]) }, 'Confirm');
   const rejectButton = h('button', { type: 'button', class: 'secondary', testid: 'reject', onclick: () => reject(flow, error, [confirmButton, rejectButton]) }, 'Reject');
@@ -488,13 +659,8 @@ function requestScreen(flow) {
     : null;
 
   const still = screen('request',
-    h('div', { class: 'subbar' }, h('button', { type: 'button', class: 'link-button', testid: 'to-home', onclick: () => go('/_kasse/app') }, icon('back'), 'Home')),
-    h('div', { class: 'pay-head', testid: 'payment-request' },
-      h('span', { class: 'avatar large' }, initial(payment.merchantName)),
-      h('p', { class: 'eyebrow' }, 'Pay to'),
-      h('h1', { class: 'pay-merchant', testid: 'merchant' }, payment.merchantName),
-      h('p', { class: 'pay-amount', testid: 'amount' }, nok(payment.amountOre)),
-      h('p', { class: 'pay-text', testid: 'transaction-text' }, payment.transactionText)),
+    homeBar(),
+    payHead(payment, payment.amountOre),
     h('div', { class: 'section' }, timer.el, otherUser),
     h('div', { class: 'section' }, picker),
     h('div', { class: 'actions' }, error, confirmButton, rejectButton));
@@ -502,14 +668,147 @@ function requestScreen(flow) {
   every(1000, () => {
     if (timer.tick() <= 0) { confirmButton.disabled = true; }
   });
-  every(2000, async () => {
-    if (flow.busy) return;
+  watchPayment(flow, still);
+}
+
+/**
+ * Express checkout (Vipps Hurtigkasse): the address (default preselected) decides the shipping methods, which
+ * Kasse gets from the merchant (or its static list) for that address; the default method is preselected and the
+ * summary shows amount + shipping = total. Changing the address asks again. If the merchant cannot answer, the
+ * payment has failed (as in the real app) and the user goes back to the merchant.
+ */
+function expressScreen(flow) {
+  const { payment } = flow;
+  flow.passedBankId = false;
+  flow.passedSca = false;
+  const error = h('p', { class: 'error', role: 'alert', testid: 'pay-error' });
+  const timer = countdown(payment.secondsLeft);
+  const addressPicker = h('fieldset', { class: 'picker', testid: 'address-picker' });
+  const shippingPicker = h('fieldset', { class: 'picker', testid: 'shipping-picker' });
+  const summary = h('dl', { class: 'facts summary', testid: 'summary' });
+  let loads = 0;
+
+  function drawAddresses(disabled) {
+    addressPicker.replaceChildren(h('legend', { class: 'section-title' }, 'Deliver to'));
+    if (flow.addresses.length === 0) addressPicker.append(h('p', { class: 'empty', testid: 'no-addresses' }, 'You have no addresses in Vipps.'));
+    for (const address of flow.addresses) {
+      const radio = h('input', {
+        type: 'radio', name: 'address', value: String(address.id), checked: address.id === flow.addressId, disabled, testid: 'address-radio',
+        onchange: () => { flow.addressId = address.id; loadMethods(); },
+      });
+      addressPicker.append(h('label', { class: 'card-option', testid: 'address-option', 'data-address-id': address.id }, radio,
+        h('span', { class: 'row' },
+          h('span', { class: 'scope-icon' }, icon('pin')),
+          h('span', { class: 'row-main' },
+            h('span', { class: 'row-title wrap' }, addressLines(address)),
+            h('span', { class: 'row-sub' }, address.postCode + ' ' + address.city + '  ·  ' + (ADDRESS_TYPE[address.addressType] || 'Other') + (address.isDefault ? '  ·  Default' : ''))))));
+    }
+  }
+
+  function drawMethods() {
+    shippingPicker.replaceChildren(h('legend', { class: 'section-title' }, 'Shipping'));
+    if (flow.methods === null) {
+      shippingPicker.append(h('div', { class: 'loading-row', role: 'status', testid: 'shipping-loading' },
+        h('span', { class: 'spinner small' }), 'Getting shipping options from ' + payment.merchantName + '…'));
+      return;
+    }
+    for (const method of flow.methods) {
+      const radio = h('input', {
+        type: 'radio', name: 'shipping', value: method.shippingMethodId, checked: method.shippingMethodId === flow.shippingMethodId, testid: 'shipping-radio',
+        onchange: () => { flow.shippingMethodId = method.shippingMethodId; drawSummary(); },
+      });
+      shippingPicker.append(h('label', { class: 'card-option', testid: 'shipping-option', 'data-method-id': method.shippingMethodId }, radio,
+        h('span', { class: 'row' },
+          h('span', { class: 'scope-icon' }, icon('truck')),
+          h('span', { class: 'row-main' }, h('span', { class: 'row-title', testid: 'shipping-name' }, method.shippingMethod)),
+          h('strong', { class: 'cost', testid: 'shipping-cost' }, nok(method.shippingCostOre)))));
+    }
+  }
+
+  function drawSummary() {
+    const method = chosenMethod(flow);
+    summary.replaceChildren(
+      h('dt', {}, 'Amount'), h('dd', { testid: 'summary-amount' }, nok(payment.amountOre)),
+      h('dt', {}, method ? 'Shipping · ' + method.shippingMethod : 'Shipping'), h('dd', { testid: 'summary-shipping' }, method ? nok(method.shippingCostOre) : '…'),
+      h('dt', { class: 'total' }, 'Total'), h('dd', { class: 'total', testid: 'summary-total' }, method ? nok(totalOre(flow)) : '…'));
+    summary.dataset.ready = method ? 'true' : 'false';
+    confirmButton.disabled = !method || flow.busy === true;
+  }
+
+  /** Ask for the methods for flow.addressId (null: the default); the newest answer wins, addresses wait. */
+  async function loadMethods() {
+    loads += 1;
+    const mine = loads;
+    flow.busy = true;
+    flow.methods = null;
+    flow.shippingMethodId = null;
+    drawAddresses(true);
+    drawMethods();
+    drawSummary();
+    let answer;
     try {
-      const fresh = await api('GET', '/payments/' + encodeURIComponent(flow.token));
-      if (!still() || flow.busy) return;
-      if (fresh.finished) finishedScreen(fresh);
-    } catch (e) { /* keep showing the request */ }
+      const query = '?msisdn=' + encodeURIComponent(flow.msisdn) + (flow.addressId === null ? '' : '&addressId=' + encodeURIComponent(flow.addressId));
+      answer = await api('GET', '/payments/' + encodeURIComponent(flow.token) + '/shipping' + query);
+    } catch (e) {
+      if (mine !== loads) return;
+      flow.busy = false;
+      if (still()) errorScreen(e.message, () => paymentRequest(flow.token), 'Back to the payment');
+      return;
+    }
+    if (mine !== loads) return;
+    flow.busy = false;
+    if (!still()) return;
+    if (!answer.ok) return shippingFailedScreen(flow, answer);
+    flow.addresses = answer.addresses;
+    flow.addressId = answer.addressId;
+    flow.methods = answer.methods.slice().sort((a, b) => a.priority - b.priority);
+    flow.shippingMethodId = answer.defaultMethodId;
+    drawAddresses(false);
+    drawMethods();
+    drawSummary();
+  }
+
+  const confirmButton = h('button', { type: 'button', class: 'primary', testid: 'confirm', disabled: true, onclick: () => confirm(flow, error, [confirmButton, rejectButton]) }, 'Confirm');
+  const rejectButton = h('button', { type: 'button', class: 'secondary', testid: 'reject', onclick: () => reject(flow, error, [confirmButton, rejectButton]) }, 'Reject');
+
+  const still = screen('request',
+    homeBar(),
+    payHead(payment, payment.amountOre),
+    h('div', { class: 'section' }, timer.el),
+    h('div', { class: 'section' }, addressPicker),
+    h('div', { class: 'section' }, shippingPicker),
+    h('div', { class: 'section' }, cardPicker(flow)),
+    h('div', { class: 'section' }, summary),
+    h('div', { class: 'actions' }, error, confirmButton, rejectButton));
+
+  if (flow.methods !== null && chosenMethod(flow)) {
+    // Back from a challenge: what the user chose is still offered.
+    drawAddresses(false);
+    drawMethods();
+    drawSummary();
+  } else {
+    if (flow.addressId === null) flow.addressId = (flow.addresses.find((a) => a.isDefault) || flow.addresses[0] || { id: null }).id;
+    loadMethods();
+  }
+  every(1000, () => {
+    if (timer.tick() <= 0) { confirmButton.disabled = true; }
   });
+  watchPayment(flow, still);
+}
+
+/** The merchant could not offer shipping: the payment has failed; back to the merchant, as the real app does. */
+function shippingFailedScreen(flow, answer) {
+  const { payment } = flow;
+  const redirect = answer.redirect || payment.fallBack;
+  screen('result',
+    h('div', { class: 'result', testid: 'shipping-failed' },
+      h('div', { class: 'result-icon bad' }, icon('cross')),
+      h('h1', {}, 'Payment failed'),
+      h('p', { class: 'result-message', testid: 'shipping-failed-message' }, 'No shipping methods found'),
+      h('p', { class: 'muted small' }, payment.merchantName + ' could not offer shipping to your address. Nothing was paid.'),
+      backButton(redirect, payment.merchantName),
+      h('p', { class: 'hint center' }, 'Returning to ' + payment.merchantName + ' in 4 s…')));
+  returnTo(redirect, 4000);
 }
 
 async function confirm(flow, error, buttons) {
@@ -519,6 +818,7 @@ async function confirm(flow, error, buttons) {
   let answer;
   try {
     const body = { msisdn: flow.msisdn, cardId: flow.cardId };
+    if (flow.payment.express) body.shippingMethodId = flow.shippingMethodId;
     if (flow.passedBankId) body.passedBankId = true;
     if (flow.passedSca) body.passedSca = true;
     answer = await api('POST', '/payments/' + encodeURIComponent(flow.token) + '/confirm', body);
@@ -588,9 +888,9 @@ function bankIdScreen(flow) {
     h('div', { class: 'hero bankid-hero', testid: 'bankid' },
       h('p', { class: 'bankid-logo' }, 'BankID'),
       h('h1', { class: 'hero-title' }, 'Confirm with BankID'),
-      h('p', { class: 'hero-sub' }, flow.user.stepUpLimitOre !== null && payment.amountOre > flow.user.stepUpLimitOre
-        ? 'The payment of ' + nok(payment.amountOre) + ' to ' + payment.merchantName + ' is above your limit of ' + nok(flow.user.stepUpLimitOre) + '. Confirm that it is you.'
-        : 'Confirm who you are to pay ' + nok(payment.amountOre) + ' to ' + payment.merchantName + '.')),
+      h('p', { class: 'hero-sub' }, flow.user.stepUpLimitOre !== null && totalOre(flow) > flow.user.stepUpLimitOre
+        ? 'The payment of ' + nok(totalOre(flow)) + ' to ' + payment.merchantName + ' is above your limit of ' + nok(flow.user.stepUpLimitOre) + '. Confirm that it is you.'
+        : 'Confirm who you are to pay ' + nok(totalOre(flow)) + ' to ' + payment.merchantName + '.')),
     form,
     h('p', { class: 'hint center' }, 'Sandbox: any 6-digit code and any password will do.'),
     cancel);
@@ -614,7 +914,7 @@ function scaScreen(flow) {
       h('h1', { class: 'hero-title' }, "Your bank wants to confirm it's you")),
     h('dl', { class: 'facts sheet' },
       h('dt', {}, 'Merchant'), h('dd', {}, payment.merchantName),
-      h('dt', {}, 'Amount'), h('dd', {}, nok(payment.amountOre)),
+      h('dt', {}, 'Amount'), h('dd', {}, nok(totalOre(flow))),
       h('dt', {}, 'Card'), h('dd', {}, card ? card.label + ' •••• ' + card.last4 : 'No card'),
       h('dt', {}, 'Date'), h('dd', {}, dateTime(now()))),
     h('p', { class: 'hint center' }, '3-D Secure: approve to let your bank answer the payment.'),
@@ -627,14 +927,18 @@ function receiptScreen(flow, answer) {
   const { payment } = flow;
   const card = chosenCard(flow);
   const status = answer.kind === 'sale' ? 'Paid' : 'Reserved';
+  const method = payment.express ? chosenMethod(flow) : null;
+  const address = payment.express ? chosenAddress(flow) : null;
   screen('result',
     h('div', { class: 'result', testid: 'receipt' },
       h('div', { class: 'result-icon ok' }, icon('check')),
       h('h1', { testid: 'receipt-status' }, status),
-      h('p', { class: 'pay-amount' }, nok(payment.amountOre)),
+      h('p', { class: 'pay-amount', testid: 'receipt-amount' }, nok(totalOre(flow))),
       h('dl', { class: 'facts' },
         h('dt', {}, 'To'), h('dd', { testid: 'receipt-merchant' }, payment.merchantName),
         h('dt', {}, 'Text'), h('dd', {}, payment.transactionText),
+        method ? [h('dt', {}, 'Shipping'), h('dd', { testid: 'receipt-shipping' }, method.shippingMethod + ' · ' + nok(method.shippingCostOre))] : null,
+        address ? [h('dt', {}, 'Deliver to'), h('dd', { testid: 'receipt-address' }, addressText(address))] : null,
         h('dt', {}, 'Card'), h('dd', { testid: 'receipt-card' }, card ? card.label + ' •••• ' + card.last4 : '—'),
         h('dt', {}, 'Time'), h('dd', {}, dateTime(now())),
         h('dt', {}, 'Order'), h('dd', {}, payment.orderId)),
@@ -685,7 +989,7 @@ function finishedScreen(payment) {
     h('div', { class: 'result', testid: 'finished' },
       h('div', { class: 'result-icon ' + (paid ? 'ok' : 'muted') }, icon(paid ? 'check' : 'cross')),
       h('h1', {}, 'Nothing to confirm'),
-      h('p', { class: 'result-message' }, 'The payment of ' + nok(payment.amountOre) + ' to ' + payment.merchantName + ' is no longer waiting for you.'),
+      h('p', { class: 'result-message' }, 'The payment of ' + nok(paidOre(payment)) + ' to ' + payment.merchantName + ' is no longer waiting for you.'),
       h('p', { class: 'muted small', testid: 'finished-state' }, 'Status: ' + label),
       backButton(payment.fallBack, payment.merchantName),
       h('button', { type: 'button', class: 'ghost', onclick: () => go('/_kasse/app') }, 'Go to home')));

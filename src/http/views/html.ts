@@ -75,4 +75,16 @@ export const BASE_STYLE = `
   @keyframes pulse { from { transform: scale(.8); opacity: .7; } to { transform: scale(1.35); opacity: 0; } }
   @media (prefers-reduced-motion: reduce) { .pulse::before { animation: none; } }
   .notice { border-radius: 12px; padding: 12px 14px; background: var(--vipps-soft); font-size: 14px; }
+  /* The app's consent, express checkout and "Companies that remember you". */
+  .scope-icon { flex: none; width: 36px; height: 36px; border-radius: 50%; background: var(--vipps-soft); color: var(--vipps-dark); display: grid; place-items: center; }
+  .scope-icon .icon svg { width: 20px; height: 20px; }
+  .row-title.wrap { white-space: normal; }
+  .section > .error:empty { display: none; }
+  .card-option .cost { font-variant-numeric: tabular-nums; white-space: nowrap; }
+  .loading-row { display: flex; align-items: center; gap: 12px; padding: 14px; background: #fff; border-radius: 14px; color: var(--muted); font-size: 14px; }
+  .spinner.small { flex: none; width: 22px; height: 22px; border-width: 3px; }
+  .facts.summary { margin: 0; font-variant-numeric: tabular-nums; }
+  .facts .total { border-top: 1px solid var(--line); padding-top: 8px; color: var(--ink); font-size: 18px; font-weight: 800; }
+  .pill-button { flex: none; width: auto; margin: 0; padding: 6px 14px; font-size: 14px; background: #f1ecea; color: var(--bad); }
+  .pill-button:hover { background: var(--bad-soft); }
 `;

@@ -7,6 +7,7 @@ import { isoTimestamp } from '../../../domain/clock.ts';
 import { InvalidRequestError } from '../../../domain/errors.ts';
 import type { FaultKind } from '../../../store/schema.ts';
 import { authenticate } from '../../authentication.ts';
+import { OrderId } from '../../schemas/ecomm-v2.ts';
 import { callbacksPage } from '../../views/callbacks-page.ts';
 
 const security = [{ bearerAuth: [], subscriptionKey: [] }];
@@ -40,7 +41,7 @@ export function callbackInspectionRoutes(ctx: AppContext): FastifyPluginAsyncTyp
           tags,
           security,
           summary: 'Outbound calls (callbacks) to your sales unit with every attempt, newest first',
-          querystring: Type.Object({ orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), limit: Type.Optional(Limit) }),
+          querystring: Type.Object({ orderId: Type.Optional(OrderId), limit: Type.Optional(Limit) }),
         },
       },
       async (request) => {
