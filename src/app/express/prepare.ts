@@ -1,4 +1,5 @@
-import { VippsError } from '../../domain/errors.ts';
+import { assert } from '../../domain/assert.ts';
+import { InvalidRequestError, VippsError } from '../../domain/errors.ts';
 import { listAddresses } from '../../store/repos/addresses.ts';
 import type { PaymentRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -7,7 +8,7 @@ import { decideAndRecord } from '../payments/record-operation.ts';
 import { failedApproval } from '../banks/bank-operations.ts';
 import { inTransaction } from '../transaction.ts';
 import { resolveTestUser } from '../users/test-users.ts';
-import { defaultMethod, shippingMethodsFor, type ShippingMethod } from './shipping.ts';
+import { defaultMethod, shippingMethodsFor, type ShippingMethod, type ShippingResult } from './shipping.ts';
 import { decideApproval } from '../../domain/payment.ts';
 
 export function isExpress(payment: PaymentRow): boolean {
@@ -27,12 +28,14 @@ export type ExpressPreparation =
 export async function prepareExpress(ctx: AppContext, payment: PaymentRow, msisdn: string, addressId: number | null): Promise<ExpressPreparation> {
   await inTransaction(ctx, (trx) => resolveTestUser(trx, msisdn, ctx.clock.nowMs()));
   const addresses = await listAddresses(ctx.store.db, msisdn);
+  if (addressId !== null && !addresses.some((a) => a.id === addressId)) {
+    throw new InvalidRequestError('addressId', `Address ${addressId} is not one of the user's`);
+  }
   const address = addressId === null ? addresses[0] : addresses.find((a) => a.id === addressId);
-  if (!address) return { ok: false, reason: addressId === null ? 'the user has no address' : `address ${addressId} is not one of the user's` };
-  const result = await shippingMethodsFor(ctx, payment, address);
-  if (!result.ok) {
+  const result: ShippingResult = address ? await shippingMethodsFor(ctx, payment, address) : { ok: false, reason: 'the user has no address' };
+  if (!address || !result.ok) {
     await failExpressPayment(ctx, payment, msisdn);
-    return result;
+    return { ok: false, reason: result.ok ? 'the user has no address' : result.reason };
   }
   await ctx.store.db
     .updateTable('payment')
@@ -40,7 +43,9 @@ export async function prepareExpress(ctx: AppContext, payment: PaymentRow, msisd
     .where('id', '=', payment.id)
     .where('state', '=', 'initiated')
     .execute();
-  return { ok: true, addressId: address.id, methods: result.methods, defaultMethodId: defaultMethod(result.methods)!.shippingMethodId };
+  const chosen = defaultMethod(result.methods);
+  assert(chosen !== undefined, 'a successful shipping answer has at least one method');
+  return { ok: true, addressId: address.id, methods: result.methods, defaultMethodId: chosen.shippingMethodId };
 }
 
 async function failExpressPayment(ctx: AppContext, payment: PaymentRow, msisdn: string): Promise<void> {

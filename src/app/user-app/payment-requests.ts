@@ -100,7 +100,9 @@ export async function appHome(ctx: AppContext, msisdn: string) {
 export async function expressOptions(ctx: AppContext, token: string, msisdn: string, addressId: number | null) {
   const payment = await paymentByToken(ctx, token);
   if (!isExpress(payment)) throw new InvalidRequestError('token', 'This is not an express payment');
-  if (finished(payment)) return { ok: false as const, reason: 'The payment is no longer waiting for you', addresses: [] };
+  if (finished(payment)) {
+    return { ok: false as const, reason: 'The payment is no longer waiting for you', detail: `payment is ${payment.state}`, addresses: [], redirect: payment.fall_back };
+  }
   const prepared = await prepareExpress(ctx, payment, msisdn, addressId);
   const addresses = (await listAddresses(ctx.store.db, msisdn)).map((a) => ({
     id: a.id,

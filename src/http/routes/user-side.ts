@@ -126,7 +126,7 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { msisdn, addressId } = request.query;
         const options = await expressOptions(ctx, request.params.token, msisdn, addressId === undefined ? null : Number(addressId));
         // The reason is for the operator; the user sees what the real app says.
-        if (!options.ok) request.log.warn({ token: request.params.token, reason: 'detail' in options ? options.detail : options.reason }, 'express shipping details failed');
+        if (!options.ok) request.log.warn({ token: request.params.token, reason: options.detail }, 'express shipping details failed');
         return options;
       },
     );

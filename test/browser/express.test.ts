@@ -1,0 +1,332 @@
+// Goal: in the simulated Vipps app a shopper can share their profile, pay with express checkout (address → the merchant's shipping methods → total) and remove a company that remembers them, and the merchant sees each step. Method: a real Kasse (fake clock) with a CallbackReceiver as the merchant's server (callbacks, shipping details, consent removal); playwright-core drives Debian's Chromium as a desktop (landing page) and a phone (the app), and each test saves screenshots under test-results/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { insertAddress } from '../../src/store/repos/addresses.ts';
+import { CallbackReceiver, type ReceivedRequest } from '../support/callback-receiver.ts';
+import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { MerchantClient } from '../support/merchant-client.ts';
+
+const CHROMIUM = process.env.KASSE_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const skip = haveChromium ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set KASSE_CHROMIUM`;
+if (!haveChromium) {
+  console.log(`Browser tests: SKIPPED — ${skip}.`);
+  // CI installs Chromium (.ci/run); there a missing browser is a broken setup, not a reason to skip.
+  if (process.env.CI === 'true') test('Chromium is installed for the browser tests', () => assert.fail(String(skip)));
+}
+
+const RESULTS = new URL('../../test-results/', import.meta.url);
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const WAIT_MS = 20_000;
+const AUTH_TOKEN = 'Bearer merchant-secret-4711';
+
+/** What the merchant's shipping endpoint answers: the default (Posten) is not first by priority. */
+function shippingAnswer(request: ReceivedRequest) {
+  const orderId = request.url.split('/').at(-2);
+  return {
+    addressId: (request.body as { addressId?: unknown }).addressId,
+    orderId,
+    shippingDetails: [
+      { isDefault: 'N', priority: 1, shippingCost: '99.00', shippingMethod: 'Walking', shippingMethodId: 'walk' },
+      { isDefault: 'Y', priority: 2, shippingCost: 49, shippingMethod: 'Posten', shippingMethodId: 'posten' },
+    ],
+  };
+}
+
+type Callback = {
+  transactionInfo: { status: string; amount: number };
+  shippingDetails?: { address: Record<string, unknown>; shippingCost: unknown; shippingMethod: string; shippingMethodId: string };
+  userDetails?: { firstName: string; lastName: string; email: string; mobileNumber: string; userId: string };
+  errorInfo?: { errorCode: string };
+};
+
+describe('express checkout and profile sharing in the browser', { skip }, () => {
+  let k: TestKasse;
+  let receiver: CallbackReceiver;
+  let browser: Browser;
+  let shop: MerchantClient;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    [k, receiver, browser] = await Promise.all([
+      startTestKasse(),
+      new CallbackReceiver().start(),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      }),
+    ]);
+    shop = await MerchantClient.create(k.baseUrl, { name: 'Turbutikken AS', express: true });
+    // The merchant's server: shipping methods under /shop, a broken shipping endpoint under /broken.
+    receiver.behave = (request) => {
+      if (!request.url.endsWith('/shippingDetails')) return {};
+      if (request.url.startsWith('/broken/')) return { status: 500, body: { error: 'the shop is down' } };
+      // Bergen takes the shop a moment: long enough to see the app wait for it.
+      const slow = (request.body as { city?: string }).city === 'BERGEN';
+      return { body: shippingAnswer(request), delayMs: slow ? 1_000 : 0 };
+    };
+  });
+
+  after(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    await browser?.close();
+    await receiver?.close();
+    await k?.close();
+  });
+
+  async function page(context: BrowserContext): Promise<Page> {
+    const p = await context.newPage();
+    p.setDefaultTimeout(WAIT_MS);
+    p.on('pageerror', (error) => console.error(`page error on ${p.url()}: ${error.message}`));
+    return p;
+  }
+
+  async function desktop(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    contexts.push(context);
+    return page(context);
+  }
+
+  async function phone(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, userAgent: IPHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    contexts.push(context);
+    return page(context);
+  }
+
+  async function screenshot(p: Page, name: string): Promise<void> {
+    await p.screenshot({ path: new URL(`browser-${name}.png`, RESULTS).pathname });
+  }
+
+  /** The express merchant initiates; callbacks, shipping and consent removal go to the receiver. */
+  async function initiateExpress(orderId: string, amountOre: number, shippingPrefix = `${receiver.url}/shop`) {
+    const fallBack = `${receiver.url}/fallback/${orderId}`;
+    const initiated = await shop.initiate(orderId, amountOre, {
+      merchantInfo: {
+        callbackPrefix: `${receiver.url}/callbacks`,
+        fallBack,
+        authToken: AUTH_TOKEN,
+        paymentType: 'eComm Express Payment',
+        consentRemovalPrefix: `${receiver.url}/consents`,
+        shippingDetailsPrefix: shippingPrefix,
+      },
+      transaction: { transactionText: 'Tent and two sleeping bags' },
+    });
+    assert.equal(initiated.status, 200, initiated.text);
+    return { url: initiated.body.url, token: MerchantClient.tokenOf(initiated.body.url), fallBack };
+  }
+
+  /** The first request the receiver got that matches (waits for it; bounded by the receiver's timeout). */
+  async function received(match: (r: ReceivedRequest) => boolean, nth = 0): Promise<ReceivedRequest> {
+    for (;;) {
+      const hit = receiver.requests.filter(match)[nth];
+      if (hit) return hit;
+      await receiver.waitFor(receiver.requests.length + 1);
+    }
+  }
+
+  const callback = async (orderId: string) => (await received((r) => r.url === `/callbacks/v2/payments/${orderId}`)).body as Callback;
+  const shippingCall = (orderId: string, nth = 0) => received((r) => r.url === `/shop/v2/payments/${orderId}/shippingDetails`, nth);
+
+  /** Desktop: open the initiate url, enter the number, and wait for "continue in the app". */
+  async function landingPush(url: string, msisdn: string): Promise<Page> {
+    const landing = await desktop();
+    await landing.goto(url);
+    await landing.locator('#phone').fill(msisdn);
+    await landing.locator('#continue').click();
+    await landing.locator('#wait-step h2', { hasText: 'Continue in the Vipps app' }).waitFor();
+    return landing;
+  }
+
+  /** Phone: open the app and sign in as `msisdn`; resolves on the home screen. */
+  async function signIn(msisdn: string): Promise<Page> {
+    const app = await phone();
+    await app.goto(`${k.baseUrl}/_kasse/app`);
+    await app.getByTestId('phone-input').fill(msisdn);
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('home').waitFor();
+    return app;
+  }
+
+  const text = async (p: Page, testId: string) => ((await p.getByTestId(testId).textContent()) ?? '').replace(/\s/g, ' ');
+
+  test('express: consent → default address → the shop is asked for shipping methods → another address asks again → the non-default method → RESERVE of amount + shipping, callback and details with shipping and user details; removing the consent in the app calls DELETE consentRemovalPrefix/v2/consents/{userId}', async () => {
+    // Ola gets a second (work) address: changing the address must ask the shop again.
+    await insertAddress(k.kasse.ctx.store.db, {
+      msisdn: '48000001', address_line1: 'Bryggen 7', address_line2: 'c/o Hanseatene', city: 'BERGEN', post_code: '5003', country: 'NO', address_type: 'W', is_default: 0,
+    });
+    const orderId = 'express-walk';
+    const { url, token, fallBack } = await initiateExpress(orderId, 49_900);
+    const landing = await landingPush(url, '48000001');
+    const app = await signIn('48000001');
+    await app.locator(`[data-testid="pending-request"][data-token="${token}"]`).click();
+
+    // 1. Consent before anything else.
+    await app.getByTestId('consent').waitFor();
+    assert.equal(await app.getByTestId('consent-title').textContent(), 'Turbutikken AS wants your name, email, phone number and address');
+    assert.deepEqual(await app.getByTestId('consent-scope').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.scope)), ['name', 'email', 'phoneNumber', 'address']);
+    assert.match(await text(app, 'consent-scopes'), /Ola Nordmann.*\+47 480 00 001.*Dronning Eufemias gate 42, 0191 OSLO/);
+    assert.equal(receiver.requests.some((r) => r.url.endsWith('/shippingDetails')), false, 'no shipping call before the user shares');
+    await screenshot(app, 'express-1-consent');
+    await app.getByTestId('consent-share').click();
+
+    // 2. The default address is preselected and the shop is asked about it, with the initiate authToken.
+    await app.getByTestId('shipping-option').first().waitFor();
+    const first = await shippingCall(orderId);
+    assert.equal(first.method, 'POST');
+    assert.equal(first.headers.authorization, AUTH_TOKEN);
+    const body = first.body as Record<string, unknown>;
+    assert.equal(typeof body.addressId, 'number');
+    assert.deepEqual(
+      { addressLine1: body.addressLine1, city: body.city, postCode: body.postCode, country: body.country },
+      { addressLine1: 'Dronning Eufemias gate 42', city: 'OSLO', postCode: '0191', country: 'NO' },
+    );
+    const defaultAddress = app.locator(`[data-testid="address-option"][data-address-id="${String(body.addressId)}"]`);
+    assert.equal(await defaultAddress.locator('input').isChecked(), true);
+    assert.equal(await app.getByTestId('address-option').count(), 2);
+
+    // 3. Methods by priority (Walking first), the default (Posten) preselected, costs in NOK; the summary adds up.
+    assert.deepEqual(await app.getByTestId('shipping-name').allTextContents(), ['Walking', 'Posten']);
+    assert.deepEqual((await app.getByTestId('shipping-cost').allTextContents()).map((t) => t.replace(/\s/g, ' ')), ['99,00 kr', '49,00 kr']);
+    assert.equal(await app.locator('[data-testid="shipping-option"][data-method-id="posten"] input').isChecked(), true);
+    assert.equal(await text(app, 'summary-total'), '548,00 kr');
+    await app.getByTestId('address-picker').scrollIntoViewIfNeeded();
+    await screenshot(app, 'express-2-default-address');
+
+    // 4. Another address: the methods are asked for again, for that address.
+    await app.locator('[data-testid="address-option"]:not([data-address-id="' + String(body.addressId) + '"])').click();
+    // While the shop answers: a spinner, no methods, addresses locked, nothing to confirm.
+    await app.getByTestId('shipping-loading').waitFor();
+    assert.equal(await app.getByTestId('shipping-option').count(), 0);
+    assert.equal(await app.getByTestId('confirm').isDisabled(), true);
+    assert.equal(await app.getByTestId('address-radio').first().isDisabled(), true);
+    await screenshot(app, 'express-2b-asking-the-shop');
+    const second = await shippingCall(orderId, 1);
+    assert.deepEqual(
+      { addressLine1: (second.body as Record<string, unknown>).addressLine1, city: (second.body as Record<string, unknown>).city, postCode: (second.body as Record<string, unknown>).postCode },
+      { addressLine1: 'Bryggen 7', city: 'BERGEN', postCode: '5003' },
+    );
+    await app.locator('[data-testid="summary"][data-ready="true"]').waitFor();
+    assert.equal(await app.locator('[data-testid="shipping-option"][data-method-id="posten"] input').isChecked(), true);
+
+    // 5. The non-default method: the total follows.
+    await app.locator('[data-testid="shipping-option"][data-method-id="walk"]').click();
+    assert.equal(await text(app, 'summary-amount'), '499,00 kr');
+    assert.equal(await text(app, 'summary-shipping'), '99,00 kr');
+    assert.equal(await text(app, 'summary-total'), '598,00 kr');
+    await app.getByTestId('confirm').scrollIntoViewIfNeeded();
+    await screenshot(app, 'express-3-walking-summary');
+    await app.getByTestId('confirm').click();
+    await app.getByTestId('receipt').waitFor();
+    assert.equal(await text(app, 'receipt-amount'), '598,00 kr');
+    assert.equal(await text(app, 'receipt-shipping'), 'Walking · 99,00 kr');
+    assert.equal(await text(app, 'receipt-address'), 'Bryggen 7, c/o Hanseatene, 5003 BERGEN');
+    await screenshot(app, 'express-4-receipt');
+    await landing.waitForURL(fallBack);
+    await app.waitForURL(fallBack);
+
+    // The merchant: the express callback (RESERVE, zipCode, NOK) and details (postCode), amount + shipping in øre.
+    const cb = await callback(orderId);
+    assert.equal(cb.transactionInfo.status, 'RESERVE');
+    assert.equal(cb.transactionInfo.amount, 59_800);
+    assert.deepEqual(cb.shippingDetails, {
+      address: { addressLine1: 'Bryggen 7', addressLine2: 'c/o Hanseatene', city: 'BERGEN', country: 'NO', zipCode: '5003' },
+      shippingCost: 99,
+      shippingMethod: 'Walking',
+      shippingMethodId: 'walk',
+    });
+    const userDetails = cb.userDetails!;
+    assert.deepEqual({ ...userDetails, userId: typeof userDetails.userId }, { firstName: 'Ola', lastName: 'Nordmann', email: userDetails.email, mobileNumber: '48000001', userId: 'string' });
+    assert.match(userDetails.email, /@/);
+    const details = await shop.details(orderId);
+    assert.equal(details.status, 200, details.text);
+    assert.equal(details.body.shippingDetails.address.postCode, '5003');
+    assert.equal(details.body.shippingDetails.shippingMethodId, 'walk');
+    assert.equal(details.body.userDetails.userId, userDetails.userId);
+    const reserve = details.body.transactionLogHistory.find((e: { operation: string }) => e.operation === 'RESERVE');
+    assert.deepEqual({ amount: reserve.amount, operationSuccess: reserve.operationSuccess }, { amount: 59_800, operationSuccess: true });
+
+    // "Companies that remember you": the shop is listed; Remove tells the shop.
+    await app.goto(`${k.baseUrl}/_kasse/app`);
+    const item = app.getByTestId('consent-item').filter({ hasText: 'Turbutikken AS' });
+    await item.waitFor();
+    assert.equal(await item.getByTestId('consent-scopes').textContent(), 'Name, Email, Phone number, Address');
+    // Activity shows what was reserved: the amount plus shipping.
+    assert.equal((await app.locator(`[data-testid="history-item"][data-order-id="${orderId}"] [data-testid="history-amount"]`).textContent())?.replace(/\s/g, ' '), '598,00 kr');
+    await item.scrollIntoViewIfNeeded();
+    await screenshot(app, 'express-5-companies-that-remember-you');
+    await item.getByTestId('consent-remove').click();
+    await item.waitFor({ state: 'detached' });
+    await app.getByTestId('no-consents').waitFor();
+    const deletion = await received((r) => r.method === 'DELETE');
+    assert.equal(deletion.url, `/consents/v2/consents/${encodeURIComponent(userDetails.userId)}`);
+    await screenshot(app, 'express-6-consent-removed');
+  });
+
+  test('express: when the shop cannot answer for shipping the app says "No shipping methods found" / "Payment failed", returns to the shop, and the payment has failed (RESERVE_FAILED)', async () => {
+    const orderId = 'express-broken';
+    const { token, fallBack } = await initiateExpress(orderId, 20_000, `${receiver.url}/broken`);
+    const app = await phone();
+    await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}?phone=48000001`);
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('consent-share').click();
+    await app.getByTestId('shipping-failed').waitFor();
+    assert.equal(await app.getByTestId('shipping-failed-message').textContent(), 'No shipping methods found');
+    assert.match((await app.getByTestId('shipping-failed').textContent()) ?? '', /Payment failed/);
+    await screenshot(app, 'express-shipping-failed');
+    await app.waitForURL(fallBack);
+    const cb = await callback(orderId);
+    assert.equal(cb.transactionInfo.status, 'RESERVE_FAILED');
+    const details = await shop.details(orderId);
+    const reserve = details.body.transactionLogHistory.find((e: { operation: string }) => e.operation === 'RESERVE');
+    assert.equal(reserve.operationSuccess, false);
+  });
+
+  test('express: Cancel at the consent step cancels the payment (CANCELLED callback) without asking the shop for shipping', async () => {
+    const orderId = 'express-declined';
+    const { token, fallBack } = await initiateExpress(orderId, 15_000);
+    const app = await phone();
+    await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}?phone=48000001`);
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('consent-cancel').click();
+    await app.getByTestId('rejected').waitFor();
+    await app.waitForURL(fallBack);
+    assert.equal((await callback(orderId)).transactionInfo.status, 'CANCELLED');
+    assert.equal(receiver.requests.some((r) => r.url.includes(`/${orderId}/shippingDetails`)), false);
+  });
+
+  test('profile sharing: a payment with scope "name email phoneNumber" asks for consent first; after approval details has a sub and userinfo answers name, email and phone number but no address', async () => {
+    const books = await MerchantClient.create(k.baseUrl, { name: 'Bokhandelen AS' });
+    const orderId = 'profile-books';
+    const fallBack = `${receiver.url}/fallback/${orderId}`;
+    const initiated = await books.initiate(orderId, 34_900, {
+      merchantInfo: { callbackPrefix: `${receiver.url}/callbacks`, fallBack },
+      customerInfo: { mobileNumber: '48000001' },
+      transaction: { transactionText: 'Two paperbacks', scope: 'name email phoneNumber' },
+    });
+    assert.equal(initiated.status, 200, initiated.text);
+    const app = await phone();
+    await app.goto(initiated.body.url);
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('consent').waitFor();
+    assert.equal(await app.getByTestId('consent-title').textContent(), 'Bokhandelen AS wants your name, email and phone number');
+    assert.equal(await app.getByTestId('consent-scope').count(), 3);
+    await screenshot(app, 'profile-consent');
+    await app.getByTestId('consent-share').click();
+    await app.getByTestId('confirm').click();
+    await app.getByTestId('receipt').waitFor();
+    await app.waitForURL(fallBack);
+
+    const details = await books.details(orderId);
+    assert.equal(details.status, 200, details.text);
+    assert.equal(typeof details.body.sub, 'string');
+    const claims = await books.call('GET', `/vipps-userinfo-api/userinfo/${details.body.sub}`);
+    assert.equal(claims.status, 200, claims.text);
+    assert.equal(claims.body.name, 'Ola Nordmann');
+    assert.match(claims.body.email, /@/);
+    assert.equal(claims.body.phone_number, '4748000001');
+    assert.equal('address' in claims.body, false);
+  });
+});
