@@ -21,6 +21,10 @@ export class AdjustableClock implements Clock {
   get offsetMs(): number {
     return this.#offsetMs;
   }
+  /** Time travel does not lapse leases: another node (or this one's drain) would send an in-flight callback again. */
+  leaseNowMs(): number {
+    return this.base.nowMs();
+  }
   advance(ms: number): number {
     if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`time only moves forward, got ${ms}`);
     this.#offsetMs += ms;

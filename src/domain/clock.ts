@@ -4,6 +4,11 @@
  */
 export interface Clock {
   nowMs(): number;
+  /**
+   * Real elapsed time, for worker leases: a lease measures whether a worker is still alive, which sandbox time
+   * travel must not decide. Clocks that cannot travel leave it out and leases use nowMs().
+   */
+  leaseNowMs?(): number;
 }
 
 export const MINUTE_MS = 60_000;

@@ -38,6 +38,7 @@ export class OutboundDispatcher {
       const rows = await claimDueOutboxRows(this.ctx.store.db, this.ctx.store.kind, {
         owner: this.owner,
         nowMs: this.ctx.clock.nowMs(),
+        leaseNowMs: this.ctx.clock.leaseNowMs?.(),
         leaseMs: LEASE_MS,
         limit: CLAIM_BATCH,
       });

@@ -1,4 +1,4 @@
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Executor } from '../../store/db.ts';
 import type { SalesUnitRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -85,6 +85,57 @@ export async function issueAccessToken(
   };
 }
 
+interface VerifiedClaims {
+  sub: string;
+  nbf: number;
+  exp: number;
+}
+
+const VERIFIED_TOKENS_MAX = 10_000;
+/** Per signing key: tokens whose signature, issuer and audience jose has verified, with their time claims. */
+const verifiedTokens = new WeakMap<Uint8Array, Map<string, VerifiedClaims>>();
+
+/**
+ * The token's client id, or AuthError. Verifying the HMAC (jose, through WebCrypto) was about a quarter of the CPU
+ * of a /details call (bench/README.md), and merchants reuse one token for its whole lifetime: a token string that
+ * verified under this signing key is remembered, and later calls only re-check nbf and exp against the clock,
+ * as jose does (same order, same comparisons, same errors). The key behind the token is still read on every
+ * call, so revocation stays immediate.
+ */
+async function verifiedClientId(ctx: AppContext, token: string): Promise<string> {
+  const nowMs = ctx.clock.nowMs();
+  let known = verifiedTokens.get(ctx.tokenSigningKey);
+  const remembered = known?.get(token);
+  if (remembered) {
+    const now = Math.floor(nowMs / 1000);
+    if (remembered.nbf > now) throw new AuthError('invalid_token');
+    if (remembered.exp <= now) {
+      known!.delete(token);
+      throw new AuthError('expired_token');
+    }
+    return remembered.sub;
+  }
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, ctx.tokenSigningKey, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      currentDate: new Date(nowMs),
+    }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new AuthError('expired_token');
+    throw new AuthError('invalid_token');
+  }
+  if (typeof payload.sub !== 'string') throw new AuthError('invalid_token');
+  if (typeof payload.nbf === 'number' && typeof payload.exp === 'number') {
+    if (!known) verifiedTokens.set(ctx.tokenSigningKey, (known = new Map()));
+    if (known.size >= VERIFIED_TOKENS_MAX) known.delete(known.keys().next().value!);
+    known.set(token, { sub: payload.sub, nbf: payload.nbf, exp: payload.exp });
+  }
+  return payload.sub;
+}
+
 /**
  * Every ecomm call: a valid, unexpired token for a live key, and the subscription key of the same sales unit.
  * Returns the sales unit as it is now (status and capture type may have changed since the token was issued).
@@ -97,20 +148,7 @@ export async function authenticateApiCall(
 ): Promise<AuthenticatedClient> {
   if (!subscriptionKey && options.subscriptionKeyRequired) throw new AuthError('missing_subscription_key');
   if (!bearerToken) throw new AuthError('invalid_token');
-  let clientId: string;
-  try {
-    const { payload } = await jwtVerify(bearerToken, ctx.tokenSigningKey, {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ['HS256'],
-      currentDate: new Date(ctx.clock.nowMs()),
-    });
-    if (typeof payload.sub !== 'string') throw new AuthError('invalid_token');
-    clientId = payload.sub;
-  } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new AuthError('expired_token');
-    throw new AuthError('invalid_token');
-  }
+  const clientId = await verifiedClientId(ctx, bearerToken);
   const row = await loadKeyWithUnit(ctx.store.db, clientId);
   if (!row || row.revoked_at_ms !== null) throw new AuthError('invalid_token');
   // The Userinfo API is called with the token alone; a key that is sent must still be the unit's own.

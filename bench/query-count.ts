@@ -1,0 +1,117 @@
+/**
+ * Analysis aid (not a benchmark): how many SQL statements and transactions each merchant call costs on SQLite,
+ * and how much CPU it takes in-process without the network (fastify's inject). better-sqlite3 is instrumented
+ * by wrapping Database.prototype.prepare and Statement run/all/get, so every executed statement is counted.
+ *
+ *   node --import tsx bench/query-count.ts [flows=200] [sqlite:<path>]
+ *
+ * With the default database on tmpfs (/dev/shm), fsync costs nothing and the figures are CPU only.
+ */
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { systemClock } from '../src/clock.ts';
+import { createKasse } from '../src/kasse.ts';
+
+const flows = Number(process.argv[2] ?? 200);
+const dbPath = `/dev/shm/kasse-query-count-${process.pid}.sqlite`;
+const databaseUrl = process.argv[3] ?? `sqlite:${dbPath}`;
+
+let statements = 0;
+let prepares = 0;
+const seen = new Map<string, number>();
+const timeBySql = new Map<string, number>();
+const proto = Database.prototype as unknown as { prepare(sql: string): unknown };
+const originalPrepare = proto.prepare;
+proto.prepare = function (this: unknown, sql: string) {
+  prepares++;
+  const stmt = originalPrepare.call(this, sql) as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of ['run', 'all', 'get'] as const) {
+    const original = stmt[method]!;
+    stmt[method] = function (this: unknown, ...args: unknown[]) {
+      statements++;
+      const key = sql.replace(/\s+/g, ' ').slice(0, 110);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const t = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        timeBySql.set(key, (timeBySql.get(key) ?? 0) + performance.now() - t);
+      }
+    };
+  }
+  return stmt;
+};
+
+const kasse = await createKasse({ databaseUrl, clock: systemClock, timeTravel: null, logger: false, startJobs: false });
+const app = kasse.app;
+const inject = async (method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const response = await app.inject({ method, url, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
+  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+  return (response.body === '' ? {} : response.json()) as Record<string, unknown>;
+};
+
+// Set up through the same API the benchmark uses.
+const { createSandboxMerchant } = await import('../src/app/sandbox/sandbox-merchants.ts');
+const credentials = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
+const tokenBody = await app.inject({
+  method: 'POST',
+  url: '/accesstoken/get',
+  headers: { client_id: credentials.clientId, client_secret: credentials.clientSecret, 'ocp-apim-subscription-key': credentials.subscriptionKey },
+});
+const token = (tokenBody.json() as { access_token: string }).access_token;
+const auth = { authorization: `Bearer ${token}`, 'ocp-apim-subscription-key': credentials.subscriptionKey };
+const msn = credentials.merchantSerialNumber;
+const { createUser } = await import('../src/app/users/sandbox-users.ts');
+await createUser(kasse.ctx, { msisdn: '47999999', cards: [{ bankId: 'dnb', availableOre: 100_000_000_000 }] });
+
+type StepName = 'initiate' | 'approve' | 'capture' | 'refund' | 'details';
+const perStep = new Map<StepName, { statements: number; ms: number; cpuUs: number }>();
+async function step(name: StepName, work: () => Promise<unknown>) {
+  const before = statements;
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await work();
+  const entry = perStep.get(name) ?? { statements: 0, ms: 0, cpuUs: 0 };
+  entry.ms += performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  entry.cpuUs += used.user + used.system;
+  entry.statements += statements - before;
+  perStep.set(name, entry);
+}
+
+seen.clear();
+timeBySql.clear();
+const startStatements = statements;
+for (let i = 0; i < flows; i++) {
+  const orderId = `qc${process.pid}x${i}`;
+  let url = '';
+  await step('initiate', async () => {
+    const r = await inject('POST', '/ecomm/v2/payments', {
+      customerInfo: {},
+      merchantInfo: { merchantSerialNumber: msn, callbackPrefix: 'http://127.0.0.1:9/cb', fallBack: 'https://example.com/fallback' },
+      transaction: { orderId, amount: 1000, transactionText: 'One pair of socks' },
+    }, auth);
+    url = r.url as string;
+  });
+  await step('approve', () => inject('POST', `/ecomm/v2/integration-test/payments/${orderId}/approve`, { customerPhoneNumber: '47999999', token: url.split('=', 3)[2] }, auth));
+  const action = { merchantInfo: { merchantSerialNumber: msn }, transaction: { amount: 1000, transactionText: 'x' } };
+  await step('capture', () => inject('POST', `/ecomm/v2/payments/${orderId}/capture`, action, { ...auth, 'x-request-id': `${orderId}-c` }));
+  await step('refund', () => inject('POST', `/ecomm/v2/payments/${orderId}/refund`, action, { ...auth, 'x-request-id': `${orderId}-r` }));
+  await step('details', () => inject('GET', `/ecomm/v2/payments/${orderId}/details`, undefined, auth));
+}
+const total = statements - startStatements;
+
+console.log(`${flows} flows in-process (${databaseUrl}), background jobs off (callbacks are enqueued, not sent)`);
+console.log('step        statements/call   ms/call   cpu ms/call');
+for (const [name, e] of perStep) {
+  console.log(`${name.padEnd(10)}  ${(e.statements / flows).toFixed(1).padStart(15)}  ${(e.ms / flows).toFixed(3).padStart(8)}  ${(e.cpuUs / 1000 / flows).toFixed(3).padStart(11)}`);
+}
+console.log(`total statements per payment: ${(total / flows).toFixed(1)}; prepare() calls so far: ${prepares}`);
+const sqlMs = [...timeBySql.values()].reduce((a, b) => a + b, 0);
+console.log(`time inside SQLite (run/all/get, bindings and row conversion included): ${(sqlMs / flows).toFixed(3)} ms per payment`);
+console.log('\nper payment, by SQL: count, ms inside SQLite');
+for (const [sql, n] of [...seen.entries()].sort((a, b) => (timeBySql.get(b[0]) ?? 0) - (timeBySql.get(a[0]) ?? 0))) {
+  console.log(`${(n / flows).toFixed(2).padStart(6)}  ${((timeBySql.get(sql) ?? 0) / flows).toFixed(3).padStart(7)}  ${sql}`);
+}
+await kasse.close();
+if (!process.argv[3]) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
