@@ -5,6 +5,7 @@ import { checkMoneyInvariants, replay, type PaymentMoney } from '../../domain/pa
 import { expectedInsertOnlyGuards, listInsertOnlyGuards } from '../../store/dialect.ts';
 import type { Store } from '../../store/db.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
+import { factsOf } from '../payments/load.ts';
 
 export interface Violation {
   invariant: string;
@@ -93,14 +94,8 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
 }
 
 function moneyOf(row: PaymentRow): PaymentMoney {
-  return {
-    state: row.state,
-    amountOre: row.amount_ore,
-    reservedOre: row.reserved_ore,
-    capturedOre: row.captured_ore,
-    refundedOre: row.refunded_ore,
-    releasedOre: row.released_ore,
-  };
+  const { reservedAtMs: _reservedAt, expiresAtMs: _expiresAt, ...money } = factsOf(row);
+  return money;
 }
 
 function checkPayment(
