@@ -57,8 +57,10 @@ export async function runLoad(config: LoadConfig, hooks: LoadHooks = {}, graceMs
   try {
     return await new Promise<LoadResult>((resolve, reject) => {
       let buffer = '';
+      let received = 0;
       started.child.stdout?.setEncoding('utf8');
       started.child.stdout?.on('data', (chunk: string) => {
+        received += chunk.length;
         buffer += chunk;
         let newline: number;
         while ((newline = buffer.indexOf('\n')) >= 0) {
@@ -69,7 +71,12 @@ export async function runLoad(config: LoadConfig, hooks: LoadHooks = {}, graceMs
           else if (line.startsWith('RESULT ')) resolve(JSON.parse(line.slice('RESULT '.length)) as LoadResult);
         }
       });
-      void started.exited.then(({ code, signal }) => reject(new Error(`load client exited (${code ?? signal}) without a result: ${stderr.text().slice(-2000)}`)));
+      // 'close' of stdout, not 'exit' of the process: the last lines may still be in the pipe when it exits.
+      started.child.stdout?.on('close', () => {
+        void started.exited.then(({ code, signal }) =>
+          reject(new Error(`load client exited (${code ?? signal}) without a result (${received} chars on stdout, unparsed: ${JSON.stringify(buffer.slice(0, 300))}): ${stderr.text().slice(-2000)}`)),
+        );
+      });
     });
   } finally {
     clearTimeout(timer);

@@ -218,7 +218,8 @@ async function prepareOrders(count: number, maxMs: number): Promise<Order[]> {
 
 async function main(): Promise<void> {
   const pool = config.prepare ? await prepareOrders(config.prepare, config.prepareMaxMs ?? 600_000) : [];
-  if (config.prepare) process.stdout.write(`PREPARED ${pool.length}\n`);
+  const prepared = pool.length;
+  if (config.prepare) process.stdout.write(`PREPARED ${prepared}\n`);
   const t0 = performance.now();
   let windowStartWall = wallNow();
   let windowEndWall: number | null = null;
@@ -275,7 +276,8 @@ async function main(): Promise<void> {
           resolve();
           return;
         }
-        const due = Math.floor(((now - t0) * rate) / 1000);
+        // Flow i is due at t0 + i / rate.
+        const due = Math.floor(((now - t0) * rate) / 1000) + 1;
         while (started < due && more()) {
           const scheduledAt = t0 + (started * 1000) / rate;
           started++;
@@ -326,10 +328,11 @@ async function main(): Promise<void> {
     windowEndWall,
     all: summarise(allSamples.values()),
     ...(config.recordApprovals ? { approvals } : {}),
-    ...(config.prepare ? { prepared: pool.length } : {}),
+    ...(config.prepare ? { prepared } : {}),
   };
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   for (const client of clients) client.close();
+  // A large line (every approval's timestamps) does not fit the pipe at once: exit only once it is written.
+  await new Promise<void>((resolve) => process.stdout.write(`RESULT ${JSON.stringify(result)}\n`, () => resolve()));
 }
 
 main().then(

@@ -3,9 +3,11 @@
 // process at once has one effect (P5), and each callback is sent by exactly one of the competing dispatchers (O2).
 // Method: three child processes (`node --import tsx src/main.ts`) started together on a fresh PostgreSQL database, each
 // running its own job loop; a bounded loopback load: shared orders captured in parallel through all three processes,
-// plus payments initiated on one process and approved on another so that their callbacks are enqueued everywhere.
-// Afterwards: no order over-captured and none refused a capture it had room for, the CallbackReceiver saw each outbox
-// row's callback exactly once, every row delivered, reconcile clean (in-process and `npx kasse reconcile`).
+// plus payments initiated on one process and approved on another so that their callbacks are enqueued everywhere;
+// last, approvals on two processes race the 5-minute timeout run by the third (whose sandbox clock travels past it).
+// Afterwards: no order over-captured and none refused a capture it had room for, each raced payment has one winner and
+// the winner's callback, the CallbackReceiver saw each outbox row's callback exactly once, every row delivered,
+// reconcile clean (in-process and `npx kasse reconcile`). Skipped, saying so, without PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
