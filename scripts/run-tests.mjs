@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import pg from 'pg';
+import { postgresAnswers } from './pg-probe.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const pgUrl = process.env.KASSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,19 +18,6 @@ function testFiles(dir) {
   });
 }
 
-async function postgresAnswers() {
-  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 const only = process.argv.slice(2);
 const files = (only.length > 0 ? only : testFiles(join(root, 'test'))).sort();
 
@@ -41,7 +28,7 @@ if (only.length === 0) {
 }
 
 const env = { ...process.env, KASSE_TEST_PG_URL: pgUrl };
-if (await postgresAnswers()) {
+if (await postgresAnswers(pgUrl)) {
   console.log(`PostgreSQL suite: ON (${pgUrl})`);
 } else if (process.env.CI === 'true') {
   console.error(`PostgreSQL suite: no server answers at ${pgUrl}; CI must run it (.ci/run starts the local cluster).`);

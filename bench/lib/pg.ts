@@ -1,19 +1,11 @@
 /** A throwaway PostgreSQL database per benchmark run (created and dropped here; nothing else is touched). */
 import pg from 'pg';
+import { postgresAnswers } from '../../scripts/pg-probe.mjs';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
+export function postgresAvailable(): Promise<boolean> {
+  return postgresAnswers(PG_ADMIN_URL, 3_000);
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,74 +1,26 @@
 // Goal: a shopper can pay, reject, pass BankID and meet a refusal through the landing page and the simulated Vipps app, and the merchant sees the outcome. Method: a real Kasse (fake clock) with a CallbackReceiver as the merchant's server; playwright-core drives Debian's Chromium as a desktop (landing page) and a phone (the app), and every test saves a screenshot under test-results/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CallbackReceiver, type ReceivedRequest } from '../support/callback-receiver.ts';
-import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import type { Page } from 'playwright-core';
+import { browserRig, browserSkip } from '../support/browser.ts';
+import type { CallbackReceiver, ReceivedRequest } from '../support/callback-receiver.ts';
+import type { TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
 
-const CHROMIUM = process.env.KASSE_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = haveChromium ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set KASSE_CHROMIUM`;
-if (!haveChromium) {
-  console.log(`Browser tests: SKIPPED — ${skip}.`);
-  // CI installs Chromium (.ci/run); there a missing browser is a broken setup, not a reason to skip.
-  if (process.env.CI === 'true') test('Chromium is installed for the browser tests', () => assert.fail(String(skip)));
-}
-
-const RESULTS = new URL('../../test-results/', import.meta.url);
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
-const WAIT_MS = 20_000;
+const skip = browserSkip();
 
 describe('the user side in the browser', { skip }, () => {
+  const { start, close, desktop, phone, screenshot, landingPush, signIn } = browserRig();
   let k: TestKasse;
   let receiver: CallbackReceiver;
-  let browser: Browser;
   let merchant: MerchantClient;
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    mkdirSync(RESULTS, { recursive: true });
-    [k, receiver, browser] = await Promise.all([
-      startTestKasse(),
-      new CallbackReceiver().start(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
-    ]);
+    ({ k, receiver } = await start());
     merchant = await MerchantClient.create(k.baseUrl, { name: 'Sokkebutikken AS' });
   });
 
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
-    await browser?.close();
-    await receiver?.close();
-    await k?.close();
-  });
-
-  async function page(context: BrowserContext): Promise<Page> {
-    const p = await context.newPage();
-    p.setDefaultTimeout(WAIT_MS);
-    p.on('pageerror', (error) => console.error(`page error on ${p.url()}: ${error.message}`));
-    return p;
-  }
-
-  async function desktop(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    return page(context);
-  }
-
-  async function phone(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, userAgent: IPHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    contexts.push(context);
-    return page(context);
-  }
-
-  async function screenshot(p: Page, name: string): Promise<void> {
-    await p.screenshot({ path: new URL(`browser-${name}.png`, RESULTS).pathname });
-  }
+  after(() => close());
 
   /** The merchant initiates; fallBack and callbacks go to the receiver. */
   async function initiate(orderId: string, amountOre: number, extra: { mobileNumber?: string; transactionText?: string; fallBack?: string } = {}) {
@@ -98,26 +50,6 @@ describe('the user side in the browser', { skip }, () => {
     const entry = details.body.transactionLogHistory.find((e: { operation: string }) => e.operation === operation);
     assert.ok(entry, `no ${operation} in ${details.text}`);
     return entry as { operation: string; operationSuccess: boolean; amount: number };
-  }
-
-  /** Desktop: open the initiate url, enter the number, and wait for "continue in the app". */
-  async function landingPush(url: string, msisdn: string): Promise<Page> {
-    const landing = await desktop();
-    await landing.goto(url);
-    await landing.locator('#phone').fill(msisdn);
-    await landing.locator('#continue').click();
-    await landing.locator('#wait-step h2', { hasText: 'Continue in the Vipps app' }).waitFor();
-    return landing;
-  }
-
-  /** Phone: open the app and sign in as `msisdn`; resolves on the home screen. */
-  async function signIn(msisdn: string): Promise<Page> {
-    const app = await phone();
-    await app.goto(`${k.baseUrl}/_kasse/app`);
-    await app.getByTestId('phone-input').fill(msisdn);
-    await app.getByTestId('sign-in').click();
-    await app.getByTestId('home').waitFor();
-    return app;
   }
 
   async function openRequest(app: Page, token: string): Promise<void> {
@@ -279,6 +211,6 @@ describe('the user side in the browser', { skip }, () => {
     assert.match((await p.getByTestId('test-amount').first().textContent()) ?? '', /1,51\s*kr.*Insufficient funds/s);
     assert.equal(await p.getByTestId('open-app').getAttribute('href'), '/_kasse/app');
     assert.equal(await p.getByTestId('api-docs').getAttribute('href'), '/_kasse/docs');
-    await p.screenshot({ path: new URL('browser-sandbox-page.png', RESULTS).pathname, fullPage: true });
+    await screenshot(p, 'sandbox-page', { fullPage: true });
   });
 });

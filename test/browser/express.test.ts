@@ -1,25 +1,14 @@
 // Goal: in the simulated Vipps app a shopper can share their profile, pay with express checkout (address → the merchant's shipping methods → total) and remove a company that remembers them, and the merchant sees each step. Method: a real Kasse (fake clock) with a CallbackReceiver as the merchant's server (callbacks, shipping details, consent removal); playwright-core drives Debian's Chromium as a desktop (landing page) and a phone (the app), and each test saves screenshots under test-results/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { insertAddress } from '../../src/store/repos/addresses.ts';
-import { CallbackReceiver, type ReceivedRequest } from '../support/callback-receiver.ts';
-import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { browserRig, browserSkip } from '../support/browser.ts';
+import type { CallbackReceiver, ReceivedRequest } from '../support/callback-receiver.ts';
+import type { TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
 
-const CHROMIUM = process.env.KASSE_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = haveChromium ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set KASSE_CHROMIUM`;
-if (!haveChromium) {
-  console.log(`Browser tests: SKIPPED — ${skip}.`);
-  // CI installs Chromium (.ci/run); there a missing browser is a broken setup, not a reason to skip.
-  if (process.env.CI === 'true') test('Chromium is installed for the browser tests', () => assert.fail(String(skip)));
-}
-
-const RESULTS = new URL('../../test-results/', import.meta.url);
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
-const WAIT_MS = 20_000;
+const skip = browserSkip();
 const AUTH_TOKEN = 'Bearer merchant-secret-4711';
 
 /** What the merchant's shipping endpoint answers: the default (Posten) is not first by priority. */
@@ -43,22 +32,13 @@ type Callback = {
 };
 
 describe('express checkout and profile sharing in the browser', { skip }, () => {
+  const { start, close, phone, screenshot, landingPush, signIn } = browserRig();
   let k: TestKasse;
   let receiver: CallbackReceiver;
-  let browser: Browser;
   let shop: MerchantClient;
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    mkdirSync(RESULTS, { recursive: true });
-    [k, receiver, browser] = await Promise.all([
-      startTestKasse(),
-      new CallbackReceiver().start(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
-    ]);
+    ({ k, receiver } = await start());
     shop = await MerchantClient.create(k.baseUrl, { name: 'Turbutikken AS', express: true });
     // The merchant's server: shipping methods under /shop, a broken shipping endpoint under /broken.
     receiver.behave = (request) => {
@@ -70,35 +50,7 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     };
   });
 
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
-    await browser?.close();
-    await receiver?.close();
-    await k?.close();
-  });
-
-  async function page(context: BrowserContext): Promise<Page> {
-    const p = await context.newPage();
-    p.setDefaultTimeout(WAIT_MS);
-    p.on('pageerror', (error) => console.error(`page error on ${p.url()}: ${error.message}`));
-    return p;
-  }
-
-  async function desktop(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    return page(context);
-  }
-
-  async function phone(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, userAgent: IPHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    contexts.push(context);
-    return page(context);
-  }
-
-  async function screenshot(p: Page, name: string): Promise<void> {
-    await p.screenshot({ path: new URL(`browser-${name}.png`, RESULTS).pathname });
-  }
+  after(() => close());
 
   /** The express merchant initiates; callbacks, shipping and consent removal go to the receiver. */
   async function initiateExpress(orderId: string, amountOre: number, shippingPrefix = `${receiver.url}/shop`) {
@@ -129,26 +81,6 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
 
   const callback = async (orderId: string) => (await received((r) => r.url === `/callbacks/v2/payments/${orderId}`)).body as Callback;
   const shippingCall = (orderId: string, nth = 0) => received((r) => r.url === `/shop/v2/payments/${orderId}/shippingDetails`, nth);
-
-  /** Desktop: open the initiate url, enter the number, and wait for "continue in the app". */
-  async function landingPush(url: string, msisdn: string): Promise<Page> {
-    const landing = await desktop();
-    await landing.goto(url);
-    await landing.locator('#phone').fill(msisdn);
-    await landing.locator('#continue').click();
-    await landing.locator('#wait-step h2', { hasText: 'Continue in the Vipps app' }).waitFor();
-    return landing;
-  }
-
-  /** Phone: open the app and sign in as `msisdn`; resolves on the home screen. */
-  async function signIn(msisdn: string): Promise<Page> {
-    const app = await phone();
-    await app.goto(`${k.baseUrl}/_kasse/app`);
-    await app.getByTestId('phone-input').fill(msisdn);
-    await app.getByTestId('sign-in').click();
-    await app.getByTestId('home').waitFor();
-    return app;
-  }
 
   const text = async (p: Page, testId: string) => ((await p.getByTestId(testId).textContent()) ?? '').replace(/\s/g, ' ');
 

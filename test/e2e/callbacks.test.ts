@@ -1,11 +1,11 @@
 // Goal: merchants receive exactly the callbacks the platform sends (RESERVED, SALE, REJECTED, CANCELLED) with the right shape and auth, and failed deliveries are recorded. Method: a real Kasse with its jobs running, a CallbackReceiver on 127.0.0.1, time moved on the fake clock or through POST /_kasse/sandbox/clock.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { isoTimestamp } from '../../src/domain/clock.ts';
 import { USER_ACTION_TIMEOUT_MS } from '../../src/domain/payment.ts';
 import { CallbackReceiver, type ReceivedRequest } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
-import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { setupKasseWithReceiver, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
 
 const HOUR_MS = 3_600_000;
@@ -30,14 +30,7 @@ for (const dialect of await testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     let receiver: CallbackReceiver;
-    before(async () => {
-      k = await startTestKasse({ dialect });
-      receiver = await new CallbackReceiver().start();
-    });
-    after(async () => {
-      await receiver.close();
-      await k.close();
-    });
+    setupKasseWithReceiver({ dialect }, (started) => ({ k, receiver } = started));
 
     const prefix = (name: string) => ({ merchantInfo: { callbackPrefix: `${receiver.url}/${name}` } });
 
@@ -224,15 +217,10 @@ for (const dialect of await testDialects()) {
   describe(`${dialect}: callback timeout`, () => {
     let k: TestKasse;
     let receiver: CallbackReceiver;
-    before(async () => {
-      // A short timeout keeps the test fast; the production default is 3000 ms.
-      k = await startTestKasse({ dialect, config: { callbackTimeoutMs: 300 } });
-      receiver = await new CallbackReceiver().start();
+    // A short timeout keeps the test fast; the production default is 3000 ms.
+    setupKasseWithReceiver({ dialect, config: { callbackTimeoutMs: 300 } }, (started) => {
+      ({ k, receiver } = started);
       receiver.behave = () => ({ delayMs: 1000 });
-    });
-    after(async () => {
-      await receiver.close();
-      await k.close();
     });
 
     test('a receiver slower than the callback timeout: the attempt is recorded as a timeout and the row is dead', async () => {

@@ -1,13 +1,13 @@
 // Goal: merchants can see every callback Kasse sent them (each attempt) and replay it, and sandbox fault rules drop or delay exactly the next N callbacks of one sales unit; method: a real Kasse over HTTP with a CallbackReceiver, the fake clock moved through the harness, reconcile() checked after every test.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { replayOutbound } from '../../src/app/callbacks/inspect.ts';
 import { reconcile } from '../../src/app/reconcile/reconcile.ts';
 import { isoTimestamp } from '../../src/domain/clock.ts';
 import { OutboundDispatcher } from '../../src/jobs/outbound-dispatcher.ts';
 import { CallbackReceiver, type ReceivedRequest } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
-import { ADMIN_TOKEN, startTestKasse, type TestKasse } from '../support/harness.ts';
+import { ADMIN_TOKEN, setupKasseWithReceiver, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest, vippsError } from '../support/merchant-client.ts';
 
 interface Attempt {
@@ -44,14 +44,7 @@ for (const dialect of await testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     let receiver: CallbackReceiver;
-    before(async () => {
-      k = await startTestKasse({ dialect });
-      receiver = await new CallbackReceiver().start();
-    });
-    after(async () => {
-      await receiver.close();
-      await k.close();
-    });
+    setupKasseWithReceiver({ dialect }, (started) => ({ k, receiver } = started));
     afterEach(async () => {
       await k.kasse.jobs.drain();
       assert.deepEqual((await reconcile(k.kasse.store)).violations, []);

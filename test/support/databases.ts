@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { postgresAnswers } from '../../scripts/pg-probe.mjs';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -13,18 +14,7 @@ let pgProbe: Promise<boolean> | undefined;
 
 export function pgAvailable(): Promise<boolean> {
   if (process.env.KASSE_TEST_SKIP_PG === '1') return Promise.resolve(false);
-  pgProbe ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
+  pgProbe ??= postgresAnswers(PG_ADMIN_URL, 2000);
   return pgProbe;
 }
 

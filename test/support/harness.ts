@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { ManualClock } from '../../src/clock.ts';
 import type { AppConfig } from '../../src/app/context.ts';
 import { createKasse, type Kasse } from '../../src/kasse.ts';
+import { CallbackReceiver } from './callback-receiver.ts';
 import { freshDatabase, type DialectName } from './databases.ts';
 
 /** A Monday in January, 10:00 UTC: far from month ends and daylight-saving changes. */
@@ -58,4 +60,39 @@ export async function startTestKasse(
       await database.drop();
     },
   };
+}
+
+export interface KasseWithReceiver {
+  k: TestKasse;
+  /** The merchant's server: callbackPrefix, fallBack and the other merchant URLs point here. */
+  receiver: CallbackReceiver;
+  /** Closes the receiver, then the Kasse. */
+  close(): Promise<void>;
+}
+
+/** A test Kasse (as startTestKasse) and a CallbackReceiver playing the merchant's server. */
+export async function startKasseWithReceiver(options: Parameters<typeof startTestKasse>[0] = {}): Promise<KasseWithReceiver> {
+  const k = await startTestKasse(options);
+  const receiver = await new CallbackReceiver().start();
+  return {
+    k,
+    receiver,
+    async close() {
+      await receiver.close();
+      await k.close();
+    },
+  };
+}
+
+/**
+ * For the describe block it is called in: before() starts a test Kasse and a CallbackReceiver and hands them to
+ * `onStarted` (to keep them, and to set the receiver's behaviour); after() closes them.
+ */
+export function setupKasseWithReceiver(options: Parameters<typeof startTestKasse>[0], onStarted: (started: KasseWithReceiver) => void): void {
+  let started: KasseWithReceiver | undefined;
+  before(async () => {
+    started = await startKasseWithReceiver(options);
+    onStarted(started);
+  });
+  after(() => started?.close());
 }
