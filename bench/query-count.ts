@@ -4,11 +4,14 @@
  * by wrapping Database.prototype.prepare and Statement run/all/get, so every executed statement is counted.
  *
  *   node --import tsx bench/query-count.ts [flows=200] [sqlite:<path>]
+ *   JOBS=1 node --import tsx bench/query-count.ts 2000     with the job loop on and callbacks sent to a local receiver
  *
  * With the default database on tmpfs (/dev/shm), fsync costs nothing and the figures are CPU only.
  */
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { systemClock } from '../src/clock.ts';
 import { createKasse } from '../src/kasse.ts';
 
@@ -42,7 +45,11 @@ proto.prepare = function (this: unknown, sql: string) {
   return stmt;
 };
 
-const kasse = await createKasse({ databaseUrl, clock: systemClock, timeTravel: null, logger: false, startJobs: false });
+const withJobs = process.env.JOBS === '1';
+const receiver = withJobs ? createServer((req, res) => req.resume().on('end', () => res.end())) : null;
+if (receiver) await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const callbackPrefix = receiver ? `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cb` : 'http://127.0.0.1:9/cb';
+const kasse = await createKasse({ databaseUrl, clock: systemClock, timeTravel: null, logger: false, startJobs: withJobs });
 const app = kasse.app;
 const inject = async (method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}) => {
   const response = await app.inject({ method, url, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
@@ -88,7 +95,7 @@ for (let i = 0; i < flows; i++) {
   await step('initiate', async () => {
     const r = await inject('POST', '/ecomm/v2/payments', {
       customerInfo: {},
-      merchantInfo: { merchantSerialNumber: msn, callbackPrefix: 'http://127.0.0.1:9/cb', fallBack: 'https://example.com/fallback' },
+      merchantInfo: { merchantSerialNumber: msn, callbackPrefix, fallBack: 'https://example.com/fallback' },
       transaction: { orderId, amount: 1000, transactionText: 'One pair of socks' },
     }, auth);
     url = r.url as string;
@@ -101,7 +108,7 @@ for (let i = 0; i < flows; i++) {
 }
 const total = statements - startStatements;
 
-console.log(`${flows} flows in-process (${databaseUrl}), background jobs off (callbacks are enqueued, not sent)`);
+console.log(`${flows} flows in-process (${databaseUrl}), ${withJobs ? 'job loop on, callbacks delivered to a local receiver (its statements are counted in the step that nudged it)' : 'background jobs off (callbacks are enqueued, not sent)'}`);
 console.log('step        statements/call   ms/call   cpu ms/call');
 for (const [name, e] of perStep) {
   console.log(`${name.padEnd(10)}  ${(e.statements / flows).toFixed(1).padStart(15)}  ${(e.ms / flows).toFixed(3).padStart(8)}  ${(e.cpuUs / 1000 / flows).toFixed(3).padStart(11)}`);
@@ -114,4 +121,5 @@ for (const [sql, n] of [...seen.entries()].sort((a, b) => (timeBySql.get(b[0]) ?
   console.log(`${(n / flows).toFixed(2).padStart(6)}  ${((timeBySql.get(sql) ?? 0) / flows).toFixed(3).padStart(7)}  ${sql}`);
 }
 await kasse.close();
+receiver?.close();
 if (!process.argv[3]) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
