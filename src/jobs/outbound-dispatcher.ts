@@ -42,9 +42,10 @@ export class OutboundDispatcher {
         leaseMs: LEASE_MS,
         limit: CLAIM_BATCH,
       });
-      if (rows.length === 0) return attempts;
       await Promise.all(rows.map((row) => this.attempt(row)));
       attempts += rows.length;
+      // A short batch means nothing more was due when it was claimed; what arrived since comes with its own nudge.
+      if (rows.length < CLAIM_BATCH) return attempts;
     }
   }
 

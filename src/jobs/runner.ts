@@ -40,14 +40,18 @@ export class JobRunner {
     await this.#running;
   }
 
-  /** Ask for a run soon (coalesced: a nudge during a run causes one more run). */
+  /**
+   * Deliver newly enqueued calls soon. Only the dispatcher runs: a commit that enqueued a callback changed nothing
+   * that payment timeouts or bank work depend on, and those run on every poll. Coalesced: a nudge during a run
+   * causes one more dispatcher pass.
+   */
   nudge(): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
       return;
     }
-    void this.runOnce();
+    void this.#run(false);
   }
 
   /** Run all due work until nothing more is due. The sandbox clock endpoint awaits this. */
@@ -63,14 +67,21 @@ export class JobRunner {
     }
   }
 
+  /** One poll: payment timeouts, bank work, then outbound calls (waits for a run already going instead). */
   runOnce(): Promise<void> {
+    return this.#run(true);
+  }
+
+  #run(withTimedWork: boolean): Promise<void> {
     if (this.#running) return this.#running;
     this.#running = (async () => {
       try {
-        do {
-          this.#again = false;
+        if (withTimedWork) {
           await expireDuePayments(this.ctx);
           await processDueBankWork(this.ctx);
+        }
+        do {
+          this.#again = false;
           await this.dispatcher.runDue();
         } while (this.#again && !this.#stopped);
       } catch (error) {
