@@ -6,7 +6,7 @@ import { CALLBACK_KIND } from '../app/callbacks/payment-callback.ts';
 import { claimDueOutboxRows } from '../store/dialect.ts';
 import { listFaultRules, takeFaultRule } from '../store/repos/faults.ts';
 import { deferOutbound, recordAttempt } from '../store/repos/outbox.ts';
-import type { OutboxRow } from '../store/schema.ts';
+import type { FaultRuleRow, OutboxRow } from '../store/schema.ts';
 import { deliver, isSuccess } from '../outbound/http-delivery.ts';
 
 const CLAIM_BATCH = 50;
@@ -29,7 +29,10 @@ export function retryDelayMs(attemptsMade: number): number {
  */
 export class OutboundDispatcher {
   readonly owner = `dispatcher-${randomUUID()}`;
-  constructor(private readonly ctx: AppContext) {}
+  readonly #recorder: AttemptRecorder;
+  constructor(private readonly ctx: AppContext) {
+    this.#recorder = new AttemptRecorder(ctx);
+  }
 
   /** Deliver everything due now, in batches; returns the number of attempts made. */
   async runDue(): Promise<number> {
@@ -42,15 +45,25 @@ export class OutboundDispatcher {
         leaseMs: LEASE_MS,
         limit: CLAIM_BATCH,
       });
-      await Promise.all(rows.map((row) => this.attempt(row)));
+      const liveRules = await this.liveFaultRules(rows);
+      await Promise.all(rows.map((row) => this.attempt(row, liveRules)));
       attempts += rows.length;
       // A short batch means nothing more was due when it was claimed; what arrived since comes with its own nudge.
       if (rows.length < CLAIM_BATCH) return attempts;
     }
   }
 
-  private async attempt(row: OutboxRow): Promise<void> {
-    if (await this.appliedFault(row)) return;
+  /**
+   * Sandbox fault rules for payment callbacks, read once per claimed batch (production never reads them). Only a
+   * filter: a rule is used up, guarded, in the transaction that applies it.
+   */
+  private async liveFaultRules(rows: readonly OutboxRow[]): Promise<FaultRuleRow[]> {
+    if (this.ctx.config.mode !== 'sandbox' || !rows.some((row) => row.kind === CALLBACK_KIND)) return [];
+    return listFaultRules(this.ctx.store.db);
+  }
+
+  private async attempt(row: OutboxRow, liveRules: readonly FaultRuleRow[]): Promise<void> {
+    if (await this.appliedFault(row, liveRules)) return;
     const startedAtMs = this.ctx.clock.nowMs();
     const result = await deliver({
       method: row.method,
@@ -63,20 +76,18 @@ export class OutboundDispatcher {
     const delivered = isSuccess(result.httpStatus);
     const exhausted = attemptsMade >= row.max_attempts;
     const nowMs = this.ctx.clock.nowMs();
-    await inTransaction(this.ctx, (trx) =>
-      recordAttempt(trx, {
-        row,
-        owner: this.owner,
-        startedAtMs,
-        latencyMs: result.latencyMs,
-        httpStatus: result.httpStatus,
-        responseExcerpt: result.responseExcerpt,
-        error: result.error,
-        nextState: delivered ? 'delivered' : exhausted ? 'dead' : 'pending',
-        nextAttemptAtMs: delivered || exhausted ? row.next_attempt_at_ms : nowMs + retryDelayMs(attemptsMade),
-        nowMs,
-      }),
-    );
+    await this.#recorder.record({
+      row,
+      owner: this.owner,
+      startedAtMs,
+      latencyMs: result.latencyMs,
+      httpStatus: result.httpStatus,
+      responseExcerpt: result.responseExcerpt,
+      error: result.error,
+      nextState: delivered ? 'delivered' : exhausted ? 'dead' : 'pending',
+      nextAttemptAtMs: delivered || exhausted ? row.next_attempt_at_ms : nowMs + retryDelayMs(attemptsMade),
+      nowMs,
+    });
   }
 
   /**
@@ -85,11 +96,10 @@ export class OutboundDispatcher {
    * sending it. The rule is used up in the same transaction as the row's change, so a worker that lost its
    * lease consumes nothing. Returns true when a rule took the row.
    */
-  private async appliedFault(row: OutboxRow): Promise<boolean> {
-    // Fault rules are a sandbox feature: production never reads them.
-    if (row.kind !== CALLBACK_KIND || this.ctx.config.mode !== 'sandbox') return false;
-    // The common case, no rules for this sales unit, costs one indexed read and no transaction.
-    const live = await listFaultRules(this.ctx.store.db, row.msn);
+  private async appliedFault(row: OutboxRow, liveRules: readonly FaultRuleRow[]): Promise<boolean> {
+    if (row.kind !== CALLBACK_KIND) return false;
+    // The common case, no rules for this sales unit, costs no read and no transaction.
+    const live = liveRules.filter((rule) => rule.msn === row.msn);
     if (!live.some((rule) => rule.kind === 'drop_callbacks' || (rule.kind === 'delay_callbacks' && row.delayed === 0))) return false;
     try {
       return await inTransaction(this.ctx, async (trx) => {
@@ -122,6 +132,40 @@ export class OutboundDispatcher {
     } catch (error) {
       if (error instanceof LeaseLost) return true;
       throw error;
+    }
+  }
+}
+
+type AttemptRecord = Parameters<typeof recordAttempt>[1];
+
+/**
+ * Records attempts that finished in the same turn of the event loop in one transaction: one commit (on SQLite one
+ * fsync) for many deliveries instead of one each. Each row's record is still guarded by its lease, and the caller's
+ * attempt ends only once its record is committed, so what an attempt did is never acknowledged before it is durable.
+ */
+class AttemptRecorder {
+  #pending: Array<{ record: AttemptRecord; resolve: (recorded: boolean) => void; reject: (error: unknown) => void }> = [];
+
+  constructor(private readonly ctx: AppContext) {}
+
+  record(record: AttemptRecord): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.push({ record, resolve, reject }) === 1) setImmediate(() => void this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      const recorded = await inTransaction(this.ctx, async (trx) => {
+        const results: boolean[] = [];
+        for (const { record } of batch) results.push(await recordAttempt(trx, record));
+        return results;
+      });
+      batch.forEach(({ resolve }, i) => resolve(recorded[i]!));
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
     }
   }
 }

@@ -309,6 +309,7 @@ export type CallbackAttemptRow = Selectable<CallbackAttemptTable>;
 export type TestUserRow = Selectable<TestUserTable>;
 export type BankRow = Selectable<BankTable>;
 export type CardRow = Selectable<CardTable>;
+export type FaultRuleRow = Selectable<FaultRuleTable>;
 export type CardHoldRow = Selectable<CardHoldTable>;
 export type UserAddressRow = Selectable<UserAddressTable>;
 export type ConsentRow = Selectable<ConsentTable>;
