@@ -20,3 +20,8 @@ export async function writeMeta(db: Executor, key: string, value: string): Promi
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
 }
+
+/** Insert a key that must not exist yet: a second writer fails with a unique violation. */
+export async function insertMeta(db: Executor, key: string, value: string): Promise<void> {
+  await db.insertInto('kasse_meta').values({ key, value }).execute();
+}
