@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ERRORS, InvalidRequestError, VippsError, type ErrorGroup } from '../domain/errors.ts';
 import { AuthError } from '../app/auth/access-token.ts';
@@ -117,4 +117,21 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     );
   }
   socket.destroy(error);
+}
+
+/** RFC 9112 §3.2: an HTTP/1.1 request without Host is refused with 400 (and the connection closed), as Node would. */
+export async function refuseHostless(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.headers.host !== undefined || request.raw.httpVersion !== '1.1') return undefined;
+  reply.header('connection', 'close');
+  return sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: 'host', errorMessage: 'An HTTP/1.1 request needs a Host header.' });
+}
+
+/** RFC 9110 §10.1.1: an expectation the server cannot meet (anything but 100-continue) is answered with 417. */
+export function answerUnknownExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify([
+    { errorGroup: 'InvalidRequest', errorCode: 'expect', errorMessage: 'Only "Expect: 100-continue" is supported.', contextId: randomUUID() },
+  ]);
+  response.writeHead(417, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  response.end(body);
+  request.resume();
 }

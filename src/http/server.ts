@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { registerLenientJsonParsing } from './body-parsing.ts';
-import { answerClientError, handleError, sendVippsError } from './errors.ts';
+import { answerClientError, answerUnknownExpectation, handleError, refuseHostless, sendVippsError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
 import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
@@ -57,7 +57,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) =>
       sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: 'path', errorMessage: error.message }),
     clientErrorHandler: answerClientError,
+    // Node would answer an HTTP/1.1 request without Host with a bare, empty 400 before any handler; refuseHostless
+    // answers it with the Vipps error body instead.
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', refuseHostless);
+  // Without a listener Node answers an Expect other than 100-continue with a bare 417; this one gives the Vipps body.
+  app.server.on('checkExpectation', answerUnknownExpectation);
 
   registerLenientJsonParsing(app);
   app.setErrorHandler(handleError);

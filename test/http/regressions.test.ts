@@ -81,6 +81,25 @@ describe('requests Node’s HTTP parser refuses answer with the Vipps error body
     assertVippsError(response, 431, 'InvalidRequest', 'request');
   });
 
+  // Found by the fuzzer (allowed until now as Node's own answers): a request without Host got a bare, empty 400 and an
+  // unknown Expect a bare, empty 417.
+  test('an HTTP/1.1 request without Host is 400 InvalidRequest naming the header', async () => {
+    const response = await raw(`GET /ecomm/v2/payments/x/details HTTP/1.1\r\n${authLines()}\r\n`);
+    assertVippsError(response, 400, 'InvalidRequest', 'host');
+    // HTTP/1.0 has no Host rule: it is served.
+    assertVippsError(await raw(`GET /ecomm/v2/payments/never-used/details HTTP/1.0\r\n${authLines()}\r\n`), 404, 'Merchant', '35');
+  });
+
+  test('an expectation other than 100-continue is 417 with the Vipps error body', async () => {
+    const body = JSON.stringify({ merchantInfo: { merchantSerialNumber: merchant.msn }, transaction: { amount: 100, transactionText: 'x' } });
+    for (const expectation of ['200-ok', 'x', 'fast']) {
+      const response = await raw(
+        `POST /ecomm/v2/payments/x/capture HTTP/1.1\r\nHost: 127.0.0.1\r\n${authLines()}Expect: ${expectation}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      assertVippsError(response, 417, 'InvalidRequest', 'expect');
+    }
+  });
+
   test('the server keeps serving on new connections afterwards', async () => {
     await raw('FUZZ / HTTP/1.1\r\n\r\n');
     const response = await get('/ecomm/v2/payments/never-used/details');

@@ -1265,11 +1265,6 @@ function judge(built: Built, response: WireResponse): string | null {
       if (!/^application\/json/.test(response.headers['content-type'] ?? '')) return `Vipps error with content-type ${response.headers['content-type']}`;
       return null;
     }
-    // Node answers an HTTP/1.1 request without Host with a bare 400 before any handler (RFC 9112 §3.2).
-    if (built.plan.framing === 'no-host' && status === 400 && response.text === '') return null;
-    // Node answers an expectation it does not know (anything but 100-continue) with a bare 417 (RFC 9110 §10.1.1).
-    const expect = headerAsNodeSeesIt(built.request.headers, 'expect');
-    if (status === 417 && response.text === '' && expect !== undefined && expect.toLowerCase() !== '100-continue') return null;
     if (surface === 'token' && status === 401 && isRecord(response.json)) {
       const body = response.json;
       if (body.statusCode === 401 && typeof body.message === 'string' && Object.keys(body).length === 2) return null;
