@@ -261,4 +261,47 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     assert.equal(claims.body.phone_number, '4748000001');
     assert.equal('address' in claims.body, false);
   });
+
+  test('a shop the user already shares with remembers them: the next payment asking for the same skips the consent step (same sub); asking for more, or after the user removed the shop, asks again', async () => {
+    const cafe = await MerchantClient.create(k.baseUrl, { name: 'Kaffebrenneriet AS' });
+    /** Pays one order asking for `scope`; answers whether the consent step was shown, and the payment's sub. */
+    const pay = async (orderId: string, scope: string) => {
+      const fallBack = `${receiver.url}/fallback/${orderId}`;
+      const initiated = await cafe.initiate(orderId, 4_900, {
+        merchantInfo: { callbackPrefix: `${receiver.url}/callbacks`, fallBack },
+        customerInfo: { mobileNumber: '48000001' },
+        transaction: { transactionText: 'Coffee', scope },
+      });
+      assert.equal(initiated.status, 200, initiated.text);
+      const app = await phone();
+      await app.goto(initiated.body.url);
+      await app.getByTestId('sign-in').click();
+      await app.getByTestId('consent').or(app.getByTestId('confirm')).first().waitFor();
+      const asked = await app.getByTestId('consent').isVisible();
+      if (asked) await app.getByTestId('consent-share').click();
+      else assert.match(await text(app, 'consent-remembered'), /Kaffebrenneriet AS remembers you: you share your name and email/);
+      await screenshot(app, `remembered-${orderId}`);
+      await app.getByTestId('confirm').click();
+      await app.getByTestId('receipt').waitFor();
+      const details = await cafe.details(orderId);
+      assert.equal(details.status, 200, details.text);
+      return { asked, sub: details.body.sub as string, app };
+    };
+
+    const first = await pay('remember-1', 'name email');
+    assert.equal(first.asked, true);
+    const second = await pay('remember-2', 'name email');
+    assert.equal(second.asked, false, 'the same scope again is not asked for');
+    assert.equal(second.sub, first.sub);
+    const more = await pay('remember-3', 'name email address');
+    assert.equal(more.asked, true, 'a wider scope is asked for');
+
+    // The user removes the shop under "Companies that remember you"; the next payment asks again.
+    const app = await signIn('48000001');
+    const item = app.getByTestId('consent-item').filter({ hasText: 'Kaffebrenneriet AS' });
+    await item.getByTestId('consent-remove').click();
+    await item.waitFor({ state: 'detached' });
+    const afterRemoval = await pay('remember-4', 'name email');
+    assert.equal(afterRemoval.asked, true, 'after removal it asks again');
+  });
 });

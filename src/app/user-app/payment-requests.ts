@@ -9,6 +9,7 @@ import { EXPRESS_SCOPE } from '../express/consents.ts';
 import { consentsOf } from '../express/consent-removal.ts';
 import { isExpress, prepareExpress } from '../express/prepare.ts';
 import { listAddresses } from '../../store/repos/addresses.ts';
+import { findConsent } from '../../store/repos/consents.ts';
 import { approveAsUser, type ApprovalResult } from '../payments/approve.ts';
 import { cancelByUser } from '../payments/user-cancel.ts';
 import { inTransaction } from '../transaction.ts';
@@ -57,8 +58,13 @@ export async function paymentRequestView(ctx: AppContext, payment: PaymentRow) {
     refundedOre: payment.refunded_ore,
     express: isExpress(payment),
     /** What the merchant asks the user to share (express: profile and address). */
-    scopes: isExpress(payment) ? EXPRESS_SCOPE : (payment.scope ?? '').split(' ').filter(Boolean),
+    scopes: paymentRequestScopes(payment),
   };
+}
+
+/** What the merchant asks the user to share: express always asks for the profile and the address. */
+function paymentRequestScopes(payment: PaymentRow): readonly string[] {
+  return isExpress(payment) ? EXPRESS_SCOPE : (payment.scope ?? '').split(' ').filter(Boolean);
 }
 
 export async function landingView(ctx: AppContext, token: string) {
@@ -94,6 +100,19 @@ export async function appHome(ctx: AppContext, msisdn: string) {
     pending: views.filter((v) => v.state === 'initiated' && !v.issuerPending && v.secondsLeft > 0 && v.pushedTo === msisdn),
     history: views.filter((v) => v.state !== 'initiated' || v.issuerPending),
   };
+}
+
+/**
+ * Does this user already share what the payment asks for with its merchant? The real app remembers the companies a
+ * user shared with (Profile → "Companies that remember you") and does not ask again until the user removes them.
+ */
+export async function rememberedConsent(ctx: AppContext, token: string, msisdn: string): Promise<{ remembered: boolean }> {
+  const payment = await paymentByToken(ctx, token);
+  const asked = paymentRequestScopes(payment);
+  if (asked.length === 0) return { remembered: false };
+  const consent = await findConsent(ctx.store.db, msisdn, payment.msn);
+  const shared = consent && consent.removed_at_ms === null ? consent.scope.split(' ') : [];
+  return { remembered: asked.every((scope) => shared.includes(scope)) };
 }
 
 /** Express: the user's addresses and the shipping methods for the chosen one (this may call the merchant). */

@@ -10,6 +10,7 @@ import {
   landingView,
   pushFromLanding,
   rejectAsUser,
+  rememberedConsent,
 } from '../../app/user-app/payment-requests.ts';
 import { removeConsent } from '../../app/express/consent-removal.ts';
 import { appPage } from '../views/app-page.ts';
@@ -129,6 +130,12 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (!options.ok) request.log.warn({ token: request.params.token, reason: options.detail }, 'express shipping details failed');
         return options;
       },
+    );
+
+    app.get(
+      '/_kasse/app/api/payments/:token/consent',
+      { schema: { hide, params: Token, querystring: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) }) } },
+      async (request) => rememberedConsent(ctx, request.params.token, request.query.msisdn),
     );
 
     app.post(

@@ -512,10 +512,19 @@ async function paymentRequest(token) {
   showUserInBar(profile.user);
   const cards = profile.user.cards;
   const preselected = (cards.find((c) => c.isDefault) || cards[0] || { id: null }).id;
+  // A company the user already shares this with remembers them: no consent step (until the user removes it).
+  let remembered = false;
+  if (needsConsent(payment)) {
+    try {
+      remembered = (await api('GET', '/payments/' + encodeURIComponent(token) + '/consent?msisdn=' + msisdn)).remembered === true;
+    } catch (e) {
+      remembered = false;
+    }
+  }
   const flow = {
     token, payment, msisdn, user: profile.user, cards, cardId: preselected, passedBankId: false, passedSca: false,
     // Sharing: asked once per visit, before anything else. Express: the address and the shipping method.
-    consented: false, addresses: profile.user.addresses || [], addressId: null, methods: null, shippingMethodId: null,
+    consented: remembered, remembered, addresses: profile.user.addresses || [], addressId: null, methods: null, shippingMethodId: null,
   };
   startRequest(flow);
 }
@@ -575,6 +584,14 @@ function scopeValue(flow, scope) {
     case 'birthDate': return user.birthDate || null;
     default: return null;
   }
+}
+
+/** Shown instead of the consent step when the merchant already remembers the user. */
+function rememberedNote(flow) {
+  if (!flow.remembered) return null;
+  return h('p', { class: 'hint', testid: 'consent-remembered' },
+    flow.payment.merchantName + ' remembers you: you share your ' + andList(flow.payment.scopes.map(scopeWord)) +
+    '. You can remove it under "Companies that remember you".');
 }
 
 /** "<merchant> wants your name, email, …": Share goes on to the payment, Cancel rejects it. */
@@ -661,7 +678,7 @@ function requestScreen(flow) {
   const still = screen('request',
     homeBar(),
     payHead(payment, payment.amountOre),
-    h('div', { class: 'section' }, timer.el, otherUser),
+    h('div', { class: 'section' }, timer.el, otherUser, rememberedNote(flow)),
     h('div', { class: 'section' }, picker),
     h('div', { class: 'actions' }, error, confirmButton, rejectButton));
 
@@ -774,7 +791,7 @@ function expressScreen(flow) {
   const still = screen('request',
     homeBar(),
     payHead(payment, payment.amountOre),
-    h('div', { class: 'section' }, timer.el),
+    h('div', { class: 'section' }, timer.el, rememberedNote(flow)),
     h('div', { class: 'section' }, addressPicker),
     h('div', { class: 'section' }, shippingPicker),
     h('div', { class: 'section' }, cardPicker(flow)),
