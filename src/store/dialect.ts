@@ -88,8 +88,8 @@ function withStatementCache(database: BetterSqlite3.Database) {
  * migrations is one transaction, as on PostgreSQL (test/reliability/migration-crash.test.ts).
  *
  * A fair connection queue: every query and transaction takes the one connection in turn. Kysely's own mutex wakes
- * every waiter on each release and lets them race for it again: O(waiters) wake-ups per statement and no order, so
- * under 64 concurrent requests throughput fell by a third and the slowest request waited 2 s (bench/README.md).
+ * every waiter on each release and lets them race for it again: O(waiters) wake-ups per statement, so throughput fell
+ * as concurrency rose (in-process /details: 2,693 req/s at 8 connections, 1,882 at 64; bench/README.md).
  * Here waiters queue and the connection is handed to the oldest one directly.
  */
 class KasseSqliteDialect extends SqliteDialect {
