@@ -53,6 +53,7 @@ export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
 
   return new Promise((resolve) => {
     let settled = false;
+    let current: http.ClientRequest | null = null;
     const settle = (result: Omit<DeliveryResult, 'latencyMs' | 'responseExcerpt'>) => {
       if (settled) return;
       settled = true;
@@ -64,30 +65,48 @@ export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
       headers['Content-Type'] ??= 'application/json;charset=UTF-8';
       headers['Content-Length'] = String(Buffer.byteLength(request.body));
     }
-    const outgoing = transport.request(url, { method: request.method, headers, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      response.on('data', (chunk: Buffer) => {
-        if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
-        bytes += chunk.length;
+    const send = (via: http.Agent | false) => {
+      let answered = false;
+      const outgoing = transport.request(url, { method: request.method, headers, agent: via }, (response) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
+          bytes += chunk.length;
+        });
+        response.on('end', () =>
+          settle({
+            httpStatus: response.statusCode ?? null,
+            responseText: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+            error: null,
+          }),
+        );
+        response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseText: null, error: describe(error) }));
       });
-      response.on('end', () =>
-        settle({
-          httpStatus: response.statusCode ?? null,
-          responseText: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
-          error: null,
-        }),
-      );
-      response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseText: null, error: describe(error) }));
-    });
+      current = outgoing;
+      outgoing.on('error', (error: Error & { code?: string }) => {
+        // A pooled connection that the merchant's server closed while it was idle (its keep-alive timeout; Node's is
+        // 5 s) fails as soon as it is reused, before any answer: the request never reached the merchant's application.
+        // It is sent once more on a new connection, as Node documents for `reusedSocket`, instead of losing the call.
+        if (via !== false && outgoing.reusedSocket && !answered && !settled && STALE_CONNECTION.has(error.code ?? '')) {
+          send(false);
+          return;
+        }
+        settle({ httpStatus: null, responseText: null, error: describe(error) });
+      });
+      outgoing.end(request.body ?? undefined);
+    };
     const deadline = setTimeout(() => {
       settle({ httpStatus: null, responseText: null, error: `timed out after ${request.timeoutMs} ms` });
-      outgoing.destroy();
+      current?.destroy();
     }, request.timeoutMs);
-    outgoing.on('error', (error) => settle({ httpStatus: null, responseText: null, error: describe(error) }));
-    outgoing.end(request.body ?? undefined);
+    send(agent);
   });
 }
+
+/** How a reused keep-alive connection that the other side already closed fails. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 function describe(error: Error & { code?: string }): string {
   return error.code ? `${error.code}: ${error.message}` : error.message;
