@@ -24,9 +24,18 @@ const EXCERPT_CHARS = 500;
 /** We keep only an excerpt; a merchant answering with megabytes must not cost us memory. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+/**
+ * How long a pooled connection to a merchant may sit idle before it is closed instead of reused. A merchant's server
+ * closes idle connections too (Node's after 5 s), and a call that reuses one just as it closes fails before any
+ * answer — and a payment callback makes one attempt. Closing ours first avoids that race. The limit also makes Node
+ * honour a shorter `Keep-Alive: timeout=…` hint from the server (less one second); with no limit it ignores the hint.
+ */
+export const IDLE_CONNECTION_MS = 2_000;
+
+/** The connection pools of outbound calls (exported for tests). */
+export const outboundAgents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_CONNECTION_MS }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_CONNECTION_MS }),
 };
 
 /**
@@ -47,13 +56,12 @@ export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
   } catch {
     return Promise.resolve(finish({ httpStatus: null, responseText: null, error: `invalid URL: ${request.url}` }));
   }
-  const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
+  const agent = url.protocol === 'http:' || url.protocol === 'https:' ? outboundAgents[url.protocol] : undefined;
   if (!agent) return Promise.resolve(finish({ httpStatus: null, responseText: null, error: `unsupported scheme ${url.protocol}` }));
   const transport = url.protocol === 'https:' ? https : http;
 
   return new Promise((resolve) => {
     let settled = false;
-    let current: http.ClientRequest | null = null;
     const settle = (result: Omit<DeliveryResult, 'latencyMs' | 'responseExcerpt'>) => {
       if (settled) return;
       settled = true;
@@ -65,48 +73,30 @@ export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
       headers['Content-Type'] ??= 'application/json;charset=UTF-8';
       headers['Content-Length'] = String(Buffer.byteLength(request.body));
     }
-    const send = (via: http.Agent | false) => {
-      let answered = false;
-      const outgoing = transport.request(url, { method: request.method, headers, agent: via }, (response) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
-          bytes += chunk.length;
-        });
-        response.on('end', () =>
-          settle({
-            httpStatus: response.statusCode ?? null,
-            responseText: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
-            error: null,
-          }),
-        );
-        response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseText: null, error: describe(error) }));
+    const outgoing = transport.request(url, { method: request.method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (bytes < MAX_RESPONSE_BYTES) chunks.push(chunk);
+        bytes += chunk.length;
       });
-      current = outgoing;
-      outgoing.on('error', (error: Error & { code?: string }) => {
-        // A pooled connection that the merchant's server closed while it was idle (its keep-alive timeout; Node's is
-        // 5 s) fails as soon as it is reused, before any answer: the request never reached the merchant's application.
-        // It is sent once more on a new connection, as Node documents for `reusedSocket`, instead of losing the call.
-        if (via !== false && outgoing.reusedSocket && !answered && !settled && STALE_CONNECTION.has(error.code ?? '')) {
-          send(false);
-          return;
-        }
-        settle({ httpStatus: null, responseText: null, error: describe(error) });
-      });
-      outgoing.end(request.body ?? undefined);
-    };
+      response.on('end', () =>
+        settle({
+          httpStatus: response.statusCode ?? null,
+          responseText: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+          error: null,
+        }),
+      );
+      response.on('error', (error) => settle({ httpStatus: response.statusCode ?? null, responseText: null, error: describe(error) }));
+    });
     const deadline = setTimeout(() => {
       settle({ httpStatus: null, responseText: null, error: `timed out after ${request.timeoutMs} ms` });
-      current?.destroy();
+      outgoing.destroy();
     }, request.timeoutMs);
-    send(agent);
+    outgoing.on('error', (error) => settle({ httpStatus: null, responseText: null, error: describe(error) }));
+    outgoing.end(request.body ?? undefined);
   });
 }
-
-/** How a reused keep-alive connection that the other side already closed fails. */
-const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 function describe(error: Error & { code?: string }): string {
   return error.code ? `${error.code}: ${error.message}` : error.message;

@@ -1,59 +1,49 @@
-// Property: a callback is not lost to a keep-alive connection the merchant's server has already closed. Kasse keeps
-// connections to merchants open between calls; a server closes idle ones (Node's after 5 s), and a call that reuses
-// one just then fails before any answer — with one attempt per callback, the callback was lost (the likely cause of
-// a CI failure: a browser test's CANCELLED callback never arrived after a pause of some seconds under load).
-// Method: a raw TCP merchant that answers the first request on a connection and resets the connection when a second
-// request arrives on it, as a server does that had closed it; deliver() twice in a row.
+// Property: Kasse never reuses a pooled connection to a merchant that the merchant's server may already have closed.
+// Servers close idle keep-alive connections (Node's after 5 s) and a call that reuses one just then fails before any
+// answer; a payment callback makes one attempt, so it would be lost (the likely cause of one CI failure this session:
+// a browser test's CANCELLED callback never arrived after a pause of some seconds under load). Without an idle limit
+// of its own, Node's agent kept pooled connections forever and ignored the server's `Keep-Alive: timeout` hint.
+// Method: deliver() to node:http merchants with different keep-alive timeouts and read the idle limit that the pooled
+// connection got (a socket timer, so the test reads it instead of sleeping past it).
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { after, before, test } from 'node:test';
-import { deliver } from '../../src/outbound/http-delivery.ts';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { after, test } from 'node:test';
+import { IDLE_CONNECTION_MS, deliver, outboundAgents } from '../../src/outbound/http-delivery.ts';
 
-let server: net.Server;
-let baseUrl: string;
-const served: Array<{ connection: number; path: string }> = [];
-let connections = 0;
-
-before(async () => {
-  server = net.createServer((socket) => {
-    const connection = ++connections;
-    let buffer = '';
-    let requests = 0;
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (;;) {
-        const headEnd = buffer.indexOf('\r\n\r\n');
-        if (headEnd < 0) return;
-        const length = Number(/content-length:\s*(\d+)/i.exec(buffer.slice(0, headEnd))?.[1] ?? 0);
-        if (buffer.length < headEnd + 4 + length) return;
-        const path = buffer.slice(0, buffer.indexOf('\r\n')).split(' ')[1]!;
-        buffer = buffer.slice(headEnd + 4 + length);
-        if (++requests > 1) {
-          socket.resetAndDestroy();
-          return;
-        }
-        served.push({ connection, path });
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
-      }
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+const servers: http.Server[] = [];
+after(async () => {
+  for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const call = (path: string) => deliver({ method: 'POST', url: `${baseUrl}${path}`, headers: {}, body: '{"n":1}', timeoutMs: 3_000 });
+async function merchant(keepAliveTimeoutMs: number): Promise<string> {
+  const server = http.createServer((req, res) => req.resume().on('end', () => res.end('ok')));
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
-test('a call on a pooled connection the merchant closed is sent again on a new connection, once', async () => {
-  const first = await call('/callbacks/v2/payments/a');
-  assert.equal(first.httpStatus, 200, first.error ?? '');
-  const second = await call('/callbacks/v2/payments/b');
-  assert.equal(second.httpStatus, 200, second.error ?? '');
-  assert.equal(second.error, null);
-  assert.deepEqual(served, [
-    { connection: 1, path: '/callbacks/v2/payments/a' },
-    { connection: 2, path: '/callbacks/v2/payments/b' },
-  ]);
+/** The idle limit of the pooled connection to `base` after one call, or null when the connection was not pooled. */
+async function pooledIdleLimitMs(base: string): Promise<number | null> {
+  const result = await deliver({ method: 'POST', url: `${base}/callbacks/v2/payments/o1`, headers: {}, body: '{}', timeoutMs: 3_000 });
+  assert.equal(result.httpStatus, 200, result.error ?? '');
+  await new Promise((resolve) => setImmediate(resolve));
+  const host = new URL(base).host;
+  const pooled = Object.entries(outboundAgents['http:'].freeSockets).filter(([name]) => name.startsWith(host));
+  const socket = pooled.flatMap(([, sockets]) => sockets ?? [])[0] as (Socket & { timeout?: number }) | undefined;
+  return socket ? (socket.timeout ?? 0) : null;
+}
+
+test('a connection to a server with Node’s default 5 s keep-alive is closed after Kasse’s own idle limit, well before the server’s', async () => {
+  assert.equal(await pooledIdleLimitMs(await merchant(5_000)), IDLE_CONNECTION_MS);
+});
+
+test('a server announcing a shorter keep-alive gets its hint less a second', async () => {
+  // keepAliveTimeout 2.5 s is announced as "Keep-Alive: timeout=2".
+  assert.equal(await pooledIdleLimitMs(await merchant(2_500)), 1_000);
+});
+
+test('a server announcing under a second of keep-alive gets no reuse at all', async () => {
+  assert.equal(await pooledIdleLimitMs(await merchant(900)), null);
 });
