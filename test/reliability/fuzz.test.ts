@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { Type, type TSchema } from 'typebox';
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { reconcile } from '../../src/app/reconcile/reconcile.ts';
 import { MAX_AMOUNT_ORE } from '../../src/domain/money.ts';
 import { CancelBody, ForceApproveBody, InitiateBody, PaymentActionBody } from '../../src/http/schemas/ecomm-v2.ts';
+import { AppConfirmBody, LandingPushBody, SandboxClockBody, SandboxMerchantBody } from '../../src/http/schemas/user-side.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { testDialects, type DialectName } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
@@ -251,7 +252,7 @@ function endpoints(): Endpoint[] {
       body: () => ({ mobileNumber: '91234567' }),
       fields: [{ path: ['mobileNumber'], required: true }],
       bodyRequired: true,
-      schema: Type.Object({ mobileNumber: Type.String({ maxLength: 20 }) }),
+      schema: LandingPushBody,
       weight: 5,
     },
     {
@@ -270,12 +271,7 @@ function endpoints(): Endpoint[] {
         { path: ['passedSca'], required: false },
       ],
       bodyRequired: true,
-      schema: Type.Object({
-        msisdn: Type.String({ pattern: '^\\d{8}$' }),
-        cardId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-        passedBankId: Type.Optional(Type.Boolean()),
-        passedSca: Type.Optional(Type.Boolean()),
-      }),
+      schema: AppConfirmBody,
       weight: 5,
     },
     ...(
@@ -353,12 +349,7 @@ function endpoints(): Endpoint[] {
         { path: ['name'], required: false },
       ],
       bodyRequired: false,
-      schema: Type.Object({
-        captureType: Type.Optional(Type.Union([Type.Literal('reserve'), Type.Literal('direct')])),
-        express: Type.Optional(Type.Boolean()),
-        rateLimits: Type.Optional(Type.Boolean()),
-        name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-      }),
+      schema: SandboxMerchantBody,
       weight: 2,
     },
     {
@@ -373,7 +364,7 @@ function endpoints(): Endpoint[] {
       body: () => ({ advanceMs: 0 }),
       fields: [{ path: ['advanceMs'], required: true }],
       bodyRequired: true,
-      schema: Type.Object({ advanceMs: Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3_600_000 }) }),
+      schema: SandboxClockBody,
       weight: 2,
     },
     {

@@ -16,10 +16,8 @@ import { removeConsent } from '../../app/express/consent-removal.ts';
 import { appPage } from '../views/app-page.ts';
 import { APP_SCRIPT } from '../views/app-script.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';
+import { AppConfirmBody, LandingPushBody, LandingToken, MobileNumber, MsisdnParams, TokenParams } from '../schemas/user-side.ts';
 
-/** Landing tokens are base64url; anything else (a NUL byte, a slash) is not one of ours and never reaches the database. */
-const Token = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }) });
-const Msisdn = Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) });
 const hide = true;
 
 /** Phones switch straight into the app; desktops get the landing page that asks for the phone number. */
@@ -46,7 +44,7 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/dwo-api-application/v1/deeplink/vippsgateway',
-      { schema: { hide, querystring: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }), v: Type.Optional(Type.String({ maxLength: 10 })) }) } },
+      { schema: { hide, querystring: Type.Object({ token: LandingToken, v: Type.Optional(Type.String({ maxLength: 10 })) }) } },
       async (request, reply) => {
         const { token } = request.query;
         try {
@@ -62,15 +60,15 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.get('/_kasse/landing/:token', { schema: { hide, params: Token } }, async (request) => landingView(ctx, request.params.token));
+    app.get('/_kasse/landing/:token', { schema: { hide, params: TokenParams } }, async (request) => landingView(ctx, request.params.token));
 
     app.post(
       '/_kasse/landing/:token/push',
-      { schema: { hide, params: Token, body: Type.Object({ mobileNumber: Type.String({ maxLength: 20 }) }) } },
+      { schema: { hide, params: TokenParams, body: LandingPushBody } },
       async (request) => pushFromLanding(ctx, request.params.token, request.body.mobileNumber),
     );
 
-    app.post('/_kasse/landing/:token/cancel', { schema: { hide, params: Token } }, async (request) => rejectAsUser(ctx, request.params.token));
+    app.post('/_kasse/landing/:token/cancel', { schema: { hide, params: TokenParams } }, async (request) => rejectAsUser(ctx, request.params.token));
 
     for (const path of ['/_kasse/app', '/_kasse/app/pay/:token']) {
       app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(appPage()));
@@ -80,23 +78,17 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(APP_SCRIPT),
     );
 
-    app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: Msisdn } }, async (request) => appHome(ctx, request.params.msisdn));
+    app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: MsisdnParams } }, async (request) => appHome(ctx, request.params.msisdn));
 
-    app.get('/_kasse/app/api/payments/:token', { schema: { hide, params: Token } }, async (request) => landingView(ctx, request.params.token));
+    app.get('/_kasse/app/api/payments/:token', { schema: { hide, params: TokenParams } }, async (request) => landingView(ctx, request.params.token));
 
     app.post(
       '/_kasse/app/api/payments/:token/confirm',
       {
         schema: {
           hide,
-          params: Token,
-          body: Type.Object({
-            msisdn: Type.String({ pattern: '^\\d{8}$' }),
-            cardId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-            passedBankId: Type.Optional(Type.Boolean()),
-            passedSca: Type.Optional(Type.Boolean()),
-            shippingMethodId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
-          }),
+          params: TokenParams,
+          body: AppConfirmBody,
         },
       },
       async (request) => {
@@ -112,15 +104,15 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
 
-    app.post('/_kasse/app/api/payments/:token/reject', { schema: { hide, params: Token } }, async (request) => rejectAsUser(ctx, request.params.token));
+    app.post('/_kasse/app/api/payments/:token/reject', { schema: { hide, params: TokenParams } }, async (request) => rejectAsUser(ctx, request.params.token));
 
     app.get(
       '/_kasse/app/api/payments/:token/shipping',
       {
         schema: {
           hide,
-          params: Token,
-          querystring: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }), addressId: Type.Optional(Type.String({ pattern: '^\\d{1,12}$' })) }),
+          params: TokenParams,
+          querystring: Type.Object({ msisdn: MobileNumber, addressId: Type.Optional(Type.String({ pattern: '^\\d{1,12}$' })) }),
         },
       },
       async (request) => {
@@ -134,13 +126,13 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/_kasse/app/api/payments/:token/consent',
-      { schema: { hide, params: Token, querystring: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) }) } },
+      { schema: { hide, params: TokenParams, querystring: MsisdnParams } },
       async (request) => rememberedConsent(ctx, request.params.token, request.query.msisdn),
     );
 
     app.post(
       '/_kasse/app/api/users/:msisdn/consents/:id/remove',
-      { schema: { hide, params: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }), id: Type.String({ pattern: '^\\d{1,12}$' }) }) } },
+      { schema: { hide, params: Type.Object({ msisdn: MobileNumber, id: Type.String({ pattern: '^\\d{1,12}$' }) }) } },
       async (request) => {
         await removeConsent(ctx, request.params.msisdn, Number(request.params.id));
         return { removed: true };

@@ -6,6 +6,7 @@ import { seedSandboxFixtures, seededUsers } from '../../../app/sandbox/fixtures.
 import { createSandboxMerchant } from '../../../app/sandbox/sandbox-merchants.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../app/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
+import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
 
 /** Optional request fields arrive as absent, never as undefined values (exactOptionalPropertyTypes). */
 function withoutUndefined<T extends object>(value: T): T {
@@ -46,14 +47,7 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
         schema: {
           tags: TAGS,
           summary: 'Create a merchant with one sales unit and its API keys',
-          body: Type.Optional(
-            Type.Object({
-              captureType: Type.Optional(Type.Union([Type.Literal('reserve'), Type.Literal('direct')])),
-              express: Type.Optional(Type.Boolean()),
-              rateLimits: Type.Optional(Type.Boolean()),
-              name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-            }),
-          ),
+          body: Type.Optional(SandboxMerchantBody),
         },
       },
       async (request, reply) => {
@@ -74,7 +68,7 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
         schema: {
           tags: TAGS,
           summary: 'Move the clock forward, run all work that became due, then answer',
-          body: Type.Object({ advanceMs: Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3_600_000 }) }),
+          body: SandboxClockBody,
         },
       },
       async (request) => {
@@ -109,7 +103,7 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
           tags: TAGS,
           summary: 'Create a test user with cards',
           body: Type.Object({
-            msisdn: Type.String({ pattern: '^\\d{8}$' }),
+            msisdn: MobileNumber,
             firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
             lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
             email: Type.Optional(Type.String({ maxLength: 100 })),
@@ -129,7 +123,7 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
 
     app.get(
       '/_kasse/sandbox/users/:msisdn',
-      { schema: { tags: TAGS, summary: 'One test user with cards and balances', params: Type.Object({ msisdn: Type.String({ pattern: '^\\d{8}$' }) }) } },
+      { schema: { tags: TAGS, summary: 'One test user with cards and balances', params: MsisdnParams } },
       async (request, reply) => {
         const user = await userWithCards(ctx, request.params.msisdn);
         return user ?? reply.code(404).send({ error: 'no such test user' });
