@@ -262,6 +262,40 @@ async function waitForQuiet(): Promise<{ waitedS: number; busyCores: number | nu
 // ---------------------------------------------------------------------------------------------------------
 // Benchmarks
 
+/**
+ * The entry of a one-call benchmark: Kasse's closed-loop peak against the baseline's, then the same call paced at half
+ * that peak for p50/p99.
+ */
+async function singleCallEntry(args: {
+  name: string;
+  step: Step;
+  server: KasseProcess;
+  base: { best: WrkRun; all: WrkRun[] };
+  kasseRuns: { best: WrkRun; all: WrkRun[] };
+  ratioTarget: [what: string, atLeast: number];
+  paced: (rate: number) => LoadConfig;
+  detail: Record<string, unknown>;
+}): Promise<Entry> {
+  const { base, kasseRuns } = args;
+  const peak = kasseRuns.best.rate;
+  const paced = await loadRun(args.paced(Math.max(1, Math.round(peak / 2))), { server: args.server.pid });
+  const ratio = round2(peak / base.best.rate);
+  const p = paced.load.steps[args.step];
+  const [what, atLeast] = args.ratioTarget;
+  return {
+    name: args.name,
+    value: peak,
+    unit: 'req/s',
+    baseline: base.best.rate,
+    ratio,
+    p50Ms: p?.p50 ?? null,
+    p99Ms: p?.p99 ?? null,
+    otherCores: kasseRuns.best.cpu.otherCores,
+    targets: [target(what, `≥ ${atLeast}`, ratio, (v) => v >= atLeast), target(`p99 at ${Math.round(peak / 2)} req/s (half peak)`, '< 10 ms', p?.p99 ?? null, (v) => v < 10)],
+    detail: { ...args.detail, kasse: kasseRuns.all.map(slimWrk), baseline: base.all.map(slimWrk), halfPeak: slimLoad(paced) },
+  };
+}
+
 async function benchDetails(): Promise<Entry> {
   const server = await kasse('details', sqliteUrl('details'));
   let baseline: HelperServer | null = null;
@@ -285,31 +319,16 @@ async function benchDetails(): Promise<Entry> {
     });
     const base = await bestOf(T.rounds, (r) => wrkRun(baseline!, wrkArgs(baseline!.port), r === 0));
     const kasseRuns = await bestOf(T.rounds, (r) => wrkRun(server, wrkArgs(server.port), r === 0));
-    const peak = kasseRuns.best.rate;
-    const paced = await loadRun(
-      loadConfig({ targets: [target127(server.port)], steps: ['details'], fixedOrderId: orderId, mode: 'paced', rate: Math.max(1, Math.round(peak / 2)), concurrency: 512, durationMs: T.pacedMs }, merchant, [phone!], ''),
-      { server: server.pid },
-    );
-    const ratio = round2(peak / base.best.rate);
-    const p = paced.load.steps.details;
-    return {
+    return singleCallEntry({
       name: 'details',
-      value: peak,
-      unit: 'req/s',
-      baseline: base.best.rate,
-      ratio,
-      p50Ms: p?.p50 ?? null,
-      p99Ms: p?.p99 ?? null,
-      otherCores: kasseRuns.best.cpu.otherCores,
-      targets: [target('ratio to baseline GET', '≥ 0.5', ratio, (v) => v >= 0.5), target(`p99 at ${Math.round(peak / 2)} req/s (half peak)`, '< 10 ms', p?.p99 ?? null, (v) => v < 10)],
-      detail: {
-        responseBytes: bodyBytes,
-        connections: T.connections,
-        kasse: kasseRuns.all.map(slimWrk),
-        baseline: base.all.map(slimWrk),
-        halfPeak: slimLoad(paced),
-      },
-    };
+      step: 'details',
+      server,
+      base,
+      kasseRuns,
+      ratioTarget: ['ratio to baseline GET', 0.5],
+      paced: (rate) => loadConfig({ targets: [target127(server.port)], steps: ['details'], fixedOrderId: orderId, mode: 'paced', rate, concurrency: 512, durationMs: T.pacedMs }, merchant, [phone!], ''),
+      detail: { responseBytes: bodyBytes, connections: T.connections },
+    });
   });
 }
 
@@ -337,34 +356,21 @@ async function benchInitiate(): Promise<Entry> {
       if (r === 0 && T.warmupMs > 0) await runWrk({ ...wrkArgs(server.port, `w${RUN_ID}`), durationS: Math.max(1, Math.round(T.warmupMs / 1000)) });
       return wrkRun(server, wrkArgs(server.port, `k${RUN_ID}r${run++}`), false);
     });
-    const peak = kasseRuns.best.rate;
-    const errors = kasseRuns.all.reduce((n, r) => n + r.wrk.errors.status, 0);
-    const paced = await loadRun(
-      loadConfig({ targets: [target127(server.port)], steps: ['initiate'], mode: 'paced', rate: Math.max(1, Math.round(peak / 2)), concurrency: 512, durationMs: T.pacedMs }, merchant, [], callbackPrefix),
-      { server: server.pid },
-    );
-    const ratio = round2(peak / base.best.rate);
-    const p = paced.load.steps.initiate;
-    return {
+    return singleCallEntry({
       name: 'initiate',
-      value: peak,
-      unit: 'req/s',
-      baseline: base.best.rate,
-      ratio,
-      p50Ms: p?.p50 ?? null,
-      p99Ms: p?.p99 ?? null,
-      otherCores: kasseRuns.best.cpu.otherCores,
-      targets: [target('ratio to baseline POST', '≥ 0.3', ratio, (v) => v >= 0.3), target(`p99 at ${Math.round(peak / 2)} req/s (half peak)`, '< 10 ms', p?.p99 ?? null, (v) => v < 10)],
+      step: 'initiate',
+      server,
+      base,
+      kasseRuns,
+      ratioTarget: ['ratio to baseline POST', 0.3],
+      paced: (rate) => loadConfig({ targets: [target127(server.port)], steps: ['initiate'], mode: 'paced', rate, concurrency: 512, durationMs: T.pacedMs }, merchant, [], callbackPrefix),
       detail: {
         requestBytes: 'as sent by bench/lua/initiate.lua (~250)',
         responseBytes: sizes.initiate,
-        non2xx: errors,
+        non2xx: kasseRuns.all.reduce((n, r) => n + r.wrk.errors.status, 0),
         connections: T.connections,
-        kasse: kasseRuns.all.map(slimWrk),
-        baseline: base.all.map(slimWrk),
-        halfPeak: slimLoad(paced),
       },
-    };
+    });
   });
 }
 
