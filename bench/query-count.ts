@@ -58,7 +58,7 @@ const inject = async (method: 'GET' | 'POST', url: string, body?: unknown, heade
 };
 
 // Set up through the same API the benchmark uses.
-const { createSandboxMerchant } = await import('../src/app/sandbox/sandbox-merchants.ts');
+const { createSandboxMerchant } = await import('../src/core/sandbox/sandbox-merchants.ts');
 const credentials = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
 const tokenBody = await app.inject({
   method: 'POST',
@@ -68,7 +68,7 @@ const tokenBody = await app.inject({
 const token = (tokenBody.json() as { access_token: string }).access_token;
 const auth = { authorization: `Bearer ${token}`, 'ocp-apim-subscription-key': credentials.subscriptionKey };
 const msn = credentials.merchantSerialNumber;
-const { createUser } = await import('../src/app/users/sandbox-users.ts');
+const { createUser } = await import('../src/core/users/sandbox-users.ts');
 await createUser(kasse.ctx, { msisdn: '47999999', cards: [{ bankId: 'dnb', availableOre: 100_000_000_000 }] });
 
 type StepName = 'initiate' | 'approve' | 'capture' | 'refund' | 'details';

@@ -3,7 +3,7 @@
  * Prints JSON so that scripts can read it.
  */
 import { parseArgs } from 'node:util';
-import { createApiKey, listKeys, revokeKey } from './app/merchants/api-keys.ts';
+import { createApiKey, listKeys, revokeKey } from './core/merchants/api-keys.ts';
 import {
   createMerchant,
   createSalesUnit,
@@ -11,13 +11,13 @@ import {
   setCaptureType,
   setSalesUnitOptions,
   setSalesUnitStatus,
-} from './app/merchants/sales-units.ts';
-import { reconcile } from './app/reconcile/reconcile.ts';
-import { createSandboxMerchant } from './app/sandbox/sandbox-merchants.ts';
-import type { AppContext } from './app/context.ts';
+} from './core/merchants/sales-units.ts';
+import { reconcile } from './core/reconcile/reconcile.ts';
+import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
+import type { AppContext } from './core/context.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
-import { openAppContext } from './kasse.ts';
+import { CHANNEL_LISTENERS, openAppContext } from './kasse.ts';
 
 const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the database; default sqlite:./data/kasse.sqlite)
 
@@ -154,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadConfig();
-  const ctx = await openAppContext({ databaseUrl: config.databaseUrl, clock: systemClock, onOutboundEnqueued: () => {} });
+  const ctx = await openAppContext({ databaseUrl: config.databaseUrl, clock: systemClock, onOutboundEnqueued: () => {}, operationListeners: CHANNEL_LISTENERS });
   try {
     const result = await run(ctx, positionals, values as Flags);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './app/context.ts';
+import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './core/context.ts';
 import type { Clock } from './domain/clock.ts';
-import { seedSandboxFixtures } from './app/sandbox/fixtures.ts';
+import { seedSandboxFixtures } from './core/sandbox/fixtures.ts';
 import { buildServer } from './http/server.ts';
 import { deliver } from './outbound/http-delivery.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
+import { ecommV2CallbackListener } from './channels/ecomm-v2/callback-listener.ts';
+import type { OperationListener } from './core/context.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 import { readOrInitMeta } from './store/repos/meta.ts';
 
@@ -30,6 +32,9 @@ export interface Kasse {
   close(): Promise<void>;
 }
 
+/** What happens beside every recorded payment operation, in its transaction: each channel's notification. */
+export const CHANNEL_LISTENERS: readonly OperationListener[] = [ecommV2CallbackListener];
+
 /** The composition root shared by `npm start`, the CLI and the tests: storage → context → jobs → HTTP. */
 /** Open and migrate the database and build the context the use cases run in (also used by the CLI). */
 export async function openAppContext(args: {
@@ -37,6 +42,7 @@ export async function openAppContext(args: {
   clock: Clock;
   config?: Partial<AppConfig> | undefined;
   onOutboundEnqueued: () => void;
+  operationListeners: readonly OperationListener[];
 }): Promise<AppContext> {
   const store = await openStore(args.databaseUrl);
   await migrateToLatest(store);
@@ -47,6 +53,7 @@ export async function openAppContext(args: {
     clock: args.clock,
     config: { ...DEFAULT_CONFIG, ...args.config },
     tokenSigningKey: Buffer.from(signingKeyHex, 'hex'),
+    operationListeners: args.operationListeners,
     onOutboundEnqueued: args.onOutboundEnqueued,
     deliverHttp: deliver,
   };
@@ -59,6 +66,7 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
     clock: options.clock,
     config: options.config,
     onOutboundEnqueued: () => jobs?.nudge(),
+    operationListeners: CHANNEL_LISTENERS,
   });
   const { store } = ctx;
   const logger = options.logger ?? false;

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ensureDemoMerchant } from './app/sandbox/sandbox-merchants.ts';
+import { ensureDemoMerchant } from './core/sandbox/sandbox-merchants.ts';
 import { AdjustableClock, systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { REDACTED_PATHS } from './http/server.ts';

@@ -1,4 +1,4 @@
-import type { ErrorKey } from './errors.ts';
+import type { RefusalReason } from './refusals.ts';
 import { HOUR_MS } from './clock.ts';
 import type { Ore } from './money.ts';
 
@@ -58,7 +58,7 @@ export const TEST_AMOUNTS: ReadonlyMap<Ore, MagicOutcome> = new Map<Ore, MagicOu
 export const UNKNOWN_RESULT_MS = HOUR_MS;
 
 /** The Payment error each refusal reports to the merchant (force approve answer, callback errorInfo). */
-export const REFUSAL_ERROR: Record<IssuerRefusal, ErrorKey> = {
+export const REFUSAL_ERROR: Record<IssuerRefusal, RefusalReason> = {
   no_valid_card: 'no_valid_card',
   invalid_card: 'no_valid_card',
   expired_card: 'expired_card',

@@ -1,6 +1,6 @@
 import { assert, assertNever } from './assert.ts';
 import { DAY_MS } from './clock.ts';
-import type { ErrorKey } from './errors.ts';
+import type { RefusalReason } from './refusals.ts';
 import type { Ore } from './money.ts';
 import { TRANSITIONS, type OperationKind, type PaymentState } from './payment-states.ts';
 
@@ -31,7 +31,7 @@ export const REFUND_WINDOW_MS = 365 * DAY_MS;
 /** The landing page and deeplink are valid for 5 minutes; then the payment is REJECTED. */
 export const USER_ACTION_TIMEOUT_MS = 5 * 60_000;
 
-export type Decision<T> = ({ ok: true } & T) | { ok: false; error: ErrorKey };
+export type Decision<T> = ({ ok: true } & T) | { ok: false; error: RefusalReason };
 
 export function remainingToCaptureOre(p: PaymentMoney): Ore {
   return p.state === 'reserved' ? p.reservedOre - p.capturedOre - p.releasedOre : 0;
@@ -252,7 +252,7 @@ export function decideTimeout(
   p: PaymentFacts,
   nowMs: number,
   issuer: { pending: boolean; captureType: 'reserve' | 'direct' },
-): Decision<{ kind: 'timeout' | 'reserve_failed' | 'sale_failed'; amountOre: Ore; errorKey?: ErrorKey }> {
+): Decision<{ kind: 'timeout' | 'reserve_failed' | 'sale_failed'; amountOre: Ore; errorKey?: RefusalReason }> {
   if (p.state !== 'initiated' || nowMs < p.expiresAtMs) return { ok: false, error: 'already_processed' };
   if (!issuer.pending) return { ok: true, kind: 'timeout', amountOre: p.amountOre };
   const kind = issuer.captureType === 'direct' ? 'sale_failed' : 'reserve_failed';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequestError } from '../domain/errors.ts';
+import { InvalidRequestError } from '../domain/refusals.ts';
 
 /**
  * Deployed clients send `POST /accesstoken/get` with `Content-Type: application/json` and no body, omit the

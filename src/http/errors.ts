@@ -2,9 +2,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERRORS, InvalidRequestError, VippsError, type ErrorGroup } from '../domain/errors.ts';
-import { AuthError } from '../app/auth/access-token.ts';
-import { NotFoundError } from '../app/merchants/sales-units.ts';
+import { InvalidRequestError, Refused } from '../domain/refusals.ts';
+import { ERRORS, ecommErrorOf, type ErrorGroup } from '../channels/ecomm-v2/error-catalogue.ts';
+import { AuthError } from '../core/auth/access-token.ts';
+import { NotFoundError } from '../core/merchants/sales-units.ts';
 
 export interface VippsErrorItem {
   errorGroup: ErrorGroup;
@@ -65,9 +66,9 @@ function validationMessage(error: FastifyError, field: string): string {
  * (logged with the contextId — a 500 is always a Kasse bug).
  */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof VippsError) {
-    const { group, code, httpStatus } = error.definition;
-    return sendVippsError(reply, request, httpStatus, { errorGroup: group, errorCode: code, errorMessage: error.message });
+  if (error instanceof Refused) {
+    const { group, code, httpStatus, message } = ecommErrorOf(error);
+    return sendVippsError(reply, request, httpStatus, { errorGroup: group, errorCode: code, errorMessage: message });
   }
   if (error instanceof InvalidRequestError) {
     return sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: error.field, errorMessage: error.message });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../app/context.ts';
-import { inTransaction } from '../app/transaction.ts';
-import { DROPPED_BY_FAULT } from '../app/callbacks/inspect.ts';
-import { CALLBACK_KIND } from '../app/callbacks/payment-callback.ts';
+import type { AppContext } from '../core/context.ts';
+import { inTransaction } from '../core/transaction.ts';
+import { DROPPED_BY_FAULT } from '../core/callbacks/inspect.ts';
+import { CALLBACK_KIND } from '../core/callbacks/merchant-calls.ts';
 import { claimDueOutboxRows } from '../store/dialect.ts';
 import { listFaultRules, takeFaultRule } from '../store/repos/faults.ts';
 import { deferOutbound, recordAttempt } from '../store/repos/outbox.ts';
 import type { FaultRuleRow, OutboxRow } from '../store/schema.ts';
-import { deliver, isSuccess } from '../outbound/http-delivery.ts';
+import { isSuccess } from '../core/callbacks/delivery.ts';
+import { deliver } from '../outbound/http-delivery.ts';
 
 const CLAIM_BATCH = 50;
 /** Longer than any timeout we allow, so a live worker never loses its row to another. */
@@ -102,7 +103,7 @@ export class OutboundDispatcher {
     const live = liveRules.filter((rule) => rule.msn === row.msn);
     if (!live.some((rule) => rule.kind === 'drop_callbacks' || (rule.kind === 'delay_callbacks' && row.delayed === 0))) return false;
     try {
-      return await inTransaction(this.ctx, async (trx) => {
+      return await inTransaction(this.ctx, async ({ trx }) => {
         const nowMs = this.ctx.clock.nowMs();
         if (row.delayed === 0) {
           const delay = await takeFaultRule(trx, row.msn, 'delay_callbacks');
@@ -158,7 +159,7 @@ class AttemptRecorder {
     const batch = this.#pending;
     this.#pending = [];
     try {
-      const recorded = await inTransaction(this.ctx, async (trx) => {
+      const recorded = await inTransaction(this.ctx, async ({ trx }) => {
         const results: boolean[] = [];
         for (const { record } of batch) results.push(await recordAttempt(trx, record));
         return results;

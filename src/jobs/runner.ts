@@ -1,6 +1,6 @@
-import type { AppContext } from '../app/context.ts';
-import { processDueBankWork } from '../app/banks/bank-operations.ts';
-import { expireDuePayments } from '../app/payments/expire.ts';
+import type { AppContext } from '../core/context.ts';
+import { processDueBankWork } from '../core/banks/bank-operations.ts';
+import { expireDuePayments } from '../core/payments/expire.ts';
 import { OutboundDispatcher } from './outbound-dispatcher.ts';
 
 export interface JobRunnerOptions {

@@ -1,24 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-
-export interface DeliveryResult {
-  httpStatus: number | null;
-  /** The answer, up to 64 KiB (shipping details are parsed from it). */
-  responseText: string | null;
-  /** The start of the answer, as recorded with the attempt. */
-  responseExcerpt: string | null;
-  error: string | null;
-  latencyMs: number;
-}
-
-export interface OutboundRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | null;
-  timeoutMs: number;
-}
+import type { DeliveryResult, OutboundRequest } from '../core/callbacks/delivery.ts';
 
 const EXCERPT_CHARS = 500;
 /** We keep only an excerpt; a merchant answering with megabytes must not cost us memory. */
@@ -100,8 +83,4 @@ export function deliver(request: OutboundRequest): Promise<DeliveryResult> {
 
 function describe(error: Error & { code?: string }): string {
   return error.code ? `${error.code}: ${error.message}` : error.message;
-}
-
-export function isSuccess(status: number | null): boolean {
-  return status !== null && status >= 200 && status < 300;
 }

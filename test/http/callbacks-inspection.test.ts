@@ -1,8 +1,8 @@
 // Goal: merchants can see every callback Kasse sent them (each attempt) and replay it, and sandbox fault rules drop or delay exactly the next N callbacks of one sales unit; method: a real Kasse over HTTP with a CallbackReceiver, the fake clock moved through the harness, reconcile() checked after every test.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { replayOutbound } from '../../src/app/callbacks/inspect.ts';
-import { reconcile } from '../../src/app/reconcile/reconcile.ts';
+import { replayOutbound } from '../../src/core/callbacks/inspect.ts';
+import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { isoTimestamp } from '../../src/domain/clock.ts';
 import { OutboundDispatcher } from '../../src/jobs/outbound-dispatcher.ts';
 import { CallbackReceiver, type ReceivedRequest } from '../support/callback-receiver.ts';

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DAY_MS } from '../../src/domain/clock.ts';
-import { ERRORS } from '../../src/domain/errors.ts';
+import { ERRORS } from '../../src/channels/ecomm-v2/error-catalogue.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
 import { admin, assertVippsError } from './http-helpers.ts';
-import { insertTestUser } from '../../src/app/users/test-users.ts';
+import { insertTestUser } from '../../src/core/users/test-users.ts';
 
 let kasse: TestKasse;
 before(async () => {

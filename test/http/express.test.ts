@@ -4,7 +4,7 @@
 // server answering shipping details and receiving callbacks, the fake clock.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addFaultRule } from '../../src/app/callbacks/faults.ts';
+import { addFaultRule } from '../../src/core/callbacks/faults.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest, vippsError } from '../support/merchant-client.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { replayMatchesRow } from '../../src/app/payments/details.ts';
+import { replayMatchesRow } from '../../src/core/payments/details.ts';
 import type { PaymentState } from '../../src/domain/payment-states.ts';
 import { pgAvailable, type DialectName } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';

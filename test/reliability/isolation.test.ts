@@ -4,7 +4,7 @@
 // credential mixes × body MSN variants (the CI form sends the foreign-MSN bodies with B's own credentials only).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { reconcile } from '../../src/app/reconcile/reconcile.ts';
+import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';

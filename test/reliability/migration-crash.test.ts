@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { Kysely, type KyselyPlugin } from 'kysely';
-import { reconcile } from '../../src/app/reconcile/reconcile.ts';
+import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { migrateToLatest, openStore } from '../../src/store/db.ts';
 import { dialectFor } from '../../src/store/dialect.ts';
 import { migrations } from '../../src/store/migrations/index.ts';

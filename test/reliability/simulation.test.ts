@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { reconcile } from '../../src/app/reconcile/reconcile.ts';
+import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { DAY_MS } from '../../src/domain/clock.ts';
 import { claimDueOutboxRows } from '../../src/store/dialect.ts';
 import { testDialects, type DialectName } from '../support/databases.ts';
@@ -32,7 +32,7 @@ const SEEDS = process.env.SEED ? [Number(process.env.SEED) >>> 0] : DEFAULT_SEED
 const MINUTE_MS = 60_000;
 const FINAL_DRAIN_ROUNDS = 60;
 
-/** Test users and what they do (src/app/sandbox/fixtures.ts); fresh 9xxxxxxx numbers get one card with ample funds. */
+/** Test users and what they do (src/core/sandbox/fixtures.ts); fresh 9xxxxxxx numbers get one card with ample funds. */
 const PHONES = [
   [45, '91000001'],
   [30, '91000002'],

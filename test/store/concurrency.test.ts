@@ -1,7 +1,7 @@
 // Goal: money operations racing on one payment keep P1, P2, P3, P5 and the ledger (L1, L3). Method: real HTTP, N requests fired at once with Promise.all, per dialect; then the row, the log and the ledger are checked.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { replayMatchesRow } from '../../src/app/payments/details.ts';
+import { replayMatchesRow } from '../../src/core/payments/details.ts';
 import { USER_ACTION_TIMEOUT_MS } from '../../src/domain/payment.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';

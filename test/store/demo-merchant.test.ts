@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { InsertQueryNode, type KyselyPlugin } from 'kysely';
-import type { AppContext } from '../../src/app/context.ts';
-import { ensureDemoMerchant } from '../../src/app/sandbox/sandbox-merchants.ts';
+import type { AppContext } from '../../src/core/context.ts';
+import { ensureDemoMerchant } from '../../src/core/sandbox/sandbox-merchants.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';

@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, type KyselyPlugin, type RootOperationNode } from 'kysely';
-import type { AppContext } from '../../src/app/context.ts';
-import { processDueBankWork } from '../../src/app/banks/bank-operations.ts';
-import { CALLBACK_KIND } from '../../src/app/callbacks/payment-callback.ts';
-import { expireDuePayments } from '../../src/app/payments/expire.ts';
+import type { AppContext } from '../../src/core/context.ts';
+import { processDueBankWork } from '../../src/core/banks/bank-operations.ts';
+import { CALLBACK_KIND } from '../../src/core/callbacks/merchant-calls.ts';
+import { expireDuePayments } from '../../src/core/payments/expire.ts';
 import { OutboundDispatcher } from '../../src/jobs/outbound-dispatcher.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';

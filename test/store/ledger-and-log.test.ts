@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { replayMatchesRow } from '../../src/app/payments/details.ts';
+import { replayMatchesRow } from '../../src/core/payments/details.ts';
 import { USER_ACTION_TIMEOUT_MS } from '../../src/domain/payment.ts';
 import { postingsFor } from '../../src/domain/ledger.ts';
 import type { OperationKind } from '../../src/domain/payment-states.ts';
@@ -11,7 +11,7 @@ import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
 import { ledgerBalances, paymentRow } from './support.ts';
-import { seededUsers } from '../../src/app/sandbox/fixtures.ts';
+import { seededUsers } from '../../src/core/sandbox/fixtures.ts';
 
 /** Every kind of money movement and every way a payment ends, on a reserve and a direct-capture unit. */
 async function mixedWorkload(k: TestKasse): Promise<{ reserve: MerchantClient; direct: MerchantClient }> {

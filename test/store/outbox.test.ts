@@ -1,7 +1,7 @@
 // Goal: the outbox delivers each callback at most once per attempt and ends every row delivered or dead (O2, O3). Method: jobs stopped, OutboundDispatcher instances driven by hand against a local receiver, time moved on the fake clock; per dialect.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/core/context.ts';
 import { OutboundDispatcher, retryDelayMs } from '../../src/jobs/outbound-dispatcher.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { claimDueOutboxRows } from '../../src/store/dialect.ts';

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import { reconcile } from '../../src/app/reconcile/reconcile.ts';
+import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import { ManualClock } from '../../src/clock.ts';
-import type { AppConfig } from '../../src/app/context.ts';
+import type { AppConfig } from '../../src/core/context.ts';
 import { createKasse, type Kasse } from '../../src/kasse.ts';
 import { CallbackReceiver } from './callback-receiver.ts';
 import { freshDatabase, type DialectName } from './databases.ts';

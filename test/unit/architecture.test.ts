@@ -2,7 +2,7 @@
 // and forbidden calls, so a violation fails the suite instead of waiting for a reviewer.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -34,12 +34,58 @@ test('the domain imports nothing but the domain and node built-ins', () => {
   }
 });
 
-test('the app layer never imports the transport or job layers', () => {
-  for (const file of sources('src/app')) {
+/** The file an import points at, relative to the project root (undefined for packages and node built-ins). */
+function resolved(file: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  return relative(root, join(root, dirname(file), spec));
+}
+
+test('the core imports no channel, no transport, no jobs and no web framework', () => {
+  for (const file of sources('src/core')) {
     for (const spec of importsOf(file)) {
-      assert.ok(!/\/(http|jobs|portal)\//.test(spec), `${file} imports ${spec}`);
+      const target = resolved(file, spec) ?? spec;
+      assert.ok(!/^src\/(channels|http|jobs|outbound)\//.test(target), `${file} imports ${spec}`);
+      assert.ok(!/fastify/.test(spec), `${file} imports ${spec}`);
     }
   }
+});
+
+test('channels reach the data only through the core: no store repositories, no database handle', () => {
+  for (const file of sources('src/channels')) {
+    for (const spec of importsOf(file)) {
+      const target = resolved(file, spec) ?? spec;
+      assert.ok(!/^src\/store\/(repos\/|db\.ts|dialect\.ts)/.test(target), `${file} imports ${spec}`);
+      assert.ok(!/^src\/(http|jobs)\//.test(target), `${file} imports ${spec}`);
+    }
+  }
+});
+
+test('SQL is written only under src/store', () => {
+  for (const file of sources('src')) {
+    if (file.startsWith(join('src', 'store'))) continue;
+    const code = codeOf(file);
+    assert.ok(!/\bsql`|\.(selectFrom|updateTable|insertInto|deleteFrom)\(/.test(code), `${file} writes SQL`);
+    assert.ok(!/import \{[^}]*\bsql\b[^}]*\} from 'kysely'/.test(code), `${file} imports kysely's sql`);
+  }
+});
+
+test('no import cycle anywhere in src/', () => {
+  const graph = new Map<string, string[]>();
+  for (const file of sources('src')) {
+    graph.set(file, importsOf(file).flatMap((spec) => resolved(file, spec) ?? []).filter((target) => target.endsWith('.ts')));
+  }
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const visit = (file: string): void => {
+    const at = onPath.indexOf(file);
+    assert.ok(at === -1, `import cycle: ${[...onPath.slice(at), file].join(' → ')}`);
+    if (done.has(file)) return;
+    onPath.push(file);
+    for (const next of graph.get(file) ?? []) visit(next);
+    onPath.pop();
+    done.add(file);
+  };
+  for (const file of graph.keys()) visit(file);
 });
 
 test('only src/clock.ts reads the wall clock', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DAY_MS } from '../../src/domain/clock.ts';
-import type { ErrorKey } from '../../src/domain/errors.ts';
+import type { RefusalReason } from '../../src/domain/refusals.ts';
 import {
   CANCEL_WINDOW_MS,
   CAPTURE_WINDOW_MS,
@@ -61,7 +61,7 @@ const FIXTURES = {
 } satisfies Record<string, PaymentFacts>;
 type FixtureName = keyof typeof FIXTURES;
 
-type Outcome = { kind: string; amountOre: number } | { error: ErrorKey };
+type Outcome = { kind: string; amountOre: number } | { error: RefusalReason };
 type AnyDecision = Decision<{ amountOre: number; kind?: string }>;
 
 /** Every operation of the decision functions, with the arguments that make the cases differ. */
@@ -95,7 +95,7 @@ function outcomeOf(decision: AnyDecision): Outcome {
 }
 
 const ok = (kind: string, amountOre: number): Outcome => ({ kind, amountOre });
-const no = (error: ErrorKey): Outcome => ({ error });
+const no = (error: RefusalReason): Outcome => ({ error });
 
 /** 62 not reserved, 91 not allowed, 92 already processed, 61/71 amount, 72/73 refund of reserved/cancelled, 51 cancel after capture. */
 const EXPECTED: Record<FixtureName, Record<OperationName, Outcome>> = {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
-import { AuthError, issueAccessToken } from '../../app/auth/access-token.ts';
-import type { AppContext } from '../../app/context.ts';
+import { AuthError, issueAccessToken } from '../../core/auth/access-token.ts';
+import type { AppContext } from '../../core/context.ts';
 import { isoTimestamp } from '../../domain/clock.ts';
 import { authErrorMessage } from '../errors.ts';
 import { Type } from 'typebox';
-import { AccessTokenResponse } from '../schemas/ecomm-v2.ts';
+import { AccessTokenResponse } from '../../channels/ecomm-v2/schemas.ts';
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

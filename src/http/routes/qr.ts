@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app/context.ts';
-import { landingUrl } from '../../app/payments/initiate.ts';
-import { InvalidRequestError } from '../../domain/errors.ts';
+import type { AppContext } from '../../core/context.ts';
+import { landingUrl } from '../../core/payments/initiate.ts';
+import { InvalidRequestError } from '../../domain/refusals.ts';
 import { findPaymentByLandingToken } from '../../store/repos/payments.ts';
-import { authenticate, checkMerchantSerialNumber } from '../authentication.ts';
+import { authenticate, checkMerchantSerialNumber } from '../../channels/ecomm-v2/authentication.ts';
 import { sendVippsError } from '../errors.ts';
 import { QrBody, QrTargetUrlResponse } from '../schemas/qr.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../core/context.ts';
 import {
   UnknownPaymentError,
   appHome,
@@ -11,8 +11,8 @@ import {
   pushFromLanding,
   rejectAsUser,
   rememberedConsent,
-} from '../../app/user-app/payment-requests.ts';
-import { removeConsent } from '../../app/express/consent-removal.ts';
+} from '../../core/user-app/payment-requests.ts';
+import { removeConsent } from '../../core/express/consent-removal.ts';
 import { appPage } from '../views/app-page.ts';
 import { APP_SCRIPT } from '../views/app-script.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../../app/context.ts';
-import { userinfo } from '../../app/express/userinfo.ts';
-import { authenticate, checkMerchantSerialNumber } from '../authentication.ts';
+import type { AppContext } from '../../core/context.ts';
+import { userinfo } from '../../core/express/userinfo.ts';
+import { authenticate, checkMerchantSerialNumber } from '../../channels/ecomm-v2/authentication.ts';
 
 /** The Userinfo API as ecomm merchants use it: the merchant's access token and the `sub` from /details. */
 export function userinfoRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {

@@ -1,4 +1,4 @@
-import { DROPPED_BY_FAULT as DROPPED, type OutboundCallView } from '../../app/callbacks/inspect.ts';
+import { DROPPED_BY_FAULT as DROPPED, type OutboundCallView } from '../../core/callbacks/inspect.ts';
 import { isoTimestamp } from '../../domain/clock.ts';
 import { BASE_STYLE, escapeHtml, scriptJson } from './html.ts';
 

@@ -1,5 +1,5 @@
 import { osloDateOf } from '../../domain/bank-calendar.ts';
-import { ERRORS } from '../../domain/errors.ts';
+import { ERRORS } from '../../channels/ecomm-v2/error-catalogue.ts';
 import { REFUSAL_ERROR, REFUSAL_TEXT, TEST_AMOUNTS, UNKNOWN_RESULT_MS, isExpired, type MagicOutcome } from '../../domain/issuer.ts';
 import { BASE_STYLE, escapeHtml, formatNok } from './html.ts';
 

@@ -65,3 +65,14 @@ export async function revokeApiKey(db: Executor, msn: string, clientId: string, 
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** An API key with its sales unit, in one read (every authenticated call needs both). */
+export async function findKeyWithSalesUnit(db: Executor, clientId: string) {
+  return db
+    .selectFrom('api_key')
+    .innerJoin('sales_unit', 'sales_unit.msn', 'api_key.msn')
+    .selectAll('sales_unit')
+    .select(['api_key.client_id', 'api_key.client_secret_sha256', 'api_key.subscription_key_sha256', 'api_key.revoked_at_ms'])
+    .where('api_key.client_id', '=', clientId)
+    .executeTakeFirst();
+}

@@ -4,26 +4,25 @@ import type { Executor } from '../db.ts';
  * A call the platform made synchronously (shipping details) is recorded like a delivered or dead outbox row
  * with its one attempt, so that every outbound call is listed and inspected the same way.
  */
-export async function recordSynchronousCall(
-  db: Executor,
-  call: {
-    msn: string;
-    paymentId: number;
-    orderId: string;
-    kind: string;
-    method: string;
-    url: string;
-    headersJson: string;
-    bodyJson: string | null;
-    timeoutMs: number;
-    startedAtMs: number;
-    latencyMs: number;
-    httpStatus: number | null;
-    responseExcerpt: string | null;
-    error: string | null;
-    succeeded: boolean;
-  },
-): Promise<void> {
+export interface SynchronousCall {
+  msn: string;
+  paymentId: number;
+  orderId: string;
+  kind: string;
+  method: string;
+  url: string;
+  headersJson: string;
+  bodyJson: string | null;
+  timeoutMs: number;
+  startedAtMs: number;
+  latencyMs: number;
+  httpStatus: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+  succeeded: boolean;
+}
+
+export async function recordSynchronousCall(db: Executor, call: SynchronousCall): Promise<void> {
   const row = await db
     .insertInto('outbox')
     .values({

@@ -158,3 +158,13 @@ export async function applyGuardedOperation(
   }
   return query.returningAll().executeTakeFirst();
 }
+
+/** Express: the shipping methods offered to the user, while the payment still waits for them. */
+export async function storeShippingOptions(db: Executor, paymentId: number, optionsJson: string, nowMs: number): Promise<void> {
+  await db
+    .updateTable('payment')
+    .set({ shipping_options_json: optionsJson, updated_at_ms: nowMs })
+    .where('id', '=', paymentId)
+    .where('state', '=', 'initiated')
+    .execute();
+}

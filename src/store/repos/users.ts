@@ -14,3 +14,9 @@ export async function insertTestUserIfAbsent(db: Executor, row: Insertable<TestU
 export async function setBankIdVerified(db: Executor, msisdn: string): Promise<void> {
   await db.updateTable('test_user').set({ bankid_verified: 1 }).where('msisdn', '=', msisdn).execute();
 }
+
+/** The numbers of the test users, in order, at most `limit`. */
+export async function listTestUserNumbers(db: Executor, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('test_user').select('msisdn').orderBy('msisdn').limit(limit).execute();
+  return rows.map((row) => row.msisdn);
+}

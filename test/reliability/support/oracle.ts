@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { reconcile, type ReconciliationReport } from '../../../src/app/reconcile/reconcile.ts';
+import { reconcile, type ReconciliationReport } from '../../../src/core/reconcile/reconcile.ts';
 import { openStore, type Store } from '../../../src/store/db.ts';
 import type { ReceivedRequest } from '../../support/callback-receiver.ts';
 import { REPO_ROOT } from './child-kasse.ts';

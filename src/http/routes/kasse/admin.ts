@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
-import { createApiKey, listKeys, revokeKey } from '../../../app/merchants/api-keys.ts';
+import { createApiKey, listKeys, revokeKey } from '../../../core/merchants/api-keys.ts';
 import {
   createMerchant,
   createSalesUnit,
@@ -9,10 +9,10 @@ import {
   setCaptureType,
   setSalesUnitOptions,
   setSalesUnitStatus,
-} from '../../../app/merchants/sales-units.ts';
-import type { AppContext } from '../../../app/context.ts';
-import { reconcile } from '../../../app/reconcile/reconcile.ts';
-import { sha256Hex } from '../../../app/auth/secrets.ts';
+} from '../../../core/merchants/sales-units.ts';
+import type { AppContext } from '../../../core/context.ts';
+import { reconcile } from '../../../core/reconcile/reconcile.ts';
+import { sha256Hex } from '../../../core/auth/secrets.ts';
 import { sendVippsError } from '../../errors.ts';
 
 const TAGS = ['operator'];

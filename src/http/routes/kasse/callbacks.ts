@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { addFaultRule, clearFaultRules, faultRules } from '../../../app/callbacks/faults.ts';
-import { listOutboundCalls, listRecentOutboundCalls, MAX_OUTBOUND_LISTED, replayOutbound } from '../../../app/callbacks/inspect.ts';
-import type { AppContext } from '../../../app/context.ts';
+import { addFaultRule, clearFaultRules, faultRules } from '../../../core/callbacks/faults.ts';
+import { listOutboundCalls, listRecentOutboundCalls, MAX_OUTBOUND_LISTED, replayOutbound } from '../../../core/callbacks/inspect.ts';
+import type { AppContext } from '../../../core/context.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
-import { InvalidRequestError } from '../../../domain/errors.ts';
+import { InvalidRequestError } from '../../../domain/refusals.ts';
 import type { FaultKind } from '../../../store/schema.ts';
-import { authenticate } from '../../authentication.ts';
-import { OrderId } from '../../schemas/ecomm-v2.ts';
+import { authenticate } from '../../../channels/ecomm-v2/authentication.ts';
+import { OrderId } from '../../../channels/ecomm-v2/schemas.ts';
 import { callbacksPage } from '../../views/callbacks-page.ts';
 
 const security = [{ bearerAuth: [], subscriptionKey: [] }];

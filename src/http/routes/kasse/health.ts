@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { sql } from 'kysely';
-import type { AppContext } from '../../../app/context.ts';
+import type { AppContext } from '../../../core/context.ts';
+import { pingDatabase } from '../../../store/db.ts';
 
 /** 200 once the database answers: what load balancers and the test harness wait for. */
 export function healthRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     app.get('/_kasse/health', { schema: { tags: ['kasse'], summary: 'Readiness' } }, async (_request, reply) => {
-      await sql`SELECT 1`.execute(ctx.store.db);
+      await pingDatabase(ctx.store.db);
       return reply.send({ status: 'ok', storage: ctx.store.kind, mode: ctx.config.mode, now: new Date(ctx.clock.nowMs()).toISOString() });
     });
   };

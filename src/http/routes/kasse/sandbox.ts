@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../../../app/context.ts';
-import { resetSandbox } from '../../../app/sandbox/reset.ts';
-import { seedSandboxFixtures, seededUsers } from '../../../app/sandbox/fixtures.ts';
-import { createSandboxMerchant } from '../../../app/sandbox/sandbox-merchants.ts';
-import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../app/users/sandbox-users.ts';
+import type { AppContext } from '../../../core/context.ts';
+import { resetSandbox } from '../../../core/sandbox/reset.ts';
+import { seedSandboxFixtures, seededUsers } from '../../../core/sandbox/fixtures.ts';
+import { createSandboxMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
+import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../core/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
 import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
 

@@ -1,0 +1,121 @@
+import { addBankDays, osloDateOf, osloMidnightMs } from '../../domain/bank-calendar.ts';
+import { DAY_MS } from '../../domain/clock.ts';
+import type { Trx } from '../../store/db.ts';
+import {
+  applyDueCardCredits,
+  captureFromHold,
+  debitCard,
+  endHold,
+  findBank,
+  findCard,
+  findDueHolds,
+  findHoldForPayment,
+  insertCardCredit,
+  insertHold,
+  scheduleHoldSettlement,
+} from '../../store/repos/banks.ts';
+import type { CardHoldRow } from '../../store/schema.ts';
+import type { AppContext } from '../context.ts';
+import type { BankStep, OperationDecision } from '../payments/record-operation.ts';
+import { inTransaction } from '../transaction.ts';
+
+/** Banks settle a capture after this many bank days and then release what a partial capture left held. */
+export const CAPTURE_SETTLEMENT_BANK_DAYS = 2;
+
+function bankDayStartMs(nowMs: number, bankDays: number): number {
+  return osloMidnightMs(addBankDays(osloDateOf(nowMs), bankDays));
+}
+
+async function bankOf(trx: Trx, cardId: string) {
+  const card = await findCard(trx, cardId);
+  const bank = card ? await findBank(trx, card.bank_id) : undefined;
+  return { card, bank };
+}
+
+/**
+ * Approval the issuer agreed to: hold the amount on the card for the bank's hold period (a SALE charges it at
+ * once). The debit is guarded, so two payments racing for the last krone cannot both get it.
+ */
+export function holdFunds(cardId: string): BankStep {
+  return async ({ trx, nowMs }, payment, decision) => {
+    const { card, bank } = await bankOf(trx, cardId);
+    if (!card || !bank) return failedApproval(decision, 'no_valid_card');
+    if (!(await debitCard(trx, card.id, decision.amountOre, false))) return failedApproval(decision, 'refused_by_issuer');
+    const sale = decision.kind === 'sale';
+    await insertHold(trx, {
+      card_id: card.id,
+      payment_id: payment.id,
+      msn: payment.msn,
+      amount_ore: decision.amountOre,
+      captured_ore: sale ? decision.amountOre : 0,
+      status: sale ? 'settled' : 'held',
+      lapses_at_ms: nowMs + bank.hold_days * DAY_MS,
+      nowMs,
+    });
+    return decision;
+  };
+}
+
+export function failedApproval(decision: OperationDecision, errorKey: OperationDecision['errorKey']): OperationDecision {
+  return { kind: decision.kind === 'sale' ? 'sale_failed' : 'reserve_failed', amountOre: decision.amountOre, ...(errorKey ? { errorKey } : {}) };
+}
+
+async function lapseIfDue(trx: Trx, hold: CardHoldRow | undefined, nowMs: number): Promise<CardHoldRow | undefined> {
+  if (!hold || hold.status !== 'held' || hold.lapses_at_ms > nowMs) return hold;
+  await endHold(trx, hold, 'lapsed', nowMs);
+  return findHoldForPayment(trx, hold.payment_id);
+}
+
+/**
+ * Capture: from the live hold when there is one; after the hold lapsed (or a partial capture was settled and
+ * the rest released) it is a new request to the bank, which needs the funds again — unless the bank forces it
+ * through. A refused capture is written as a failed CAPTURE and answered with Payment 63.
+ */
+export const captureFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
+  if (payment.card_id === null) return decision;
+  const hold = await lapseIfDue(trx, await findHoldForPayment(trx, payment.id), nowMs);
+  if (hold && hold.status === 'held' && (await captureFromHold(trx, hold.id, decision.amountOre, nowMs))) {
+    const capturedOre = hold.captured_ore + decision.amountOre;
+    if (capturedOre === hold.amount_ore) await endHold(trx, hold, 'settled', nowMs);
+    else await scheduleHoldSettlement(trx, hold.id, bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS), nowMs);
+    return decision;
+  }
+  const { card, bank } = await bankOf(trx, payment.card_id);
+  if (card && bank && (await debitCard(trx, card.id, decision.amountOre, bank.force_through === 1))) return decision;
+  return { kind: 'capture_failed', amountOre: decision.amountOre, errorKey: 'capture_failed' };
+};
+
+/** Cancel, void or release: what the bank still holds goes back to the card at once. */
+export const releaseFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
+  const hold = await findHoldForPayment(trx, payment.id);
+  if (hold && hold.status === 'held') await endHold(trx, hold, 'released', nowMs);
+  return decision;
+};
+
+/** A refund reaches the card after the bank's refund delay, in bank days. */
+export const refundFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
+  if (payment.card_id === null) return decision;
+  const { bank } = await bankOf(trx, payment.card_id);
+  await insertCardCredit(trx, {
+    card_id: payment.card_id,
+    payment_id: payment.id,
+    msn: payment.msn,
+    amount_ore: decision.amountOre,
+    due_at_ms: bankDayStartMs(nowMs, bank?.refund_arrival_bank_days ?? 2),
+    created_at_ms: nowMs,
+  });
+  return decision;
+};
+
+/** Background bank work that fell due: holds lapse, partial captures settle, refunds arrive. */
+export async function processDueBankWork(ctx: AppContext): Promise<number> {
+  return inTransaction(ctx, async ({ trx, nowMs }) => {
+    let done = 0;
+    for (const hold of await findDueHolds(trx, nowMs, 500)) {
+      const status = hold.settles_at_ms !== null && hold.settles_at_ms <= nowMs ? 'settled' : 'lapsed';
+      if (await endHold(trx, hold, status, nowMs)) done++;
+    }
+    return done + (await applyDueCardCredits(trx, nowMs));
+  });
+}
+

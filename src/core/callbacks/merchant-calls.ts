@@ -1,0 +1,42 @@
+import { findSalesUnit } from '../../store/repos/merchants.ts';
+import type { PaymentRow } from '../../store/schema.ts';
+import type { Tx } from '../context.ts';
+
+/** Outbox kind of the payment callbacks a channel sends; sandbox fault rules (drop, delay) apply to these. */
+export const CALLBACK_KIND = 'payment_callback';
+
+export interface MerchantCall {
+  payment: Pick<PaymentRow, 'id' | 'msn' | 'order_id'>;
+  kind: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  timeoutMs: number;
+}
+
+/**
+ * Queue a call to the merchant in the outbox of the current transaction. Attempts follow the sales unit: one, as on
+ * the real platform, unless the operator turned retries on.
+ */
+export async function enqueueMerchantCall(tx: Tx, call: MerchantCall): Promise<void> {
+  const salesUnit = await findSalesUnit(tx.trx, call.payment.msn);
+  await tx.enqueue({
+    msn: call.payment.msn,
+    payment_id: call.payment.id,
+    order_id: call.payment.order_id,
+    kind: call.kind,
+    method: 'POST',
+    url: call.url,
+    headers_json: JSON.stringify(call.headers),
+    body_json: JSON.stringify(call.body),
+    timeout_ms: call.timeoutMs,
+    state: 'pending',
+    attempts: 0,
+    max_attempts: salesUnit?.callback_max_attempts ?? 1,
+    next_attempt_at_ms: tx.nowMs,
+    lease_owner: null,
+    lease_until_ms: null,
+    created_at_ms: tx.nowMs,
+    updated_at_ms: tx.nowMs,
+  });
+}

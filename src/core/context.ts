@@ -1,0 +1,58 @@
+import type { Clock } from '../domain/clock.ts';
+import type { DeliveryResult, OutboundRequest } from './callbacks/delivery.ts';
+import type { Insertable } from 'kysely';
+import type { DialectKind } from '../store/dialect.ts';
+import type { Store, Trx } from '../store/db.ts';
+import type { OperationRow, OutboxTable, PaymentRow } from '../store/schema.ts';
+
+export interface AppConfig {
+  /** Base URL users reach Kasse on; the landing-page `url` of initiate points here. */
+  publicUrl: string;
+  mode: 'sandbox' | 'production';
+  accessTokenLifetimeSeconds: number;
+  callbackTimeoutMs: number;
+  /** The platform waits this long for a merchant's shipping-details answer. */
+  shippingTimeoutMs: number;
+}
+
+/** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
+export interface AppContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: AppConfig;
+  /** HMAC key for access tokens, shared by all nodes through kasse_meta. */
+  readonly tokenSigningKey: Uint8Array;
+  /** Channels' reactions to recorded payment operations, run inside the transaction that recorded them. */
+  readonly operationListeners: readonly OperationListener[];
+  /** Called after a transaction that enqueued outbound calls commits, so delivery starts at once. */
+  onOutboundEnqueued(): void;
+  /** Synchronous calls to the merchant (shipping details); never inside a DB transaction. */
+  deliverHttp(request: OutboundRequest): Promise<DeliveryResult>;
+}
+
+export const DEFAULT_CONFIG: AppConfig = {
+  publicUrl: 'http://localhost:8080',
+  mode: 'sandbox',
+  accessTokenLifetimeSeconds: 3600,
+  callbackTimeoutMs: 3000,
+  shippingTimeoutMs: 10_000,
+};
+
+/** What a use case sees inside its transaction: the transaction itself and nothing that could reach around it. */
+export interface Tx {
+  readonly trx: Trx;
+  readonly kind: DialectKind;
+  /** Read once per use case: every row it writes carries the same time. */
+  readonly nowMs: number;
+  readonly config: AppConfig;
+  /** The operation row is the event: every listener runs inside the transaction that wrote it. */
+  operationRecorded(payment: PaymentRow, operation: OperationRow): Promise<void>;
+  /** Transactional outbox (O1): the row commits with the change; the dispatcher is nudged after the commit. */
+  enqueue(row: Insertable<OutboxTable>): Promise<void>;
+}
+
+/**
+ * Reacts to a recorded payment operation inside its transaction (a channel's callback, later webhooks and
+ * settlement postings). Registered at the composition root, so the core never imports a channel.
+ */
+export type OperationListener = (tx: Tx, payment: PaymentRow, operation: OperationRow) => Promise<void>;

@@ -1,0 +1,99 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { InvalidRequestError } from '../../domain/refusals.ts';
+import {
+  findMerchant,
+  insertMerchant,
+  insertSalesUnit,
+  listMerchants,
+  listSalesUnits,
+  updateSalesUnit,
+} from '../../store/repos/merchants.ts';
+import type { CaptureType, SalesUnitRow, SalesUnitStatus } from '../../store/schema.ts';
+import type { AppContext } from '../context.ts';
+import { inTransaction } from '../transaction.ts';
+
+export class NotFoundError extends Error {}
+
+export async function createMerchant(ctx: AppContext, args: { name: string; orgNumber?: string | null }) {
+  const merchant = { id: randomUUID(), name: args.name, org_number: args.orgNumber ?? null, created_at_ms: ctx.clock.nowMs() };
+  await insertMerchant(ctx.store.db, merchant);
+  return merchant;
+}
+
+export interface SalesUnitSettings {
+  name: string;
+  captureType?: CaptureType;
+  express?: boolean;
+  skipLandingPage?: boolean;
+  ninScope?: boolean;
+  rateLimits?: boolean;
+  callbackMaxAttempts?: number;
+  /** A chosen MSN (the operator may import real ones); otherwise a fresh random 6-digit one. */
+  msn?: string;
+}
+
+const MSN_PATTERN = /^\d{5,6}$/;
+const MSN_ATTEMPTS = 20;
+
+export async function createSalesUnit(ctx: AppContext, merchantId: string, settings: SalesUnitSettings): Promise<SalesUnitRow> {
+  if (settings.msn !== undefined && !MSN_PATTERN.test(settings.msn)) {
+    throw new InvalidRequestError('msn', 'A merchant serial number has 5 or 6 digits');
+  }
+  return inTransaction(ctx, async ({ trx }) => {
+    if (!(await findMerchant(trx, merchantId))) throw new NotFoundError(`merchant ${merchantId} does not exist`);
+    const nowMs = ctx.clock.nowMs();
+    for (let attempt = 0; attempt < MSN_ATTEMPTS; attempt++) {
+      const row: SalesUnitRow = {
+        msn: settings.msn ?? String(randomInt(100_000, 1_000_000)),
+        merchant_id: merchantId,
+        name: settings.name,
+        capture_type: settings.captureType ?? 'reserve',
+        express_allowed: settings.express === false ? 0 : 1,
+        skip_landing_page_allowed: settings.skipLandingPage ? 1 : 0,
+        nin_scope_allowed: settings.ninScope ? 1 : 0,
+        rate_limits_enabled: settings.rateLimits === false ? 0 : 1,
+        callback_max_attempts: settings.callbackMaxAttempts ?? 1,
+        status: 'active',
+        created_at_ms: nowMs,
+        updated_at_ms: nowMs,
+      };
+      if (await insertSalesUnit(trx, row)) return row;
+      if (settings.msn !== undefined) throw new InvalidRequestError('msn', `MSN ${settings.msn} is already in use`);
+    }
+    throw new Error('could not find a free merchant serial number');
+  });
+}
+
+async function change(ctx: AppContext, msn: string, changes: Partial<SalesUnitRow>): Promise<SalesUnitRow> {
+  const updated = await updateSalesUnit(ctx.store.db, msn, { ...changes, updated_at_ms: ctx.clock.nowMs() });
+  if (!updated) throw new NotFoundError(`sales unit ${msn} does not exist`);
+  return updated;
+}
+
+/** Capture type is an operator decision: "You can't turn direct capture on or off as a merchant". */
+export function setCaptureType(ctx: AppContext, msn: string, captureType: CaptureType) {
+  return change(ctx, msn, { capture_type: captureType });
+}
+
+export function setSalesUnitStatus(ctx: AppContext, msn: string, status: SalesUnitStatus) {
+  return change(ctx, msn, { status });
+}
+
+export function setSalesUnitOptions(
+  ctx: AppContext,
+  msn: string,
+  options: { express?: boolean; skipLandingPage?: boolean; ninScope?: boolean; rateLimits?: boolean; callbackMaxAttempts?: number },
+) {
+  const changes: Partial<SalesUnitRow> = {};
+  if (options.express !== undefined) changes.express_allowed = options.express ? 1 : 0;
+  if (options.skipLandingPage !== undefined) changes.skip_landing_page_allowed = options.skipLandingPage ? 1 : 0;
+  if (options.ninScope !== undefined) changes.nin_scope_allowed = options.ninScope ? 1 : 0;
+  if (options.rateLimits !== undefined) changes.rate_limits_enabled = options.rateLimits ? 1 : 0;
+  if (options.callbackMaxAttempts !== undefined) changes.callback_max_attempts = options.callbackMaxAttempts;
+  return change(ctx, msn, changes);
+}
+
+export async function listMerchantsWithUnits(ctx: AppContext) {
+  const [merchants, units] = await Promise.all([listMerchants(ctx.store.db), listSalesUnits(ctx.store.db)]);
+  return merchants.map((m) => ({ ...m, salesUnits: units.filter((u) => u.merchant_id === m.id) }));
+}

@@ -1,0 +1,37 @@
+import { isDeepStrictEqual } from 'node:util';
+import { assert } from '../../domain/assert.ts';
+import { DAY_MS } from '../../domain/clock.ts';
+import { replay } from '../../domain/payment.ts';
+import type { Executor } from '../../store/db.ts';
+import { listOperations } from '../../store/repos/operations.ts';
+import type { OperationRow, PaymentRow } from '../../store/schema.ts';
+import { factsOf, loadPayment } from './load.ts';
+
+export interface PaymentHistory {
+  payment: PaymentRow;
+  /** Oldest first; one row per version of the payment. */
+  log: OperationRow[];
+}
+
+/** A payment and its whole operation log (what /details and /status are made of). */
+export async function loadWithLog(db: Executor, msn: string, orderId: string): Promise<PaymentHistory> {
+  const payment = await loadPayment(db, msn, orderId);
+  const log = await listOperations(db, msn, payment.id, payment.version);
+  assert(log.length === payment.version, `payment ${payment.id} has version ${payment.version} but ${log.length} operations`);
+  return { payment, log };
+}
+
+/** Personal data shared with the merchant is available for 7 days after reservation, then channels hide it. */
+export const PERSONAL_DATA_RETENTION_MS = 7 * DAY_MS;
+
+export function personalDataExpired(payment: PaymentRow, nowMs: number): boolean {
+  return payment.reserved_at_ms !== null && nowMs - payment.reserved_at_ms > PERSONAL_DATA_RETENTION_MS;
+}
+
+/** Invariant P4 as a check: the fold of the log equals the row. Used by tests and reconciliation. */
+export async function replayMatchesRow(db: Executor, msn: string, orderId: string): Promise<boolean> {
+  const { payment, log } = await loadWithLog(db, msn, orderId);
+  const replayed = replay(log.map((op) => ({ kind: op.kind, amountOre: op.amount_ore })));
+  const { reservedAtMs: _r, expiresAtMs: _e, ...row } = factsOf(payment);
+  return isDeepStrictEqual(replayed, row);
+}

@@ -1,0 +1,26 @@
+import { checkMoneyInvariants, type PaymentFacts } from '../../domain/payment.ts';
+import { orderNotFound } from '../../domain/refusals.ts';
+import type { Executor } from '../../store/db.ts';
+import { findPayment } from '../../store/repos/payments.ts';
+import type { PaymentRow } from '../../store/schema.ts';
+
+/** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
+export async function loadPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow> {
+  const payment = await findPayment(db, msn, orderId);
+  if (!payment) throw orderNotFound(orderId, msn);
+  checkMoneyInvariants(factsOf(payment));
+  return payment;
+}
+
+export function factsOf(row: PaymentRow): PaymentFacts {
+  return {
+    state: row.state,
+    amountOre: row.amount_ore,
+    reservedOre: row.reserved_ore,
+    capturedOre: row.captured_ore,
+    refundedOre: row.refunded_ore,
+    releasedOre: row.released_ore,
+    reservedAtMs: row.reserved_at_ms,
+    expiresAtMs: row.expires_at_ms,
+  };
+}

@@ -1,0 +1,102 @@
+import { assert } from '../../domain/assert.ts';
+import { Refused, orderNotFound, type RefusalReason } from '../../domain/refusals.ts';
+import { postingsFor } from '../../domain/ledger.ts';
+import type { Ore } from '../../domain/money.ts';
+import { checkMoneyInvariants, type Decision, type PaymentFacts } from '../../domain/payment.ts';
+import type { OperationKind } from '../../domain/payment-states.ts';
+import { loadPaymentForUpdate } from '../../store/dialect.ts';
+import { appendLedgerEntry } from '../../store/repos/ledger.ts';
+import { appendOperation } from '../../store/repos/operations.ts';
+import { applyGuardedOperation, type ApprovalFacts } from '../../store/repos/payments.ts';
+import type { OperationRow, PaymentRow } from '../../store/schema.ts';
+import type { Tx } from '../context.ts';
+import { factsOf } from './load.ts';
+
+export interface RecordedOperation {
+  payment: PaymentRow;
+  operation: OperationRow;
+}
+
+/** What to write: an operation, its amount, and for failed operations the error the merchant is told. */
+export interface OperationDecision {
+  kind: OperationKind;
+  amountOre: Ore;
+  errorKey?: RefusalReason;
+}
+
+/**
+ * The bank's part of an operation (hold, charge, release, refund credit), run between deciding and writing.
+ * It returns the decision to write: the same one, or a failure in its place when the bank refused.
+ */
+export type BankStep = (tx: Tx, payment: PaymentRow, decision: OperationDecision) => Promise<OperationDecision>;
+
+/**
+ * The pipeline every state change goes through, inside the caller's transaction:
+ * lock and load → decide (pure domain) → bank → guarded UPDATE → operation log → ledger entry → listeners.
+ * A refusal of the rules writes nothing. When the bank refuses, the failure is written instead (RESERVE/SALE/CAPTURE
+ * with operationSuccess false) and reported as a recorded refusal, which the transaction commits.
+ */
+export async function decideAndRecord(
+  tx: Tx,
+  args: {
+    msn: string;
+    orderId: string;
+    transactionText: (payment: PaymentRow) => string;
+    requestId: string;
+    approval?: ApprovalFacts;
+    decide: (facts: PaymentFacts, nowMs: number) => Decision<OperationDecision>;
+    bank?: BankStep;
+  },
+): Promise<RecordedOperation> {
+  const { nowMs } = tx;
+  const before = await loadPaymentForUpdate(tx.trx, tx.kind, args.msn, args.orderId);
+  if (!before) throw orderNotFound(args.orderId, args.msn);
+  checkMoneyInvariants(factsOf(before));
+  const decided = args.decide(factsOf(before), nowMs);
+  if (!decided.ok) throw new Refused(decided.error);
+  const { ok: _ok, ...decision } = decided;
+  const toWrite = args.bank ? await args.bank(tx, before, decision) : decision;
+  const recorded = await writeOperation(tx, before, toWrite, args);
+  if (toWrite !== decision && toWrite.errorKey !== undefined) throw new Refused(toWrite.errorKey, { recorded: true });
+  return recorded;
+}
+
+async function writeOperation(
+  tx: Tx,
+  before: PaymentRow,
+  decision: OperationDecision,
+  args: { transactionText: (payment: PaymentRow) => string; requestId: string; approval?: ApprovalFacts },
+): Promise<RecordedOperation> {
+  const { trx, nowMs } = tx;
+  const after = await applyGuardedOperation(trx, {
+    paymentId: before.id,
+    kind: decision.kind,
+    amountOre: decision.amountOre,
+    nowMs,
+    ...(args.approval ? { approval: args.approval } : {}),
+  });
+  // The row is locked and the decision was made on it: the guard re-checking the rule cannot fail.
+  assert(after !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
+  assert(after.version === before.version + 1, 'exactly one change per operation');
+  checkMoneyInvariants(factsOf(after));
+  const operation = await appendOperation(trx, {
+    payment_id: after.id,
+    msn: after.msn,
+    seq: after.version,
+    kind: decision.kind,
+    amount_ore: decision.amountOre,
+    transaction_text: args.transactionText(after),
+    request_id: args.requestId,
+    created_at_ms: nowMs,
+    error_key: decision.errorKey ?? null,
+  });
+  await appendLedgerEntry(trx, {
+    operationId: operation.id,
+    paymentId: after.id,
+    msn: after.msn,
+    nowMs,
+    lines: postingsFor(decision.kind, decision.amountOre),
+  });
+  await tx.operationRecorded(after, operation);
+  return { payment: after, operation };
+}
