@@ -264,6 +264,23 @@ describe('userinfo', () => {
     assert.equal(noToken.status, 401);
   });
 
+  test('a confirm in the app after the merchant cancelled is refused and leaves nothing behind: no consent is remembered', async () => {
+    const merchant = await MerchantClient.create(kasse.baseUrl);
+    const orderId = `late-confirm-${++counter}`;
+    const initiated = await merchant.initiate(orderId, 10_000, { transaction: { scope: 'name email' } });
+    assert.equal(initiated.status, 200, initiated.text);
+    assert.equal((await merchant.cancel(orderId)).status, 200);
+    const token = new URL(initiated.body.url as string).searchParams.get('token');
+    const confirmed = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/payments/${token}/confirm`, { method: 'POST', body: { msisdn: '47400002' } });
+    assert.equal(confirmed.status, 200, confirmed.text);
+    assert.equal(confirmed.body.result, 'error');
+    assert.equal(confirmed.body.message, 'This payment has already been handled.');
+    const consent = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/payments/${token}/consent?msisdn=47400002`);
+    assert.deepEqual(consent.body, { remembered: false }, 'decide first, then write: the refused approval granted no consent');
+    const home = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/users/47400002`);
+    assert.deepEqual(home.body.user.consents, []);
+  });
+
   test('the Nin scope on a sales unit without it answers 403 Merchant 51', async () => {
     const merchant = await MerchantClient.create(kasse.baseUrl);
     const answer = await merchant.initiate(`nin-${++counter}`, 10_000, { transaction: { scope: 'name nin' } });
