@@ -136,7 +136,7 @@ export const DetailsResponse = Type.Object({
     Type.Object({
       address: Type.Object({
         addressLine1: Nullable(Type.String()),
-        addressLine2: Nullable(Type.String()),
+        addressLine2: Type.Optional(Type.String()),
         city: Nullable(Type.String()),
         country: Type.String(),
         postCode: Nullable(Type.String()),
