@@ -250,12 +250,15 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** The names of the insert-only triggers present, so reconciliation can confirm L2 is still enforced. */
+/**
+ * The names of the insert-only triggers in force, so reconciliation can confirm L2 is still enforced. On PostgreSQL a
+ * trigger can also be switched off (ALTER TABLE … DISABLE TRIGGER) without being dropped: a disabled one does not count.
+ */
 export async function listInsertOnlyGuards(db: Kysely<Database>, kind: DialectKind): Promise<string[]> {
   const query =
     kind === 'sqlite'
       ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger'`
-      : sql<{ name: string }>`SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal`;
+      : sql<{ name: string }>`SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'`;
   const { rows } = await query.execute(db);
   return rows.map((r) => r.name);
 }

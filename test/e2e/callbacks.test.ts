@@ -26,7 +26,7 @@ async function outboxWithAttempts(k: TestKasse, msn: string, orderId: string) {
   return { rows, attempts };
 }
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     let receiver: CallbackReceiver;

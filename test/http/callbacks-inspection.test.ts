@@ -40,7 +40,7 @@ interface Call {
 
 const DROPPED = 'dropped by a sandbox fault rule';
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     let receiver: CallbackReceiver;

@@ -79,7 +79,6 @@ describe('express checkout', () => {
     assert.equal(details.transactionLogHistory[0].amount, 39_900);
     assert.deepEqual(details.shippingDetails.address, {
       addressLine1: 'Dronning Eufemias gate 42',
-      addressLine2: null,
       city: 'OSLO',
       country: 'Norway',
       postCode: '0191',

@@ -394,7 +394,7 @@ after(async () => {
 
 // The dialects run side by side: most of a storm's time is spent waiting (restarts, the lease of a killed sender).
 describe('crash storm', { concurrency: true }, async () => {
-  for (const dialect of await testDialects()) {
+  for (const dialect of testDialects()) {
     test(`${dialect}: ${KILLS} SIGKILLs under retried load: no lost or doubled effect, callbacks delivered, reconcile clean`, { timeout: FULL ? 900_000 : 240_000 }, () =>
       crashStorm(dialect),
     );

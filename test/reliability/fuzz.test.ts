@@ -1418,7 +1418,7 @@ function planArbitrary(ctx: FuzzContext, all: Endpoint[]): fc.Arbitrary<Plan> {
 
 // ─── The suite ───
 
-const dialects = await testDialects();
+const dialects = testDialects();
 
 for (const dialect of dialects) {
   const runs = dialect === 'sqlite' ? RUNS : PG_RUNS;

@@ -34,7 +34,7 @@ function fingerprint(response: WireResponse, orderIds: string[]): string {
   return [`${response.status}`, ...headers, '', mask(response.text)].join('\n');
 }
 
-const dialects = await testDialects();
+const dialects = testDialects();
 
 for (const dialect of dialects) {
   describe(`merchant isolation (${dialect})`, () => {

@@ -20,7 +20,7 @@ import { MerchantClient } from '../support/merchant-client.ts';
 
 const HOUR_MS = 3_600_000;
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(`leases and sandbox time travel (${dialect})`, () => {
     let database: TestDatabase;
     let kasse: Kasse;

@@ -62,7 +62,7 @@ async function migrateAndDie(url: string, killAt: number): Promise<{ code: numbe
   });
 }
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(`a crash in the middle of migrating (${dialect})`, () => {
     test('the next start migrates the database completely', { timeout: 240_000 }, async () => {
       const total = await countSchemaStatements(dialect);

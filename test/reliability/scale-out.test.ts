@@ -58,7 +58,7 @@ function withoutContextId(body: unknown): unknown {
   return Array.isArray(body) ? body.map((e: Record<string, unknown>) => ({ ...e, contextId: undefined })) : body;
 }
 
-const available = await pgAvailable();
+const available = pgAvailable();
 const skip = available ? false : `PostgreSQL is not available at ${PG_ADMIN_URL}: the scale-out test needs it (several processes on one database)`;
 
 after(async () => {

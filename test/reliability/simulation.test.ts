@@ -430,7 +430,7 @@ async function simulate(seed: number, dialect: DialectName): Promise<SimResult> 
 }
 
 const digest = (trace: string[]) => createHash('sha256').update(trace.join('\n')).digest('hex').slice(0, 16);
-const dialects = await testDialects();
+const dialects = testDialects();
 /** The SQLite trace of each seed: the PostgreSQL run of the same seed must take the same path. */
 const sqliteTraces = new Map<number, string[]>();
 

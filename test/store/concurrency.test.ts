@@ -8,7 +8,7 @@ import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, vippsError, type HttpResult } from '../support/merchant-client.ts';
 import { assertVippsError, countBy, ledgerBalances, operationKinds, paymentRow, range } from './support.ts';
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     before(async () => {

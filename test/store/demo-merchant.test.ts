@@ -34,7 +34,7 @@ async function demoRows(k: TestKasse) {
   return { merchants: merchants.length, units: units.length };
 }
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     before(async () => {

@@ -91,7 +91,7 @@ async function assertInsertOnly(db: Db): Promise<void> {
   }
 }
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     let db: Db;

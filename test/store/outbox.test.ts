@@ -14,7 +14,7 @@ import { countBy, databaseUrlOf, range } from './support.ts';
 
 const HOUR_MS = 3_600_000;
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(dialect, () => {
     let k: TestKasse;
     let receiver: CallbackReceiver;

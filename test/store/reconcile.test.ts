@@ -25,7 +25,7 @@ async function mixedWorkload(kasse: TestKasse): Promise<MerchantClient> {
   return merchant;
 }
 
-for (const dialect of await testDialects()) {
+for (const dialect of testDialects()) {
   describe(`reconciliation on ${dialect}`, () => {
     let kasse: TestKasse;
     before(async () => {

@@ -1,11 +1,10 @@
 // The browser tests' rig: a real Kasse (fake clock) with a CallbackReceiver as the merchant's server, and playwright-core
 // driving Debian's Chromium as a desktop (landing page) and a phone (the app); screenshots go under test-results/.
-import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { CallbackReceiver } from './callback-receiver.ts';
 import { startKasseWithReceiver, type KasseWithReceiver, type TestKasse } from './harness.ts';
+import { skipUnless } from './requirements.ts';
 
 const CHROMIUM = process.env.KASSE_CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = new URL('../../test-results/', import.meta.url);
@@ -14,15 +13,14 @@ const WAIT_MS = 20_000;
 
 /**
  * The `skip` option of a browser suite: false when Chromium is installed, else why not (said on the console).
- * Call it at the top level of the test file: in CI a missing Chromium also adds a failing test.
+ * Call it at the top level of the test file. CI installs Chromium (.ci/run): under CI=true a missing browser is a
+ * broken setup, and a failing test says so instead of a skip.
  */
 export function browserSkip(): string | false {
-  if (existsSync(CHROMIUM)) return false;
-  const skip = `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set KASSE_CHROMIUM`;
-  console.log(`Browser tests: SKIPPED — ${skip}.`);
-  // CI installs Chromium (.ci/run); there a missing browser is a broken setup, not a reason to skip.
-  if (process.env.CI === 'true') test('Chromium is installed for the browser tests', () => assert.fail(skip));
-  return skip;
+  return skipUnless(
+    'Chromium for the browser tests',
+    existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set KASSE_CHROMIUM`,
+  );
 }
 
 /**

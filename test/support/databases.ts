@@ -3,24 +3,31 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { postgresAnswers } from '../../scripts/pg-probe.mjs';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 /** The server the PostgreSQL suite runs against; scripts/run-tests.mjs exports it once it has checked it. */
 export const PG_ADMIN_URL = process.env.KASSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-let pgProbe: Promise<boolean> | undefined;
-
-export function pgAvailable(): Promise<boolean> {
-  if (process.env.KASSE_TEST_SKIP_PG === '1') return Promise.resolve(false);
-  pgProbe ??= postgresAnswers(PG_ADMIN_URL, 2000);
-  return pgProbe;
+/**
+ * Whether the PostgreSQL suite runs. scripts/run-tests.mjs probes the server once and exports its decision as
+ * KASSE_TEST_PG=on|off; every test file obeys it instead of probing again (a second probe that timed out on a busy
+ * machine would quietly shrink a file to SQLite alone). Under CI=true the runner never says off: it fails instead.
+ */
+export function pgAvailable(): boolean {
+  const decision = process.env.KASSE_TEST_PG;
+  if (decision === 'on') return true;
+  if (decision === 'off' && process.env.CI !== 'true') return false;
+  throw new Error(
+    decision === 'off'
+      ? 'KASSE_TEST_PG=off under CI=true: CI runs the PostgreSQL suite (scripts/run-tests.mjs fails instead of skipping it)'
+      : `KASSE_TEST_PG is ${decision === undefined ? 'not set' : `"${decision}"`}: run tests through scripts/run-tests.mjs (npm test, or node scripts/run-tests.mjs FILE…), which decides whether PostgreSQL runs`,
+  );
 }
 
-/** The dialects the storage suites run on: always SQLite, PostgreSQL when a server answers. */
-export async function testDialects(): Promise<DialectName[]> {
-  return (await pgAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+/** The dialects the storage suites run on: always SQLite, PostgreSQL when the runner decided it runs. */
+export function testDialects(): DialectName[] {
+  return pgAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
 export interface TestDatabase {

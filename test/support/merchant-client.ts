@@ -1,3 +1,5 @@
+import { assertConformsToSpec } from './openapi-conformance.ts';
+
 /**
  * What merchant code does, over real HTTP: fetch a token, then call the ecomm v2 API with it.
  * Tests use `raw` to send exactly the bytes they want and `call` for the common paths.
@@ -83,12 +85,15 @@ export class MerchantClient {
     return { Authorization: `Bearer ${await this.token()}`, 'Ocp-Apim-Subscription-Key': this.credentials.subscriptionKey };
   }
 
+  /** Every answer to an ecomm operation is checked against the official spec's schema for its status. */
   async call<T = any>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
-    return httpRequest<T>(`${this.baseUrl}${path}`, {
+    const result = await httpRequest<T>(`${this.baseUrl}${path}`, {
       method,
       headers: { ...(await this.authHeaders()), ...options.headers },
       ...(options.body !== undefined ? { body: options.body } : {}),
     });
+    assertConformsToSpec(method, path, result.status, result.body);
+    return result;
   }
 
   initiateBody(orderId: string, amountOre: number, overrides: { merchantInfo?: object; transaction?: object; customerInfo?: object } = {}) {

@@ -74,7 +74,8 @@ function personalDataOf(payment: PaymentRow, nowMs: number) {
       // /details uses postCode and the country's name, unlike the express callback (zipCode, "NO").
       address: {
         addressLine1: hide(shipping.address.addressLine1),
-        addressLine2: hide(shipping.address.addressLine2),
+        // The spec's addressLine2 is an optional string: a missing second line is left out, never null.
+        ...(shipping.address.addressLine2 !== null ? { addressLine2: hide(shipping.address.addressLine2) } : {}),
         city: hide(shipping.address.city),
         country: shipping.address.country === 'NO' ? 'Norway' : shipping.address.country,
         postCode: hide(shipping.address.postCode),

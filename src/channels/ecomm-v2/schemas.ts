@@ -1,5 +1,5 @@
 /**
- * Wire schemas of the ecomm v2 API (vipps-spec/ecom-v2-swagger.yaml), as TypeBox: they validate requests,
+ * Wire schemas of the ecomm v2 API (spec/ecom-v2-swagger.yaml), as TypeBox: they validate requests,
  * serialise responses and generate the OpenAPI document served at /_kasse/docs.
  * Leniency the deployed clients need (REFERENCE.md, Kasse decision 5): MSN as string or number, unknown and
  * legacy fields accepted and ignored (no additionalProperties: false anywhere).
@@ -136,7 +136,7 @@ export const DetailsResponse = Type.Object({
     Type.Object({
       address: Type.Object({
         addressLine1: Nullable(Type.String()),
-        addressLine2: Nullable(Type.String()),
+        addressLine2: Type.Optional(Type.String()),
         city: Nullable(Type.String()),
         country: Type.String(),
         postCode: Nullable(Type.String()),

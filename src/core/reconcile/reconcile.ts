@@ -53,6 +53,16 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
     .executeTakeFirstOrThrow();
   if (Number(totals.total) !== 0) report('L1', 'ledger', `all lines sum to ${totals.total}, not 0`);
 
+  // P3: the unique constraint keeps (msn, orderId) to one payment; the per-payment checks below cannot see a second one.
+  const duplicateOrders = await db
+    .selectFrom('payment')
+    .select(['msn', 'order_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['msn', 'order_id'])
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .limit(MAX_VIOLATIONS)
+    .execute();
+  for (const row of duplicateOrders) report('P3', `payment ${row.msn}/${row.order_id}`, `${row.n} payments share this (msn, orderId)`);
+
   let payments = 0;
   let operations = 0;
   for (let afterId = 0; ; ) {
