@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { reconcile } from '../../src/app/reconcile/reconcile.ts';
+import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import type { OperationKind } from '../../src/domain/payment-states.ts';
 import type { DialectKind } from '../../src/store/dialect.ts';
 import type { Db } from '../../src/store/db.ts';
