@@ -1,9 +1,19 @@
-import { sql } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
 import { AssertionError } from '../../domain/assert.ts';
 import { checkMoneyInvariants, replay, type PaymentMoney } from '../../domain/payment.ts';
 import { expectedInsertOnlyGuards, listInsertOnlyGuards } from '../../store/dialect.ts';
 import type { Store } from '../../store/db.ts';
+import {
+  countIdempotencyKeys,
+  findDuplicateOrders,
+  findIdempotencyKeysWithoutOutcome,
+  findUnbalancedEntries,
+  ledgerBalancesOfPayments,
+  ledgerTotals,
+  operationsOfPayments,
+  outboxAttemptSummaries,
+  paymentsAfter,
+} from '../../store/repos/reconcile.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
 import { factsOf } from '../payments/load.ts';
 
@@ -39,46 +49,26 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
     if (!guards.includes(name)) report('L2', name, 'insert-only trigger is missing');
   }
 
-  const unbalanced = await db
-    .selectFrom('ledger_line')
-    .select(['operation_id', (eb) => eb.fn.sum<number>('amount_ore').as('total')])
-    .groupBy('operation_id')
-    .having((eb) => eb.fn.sum('amount_ore'), '!=', 0)
-    .limit(MAX_VIOLATIONS)
-    .execute();
+  const unbalanced = await findUnbalancedEntries(db, MAX_VIOLATIONS);
   for (const row of unbalanced) report('L1', `operation ${row.operation_id}`, `ledger entry sums to ${row.total}, not 0`);
-  const totals = await db
-    .selectFrom('ledger_line')
-    .select([(eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_ore'), sql<number>`0`).as('total'), (eb) => eb.fn.countAll<number>().as('n')])
-    .executeTakeFirstOrThrow();
+  const totals = await ledgerTotals(db);
   if (Number(totals.total) !== 0) report('L1', 'ledger', `all lines sum to ${totals.total}, not 0`);
 
   // P3: the unique constraint keeps (msn, orderId) to one payment; the per-payment checks below cannot see a second one.
-  const duplicateOrders = await db
-    .selectFrom('payment')
-    .select(['msn', 'order_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy(['msn', 'order_id'])
-    .having((eb) => eb.fn.countAll(), '>', 1)
-    .limit(MAX_VIOLATIONS)
-    .execute();
+  const duplicateOrders = await findDuplicateOrders(db, MAX_VIOLATIONS);
   for (const row of duplicateOrders) report('P3', `payment ${row.msn}/${row.order_id}`, `${row.n} payments share this (msn, orderId)`);
 
   let payments = 0;
   let operations = 0;
   for (let afterId = 0; ; ) {
-    const page = await db.selectFrom('payment').selectAll().where('id', '>', afterId).orderBy('id').limit(PAGE).execute();
+    const page = await paymentsAfter(db, afterId, PAGE);
     if (page.length === 0) break;
     afterId = page.at(-1)!.id;
     payments += page.length;
     const ids = page.map((p) => p.id);
-    const ops = await db.selectFrom('payment_operation').selectAll().where('payment_id', 'in', ids).orderBy('payment_id').orderBy('seq').execute();
+    const ops = await operationsOfPayments(db, ids);
     operations += ops.length;
-    const lines = await db
-      .selectFrom('ledger_line')
-      .select(['payment_id', 'account', (eb) => eb.fn.sum<number>('amount_ore').as('total')])
-      .where('payment_id', 'in', ids)
-      .groupBy(['payment_id', 'account'])
-      .execute();
+    const lines = await ledgerBalancesOfPayments(db, ids);
     for (const payment of page) {
       checkPayment(
         payment,
@@ -90,11 +80,11 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
   }
 
   const outbox = await checkOutbox(store, report);
-  const openKeys = await db.selectFrom('idempotency_key').select(['msn', 'order_id', 'operation', 'request_id']).where('outcome_json', 'is', null).execute();
+  const openKeys = await findIdempotencyKeysWithoutOutcome(db);
   for (const key of openKeys) {
     report('P5', `${key.msn}/${key.order_id}/${key.operation}/${key.request_id}`, 'committed idempotency key without an outcome');
   }
-  const keyCount = await db.selectFrom('idempotency_key').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const keyCount = await countIdempotencyKeys(db);
 
   return {
     ok: violations.length === 0,
@@ -147,19 +137,7 @@ function checkPayment(
 }
 
 async function checkOutbox(store: Store, report: (invariant: string, subject: string, detail: string) => void): Promise<number> {
-  const rows = await store.db
-    .selectFrom('outbox')
-    .leftJoin('callback_attempt', 'callback_attempt.outbox_id', 'outbox.id')
-    .select([
-      'outbox.id',
-      'outbox.state',
-      'outbox.attempts',
-      'outbox.max_attempts',
-      (eb) => eb.fn.count<number>('callback_attempt.id').as('recorded'),
-      sql<number>`SUM(CASE WHEN callback_attempt.http_status BETWEEN 200 AND 299 THEN 1 ELSE 0 END)`.as('successes'),
-    ])
-    .groupBy(['outbox.id', 'outbox.state', 'outbox.attempts', 'outbox.max_attempts'])
-    .execute();
+  const rows = await outboxAttemptSummaries(store.db);
   for (const row of rows) {
     const subject = `outbox ${row.id}`;
     if (row.attempts > row.max_attempts) report('O2', subject, `${row.attempts} attempts exceed the bound ${row.max_attempts}`);

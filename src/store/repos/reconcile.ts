@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db.ts';
+import type { OperationRow, PaymentRow } from '../schema.ts';
+
+/** The reads of `kasse reconcile` (core/reconcile): whole-database checks, each bounded or paged. */
+
+/** L1: entries whose lines do not sum to 0. */
+export async function findUnbalancedEntries(db: Executor, limit: number) {
+  return db
+    .selectFrom('ledger_line')
+    .select(['operation_id', (eb) => eb.fn.sum<number>('amount_ore').as('total')])
+    .groupBy('operation_id')
+    .having((eb) => eb.fn.sum('amount_ore'), '!=', 0)
+    .limit(limit)
+    .execute();
+}
+
+export async function ledgerTotals(db: Executor) {
+  return db
+    .selectFrom('ledger_line')
+    .select([(eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_ore'), sql<number>`0`).as('total'), (eb) => eb.fn.countAll<number>().as('n')])
+    .executeTakeFirstOrThrow();
+}
+
+/** P3: (msn, orderId) pairs held by more than one payment. */
+export async function findDuplicateOrders(db: Executor, limit: number) {
+  return db
+    .selectFrom('payment')
+    .select(['msn', 'order_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['msn', 'order_id'])
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .limit(limit)
+    .execute();
+}
+
+export async function paymentsAfter(db: Executor, afterId: number, limit: number): Promise<PaymentRow[]> {
+  return db.selectFrom('payment').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+}
+
+export async function operationsOfPayments(db: Executor, paymentIds: number[]): Promise<OperationRow[]> {
+  return db.selectFrom('payment_operation').selectAll().where('payment_id', 'in', paymentIds).orderBy('payment_id').orderBy('seq').execute();
+}
+
+/** L3: each payment's balance per account. */
+export async function ledgerBalancesOfPayments(db: Executor, paymentIds: number[]) {
+  return db
+    .selectFrom('ledger_line')
+    .select(['payment_id', 'account', (eb) => eb.fn.sum<number>('amount_ore').as('total')])
+    .where('payment_id', 'in', paymentIds)
+    .groupBy(['payment_id', 'account'])
+    .execute();
+}
+
+/** P5: keys that committed without the outcome their first request must store with them. */
+export async function findIdempotencyKeysWithoutOutcome(db: Executor) {
+  return db.selectFrom('idempotency_key').select(['msn', 'order_id', 'operation', 'request_id']).where('outcome_json', 'is', null).execute();
+}
+
+export async function countIdempotencyKeys(db: Executor) {
+  return db.selectFrom('idempotency_key').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+}
+
+/** O2, O3: each outbox row with how many attempts were recorded and how many answered 2xx. */
+export async function outboxAttemptSummaries(db: Executor) {
+  return db
+    .selectFrom('outbox')
+    .leftJoin('callback_attempt', 'callback_attempt.outbox_id', 'outbox.id')
+    .select([
+      'outbox.id',
+      'outbox.state',
+      'outbox.attempts',
+      'outbox.max_attempts',
+      (eb) => eb.fn.count<number>('callback_attempt.id').as('recorded'),
+      sql<number>`SUM(CASE WHEN callback_attempt.http_status BETWEEN 200 AND 299 THEN 1 ELSE 0 END)`.as('successes'),
+    ])
+    .groupBy(['outbox.id', 'outbox.state', 'outbox.attempts', 'outbox.max_attempts'])
+    .execute();
+}
