@@ -9,7 +9,15 @@ import type { OperationKind } from './payment-states.ts';
  *
  * Each line is signed (debit +, credit −). L1: the lines of every entry sum to 0, so all balances sum to 0.
  */
-export type LedgerAccount = 'customer_funds' | 'reservations' | 'merchant_payable';
+export type LedgerAccount =
+  | 'customer_funds'
+  | 'reservations'
+  | 'merchant_payable'
+  // The back office's accounts (settlements): what the platform keeps as fees, payouts on their way to the
+  // merchant's bank, and the merchant's bank account itself.
+  | 'fees'
+  | 'settlement_in_transit'
+  | 'merchant_bank';
 
 export interface LedgerLine {
   account: LedgerAccount;

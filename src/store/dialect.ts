@@ -138,25 +138,68 @@ export function idColumnType(kind: DialectKind): 'integer' | 'bigserial' {
   return kind === 'sqlite' ? 'integer' : 'bigserial';
 }
 
-const INSERT_ONLY_TABLES = ['ledger_line', 'payment_operation'] as const;
+const INSERT_ONLY_TABLES = ['ledger_entry', 'ledger_line', 'payment_operation'] as const;
+type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
 
-/** Invariant L2: the ledger and the operation log refuse UPDATE and DELETE at the engine level. */
-export async function createInsertOnlyGuards(db: Kysely<Database>, kind: DialectKind): Promise<void> {
+/** Invariant L2: the ledger and the operation log refuse UPDATE and DELETE at the engine level (idempotent). */
+export async function createInsertOnlyGuards(
+  db: Kysely<any>,
+  kind: DialectKind,
+  tables: readonly InsertOnlyTable[] = INSERT_ONLY_TABLES,
+): Promise<void> {
   if (kind === 'postgres') {
     await sql`CREATE OR REPLACE FUNCTION kasse_insert_only() RETURNS trigger AS $$
       BEGIN RAISE EXCEPTION '% is insert-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql`.execute(db);
   }
-  for (const table of INSERT_ONLY_TABLES) {
+  for (const table of tables) {
     for (const action of ['UPDATE', 'DELETE'] as const) {
       const name = sql.raw(`${table}_no_${action.toLowerCase()}`);
       if (kind === 'sqlite') {
         await sql`CREATE TRIGGER IF NOT EXISTS ${name} BEFORE ${sql.raw(action)} ON ${sql.table(table)}
           BEGIN SELECT RAISE(ABORT, '${sql.raw(table)} is insert-only'); END`.execute(db);
       } else {
-        await sql`CREATE TRIGGER ${name} BEFORE ${sql.raw(action)} ON ${sql.table(table)}
+        await sql`CREATE OR REPLACE TRIGGER ${name} BEFORE ${sql.raw(action)} ON ${sql.table(table)}
           FOR EACH ROW EXECUTE FUNCTION kasse_insert_only()`.execute(db);
       }
     }
+  }
+}
+
+/**
+ * Migration 0005 (the ledger journal): ledger lines point at an entry, and only a payment operation's entry names an
+ * operation, so `operation_id` and `payment_id` of a line may be null. PostgreSQL alters the columns; SQLite cannot
+ * drop NOT NULL and rebuilds the table with the same rows and ids. The insert-only guards are dropped by the caller
+ * first and recreated after.
+ */
+export async function moveLedgerLinesIntoEntries(db: Kysely<any>, kind: DialectKind): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`ALTER TABLE ledger_line ADD COLUMN entry_id bigint REFERENCES ledger_entry(id)`.execute(db);
+    await sql`UPDATE ledger_line SET entry_id = e.id FROM ledger_entry e WHERE e.operation_id = ledger_line.operation_id`.execute(db);
+    await sql`ALTER TABLE ledger_line ALTER COLUMN entry_id SET NOT NULL,
+      ALTER COLUMN operation_id DROP NOT NULL, ALTER COLUMN payment_id DROP NOT NULL`.execute(db);
+    return;
+  }
+  await sql`CREATE TABLE ledger_line_journal (
+    id integer PRIMARY KEY AUTOINCREMENT,
+    entry_id integer NOT NULL REFERENCES ledger_entry(id),
+    operation_id integer REFERENCES payment_operation(id),
+    payment_id integer,
+    msn text NOT NULL,
+    account text NOT NULL,
+    amount_ore integer NOT NULL CHECK (amount_ore <> 0),
+    created_at_ms integer NOT NULL)`.execute(db);
+  await sql`INSERT INTO ledger_line_journal (id, entry_id, operation_id, payment_id, msn, account, amount_ore, created_at_ms)
+    SELECT l.id, e.id, l.operation_id, l.payment_id, l.msn, l.account, l.amount_ore, l.created_at_ms
+    FROM ledger_line l JOIN ledger_entry e ON e.operation_id = l.operation_id`.execute(db);
+  await sql`DROP TABLE ledger_line`.execute(db);
+  await sql`ALTER TABLE ledger_line_journal RENAME TO ledger_line`.execute(db);
+}
+
+/** The insert-only guards of one table, dropped so that a migration can reshape it (recreate them after). */
+export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, table: InsertOnlyTable): Promise<void> {
+  for (const action of ['update', 'delete']) {
+    const name = sql.raw(`${table}_no_${action}`);
+    await (kind === 'sqlite' ? sql`DROP TRIGGER IF EXISTS ${name}` : sql`DROP TRIGGER IF EXISTS ${name} ON ${sql.table(table)}`).execute(db);
   }
 }
 
@@ -170,6 +213,7 @@ const DATA_TABLES = [
   'outbox',
   'idempotency_key',
   'ledger_line',
+  'ledger_entry',
   'payment_operation',
   'payment',
   'card',

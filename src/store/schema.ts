@@ -14,6 +14,7 @@ export interface Database {
   test_user: TestUserTable;
   payment: PaymentTable;
   payment_operation: PaymentOperationTable;
+  ledger_entry: LedgerEntryTable;
   ledger_line: LedgerLineTable;
   idempotency_key: IdempotencyKeyTable;
   outbox: OutboxTable;
@@ -242,10 +243,25 @@ export interface PaymentOperationTable {
   error_key: string | null;
 }
 
+export type LedgerEntryKind = 'payment_operation' | 'settlement' | 'standalone';
+
+/** A journal entry: the lines of one posting. Only a payment operation's entry names the operation and payment. */
+export interface LedgerEntryTable {
+  id: Generated<number>;
+  msn: string;
+  kind: LedgerEntryKind;
+  operation_id: number | null;
+  payment_id: number | null;
+  settlement_id: number | null;
+  created_at_ms: number;
+}
+
 export interface LedgerLineTable {
   id: Generated<number>;
-  operation_id: number;
-  payment_id: number;
+  entry_id: number;
+  /** Copied from the entry, so per-payment balances (L3) read one table. */
+  operation_id: number | null;
+  payment_id: number | null;
   msn: string;
   account: string;
   amount_ore: number;

@@ -708,10 +708,10 @@ async function verifyLedgerAndReplay(m: Model, r: Real): Promise<void> {
   const db = r.tk.kasse.store.db;
   const msn = r.client.msn;
   const payments = await db.selectFrom('payment').select(['id', 'order_id']).where('msn', '=', msn).execute();
-  const lines = await db.selectFrom('ledger_line').select(['operation_id', 'payment_id', 'account', 'amount_ore']).where('msn', '=', msn).execute();
-  const byOperation = new Map<number, number>();
-  for (const line of lines) byOperation.set(line.operation_id, (byOperation.get(line.operation_id) ?? 0) + line.amount_ore);
-  for (const [operationId, sum] of byOperation) assert.equal(sum, 0, `ledger entry of operation ${operationId} balances`);
+  const lines = await db.selectFrom('ledger_line').select(['entry_id', 'payment_id', 'account', 'amount_ore']).where('msn', '=', msn).execute();
+  const byEntry = new Map<number, number>();
+  for (const line of lines) byEntry.set(line.entry_id, (byEntry.get(line.entry_id) ?? 0) + line.amount_ore);
+  for (const [entryId, sum] of byEntry) assert.equal(sum, 0, `ledger entry ${entryId} balances`);
   for (const payment of payments) {
     const o = m.orders.get(payment.order_id)!;
     const balance = { customer_funds: 0, reservations: 0, merchant_payable: 0 } as Record<string, number>;
@@ -732,14 +732,14 @@ async function verifyLedgerAndReplay(m: Model, r: Real): Promise<void> {
 /** The whole database after all runs: every entry balances, everything sums to zero, every payment replays to its row. */
 async function verifyWholeDatabase(tk: TestKasse): Promise<number> {
   const db = tk.kasse.store.db;
-  const lines = await db.selectFrom('ledger_line').select(['operation_id', 'amount_ore']).execute();
-  const byOperation = new Map<number, number>();
+  const lines = await db.selectFrom('ledger_line').select(['entry_id', 'amount_ore']).execute();
+  const byEntry = new Map<number, number>();
   let total = 0;
   for (const line of lines) {
-    byOperation.set(line.operation_id, (byOperation.get(line.operation_id) ?? 0) + line.amount_ore);
+    byEntry.set(line.entry_id, (byEntry.get(line.entry_id) ?? 0) + line.amount_ore);
     total += line.amount_ore;
   }
-  for (const [operationId, sum] of byOperation) assert.equal(sum, 0, `ledger entry of operation ${operationId} balances`);
+  for (const [entryId, sum] of byEntry) assert.equal(sum, 0, `ledger entry ${entryId} balances`);
   assert.equal(total, 0, 'all ledger lines sum to zero');
   const payments = await db.selectFrom('payment').select(['msn', 'order_id']).execute();
   for (const p of payments) assert.equal(await replayMatchesRow(db, p.msn, p.order_id), true, `replay of ${p.msn}/${p.order_id}`);

@@ -134,7 +134,10 @@ for (const dialect of testDialects()) {
       const lines = await db.selectFrom('ledger_line').selectAll().execute();
       const operations = await db.selectFrom('payment_operation').selectAll().execute();
       const byOperation = new Map<number, number[]>();
-      for (const line of lines) byOperation.set(line.operation_id, [...(byOperation.get(line.operation_id) ?? []), Number(line.amount_ore)]);
+      for (const line of lines) {
+        assert.ok(line.operation_id !== null, 'every entry here is a payment operation\'s');
+        byOperation.set(line.operation_id, [...(byOperation.get(line.operation_id) ?? []), Number(line.amount_ore)]);
+      }
       for (const op of operations) {
         const amounts = byOperation.get(op.id) ?? [];
         assert.equal(amounts.length > 0, MONEY_KINDS.includes(op.kind), `${op.kind} (operation ${op.id}) writes an entry iff it moves money`);

@@ -45,6 +45,11 @@ async function lastOperationId(db: Db, paymentId: number, kind: OperationKind): 
   return op.id;
 }
 
+async function entryIdOf(db: Db, operationId: number): Promise<number> {
+  const entry = await db.selectFrom('ledger_entry').select('id').where('operation_id', '=', operationId).executeTakeFirstOrThrow();
+  return entry.id;
+}
+
 async function outboxIdOf(db: Db, msn: string, orderId: string): Promise<number> {
   const row = await db.selectFrom('outbox').select('id').where('msn', '=', msn).where('order_id', '=', orderId).orderBy('id').executeTakeFirstOrThrow();
   return row.id;
@@ -71,11 +76,16 @@ const TAMPERS: Tamper[] = [
         .values({ payment_id: paid.id, msn: paid.msn, seq: paid.version + 1, kind: 'refund', amount_ore: overRefundOre, transaction_text: 'bug', request_id: 'bug', created_at_ms: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
+      const entry = await db
+        .insertInto('ledger_entry')
+        .values({ msn: paid.msn, kind: 'payment_operation', operation_id: op.id, payment_id: paid.id, settlement_id: null, created_at_ms: 0 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await db
         .insertInto('ledger_line')
         .values([
-          { operation_id: op.id, payment_id: paid.id, msn: paid.msn, account: 'merchant_payable', amount_ore: -overRefundOre, created_at_ms: 0 },
-          { operation_id: op.id, payment_id: paid.id, msn: paid.msn, account: 'customer_funds', amount_ore: overRefundOre, created_at_ms: 0 },
+          { entry_id: entry.id, operation_id: op.id, payment_id: paid.id, msn: paid.msn, account: 'merchant_payable', amount_ore: -overRefundOre, created_at_ms: 0 },
+          { entry_id: entry.id, operation_id: op.id, payment_id: paid.id, msn: paid.msn, account: 'customer_funds', amount_ore: overRefundOre, created_at_ms: 0 },
         ])
         .execute();
       await db
@@ -128,7 +138,22 @@ const TAMPERS: Tamper[] = [
     bug: 'a ledger line without its counter-leg',
     async apply({ db, paid }) {
       const captureId = await lastOperationId(db, paid.id, 'capture');
-      await db.insertInto('ledger_line').values({ operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'fees', amount_ore: 1, created_at_ms: 0 }).execute();
+      await db.insertInto('ledger_line').values({ entry_id: await entryIdOf(db, captureId), operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'fees', amount_ore: 1, created_at_ms: 0 }).execute();
+    },
+  },
+  {
+    invariant: 'L5',
+    bug: "a line filed under another operation's entry",
+    async apply({ db, paid }) {
+      const captureId = await lastOperationId(db, paid.id, 'capture');
+      const reserveEntry = await entryIdOf(db, await lastOperationId(db, paid.id, 'reserve'));
+      await db
+        .insertInto('ledger_line')
+        .values([
+          { entry_id: reserveEntry, operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'reservations', amount_ore: -1, created_at_ms: 0 },
+          { entry_id: reserveEntry, operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'reservations', amount_ore: 1, created_at_ms: 0 },
+        ])
+        .execute();
     },
   },
   {
@@ -154,8 +179,8 @@ const TAMPERS: Tamper[] = [
       await db
         .insertInto('ledger_line')
         .values([
-          { operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'reservations', amount_ore: -1, created_at_ms: 0 },
-          { operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'merchant_payable', amount_ore: 1, created_at_ms: 0 },
+          { entry_id: await entryIdOf(db, captureId), operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'reservations', amount_ore: -1, created_at_ms: 0 },
+          { entry_id: await entryIdOf(db, captureId), operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'merchant_payable', amount_ore: 1, created_at_ms: 0 },
         ])
         .execute();
     },

@@ -45,10 +45,10 @@ for (const dialect of testDialects()) {
       const merchant = await mixedWorkload(kasse);
       const { db } = kasse.kasse.store;
       const payment = await db.selectFrom('payment').selectAll().where('msn', '=', merchant.msn).where('order_id', '=', 'full').executeTakeFirstOrThrow();
-      const operation = await db.selectFrom('payment_operation').select('id').where('payment_id', '=', payment.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+      const entry = await db.selectFrom('ledger_entry').select(['id', 'operation_id']).where('payment_id', '=', payment.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
       await db
         .insertInto('ledger_line')
-        .values({ operation_id: operation.id, payment_id: payment.id, msn: payment.msn, account: 'merchant_payable', amount_ore: 1, created_at_ms: 0 })
+        .values({ entry_id: entry.id, operation_id: entry.operation_id, payment_id: payment.id, msn: payment.msn, account: 'merchant_payable', amount_ore: 1, created_at_ms: 0 })
         .execute();
       await db.updateTable('payment').set({ refunded_ore: sql`refunded_ore + 1` }).where('id', '=', payment.id).execute();
 
@@ -79,10 +79,10 @@ test('npx kasse reconcile exits 0 on a healthy database, and 1 naming the violat
     const healthy = await run();
     assert.equal(healthy.code, 0);
     assert.equal(healthy.report.ok, true);
-    const operation = await kasse.kasse.store.db.selectFrom('payment_operation').select(['id', 'payment_id', 'msn']).executeTakeFirstOrThrow();
+    const entry = await kasse.kasse.store.db.selectFrom('ledger_entry').select(['id', 'operation_id', 'payment_id', 'msn']).executeTakeFirstOrThrow();
     await kasse.kasse.store.db
       .insertInto('ledger_line')
-      .values({ operation_id: operation.id, payment_id: operation.payment_id, msn: operation.msn, account: 'reservations', amount_ore: 7, created_at_ms: 0 })
+      .values({ entry_id: entry.id, operation_id: entry.operation_id, payment_id: entry.payment_id, msn: entry.msn, account: 'reservations', amount_ore: 7, created_at_ms: 0 })
       .execute();
     const broken = await run();
     assert.equal(broken.code, 1);

@@ -30,9 +30,10 @@ const EXPECTED_POSTINGS: Record<OperationKind, LedgerLine[]> = {
   release: [line('reservations', -2_500), line('customer_funds', 2_500)],
 };
 
-function balances(lines: readonly LedgerLine[]): Record<LedgerAccount, number> {
-  const sums: Record<LedgerAccount, number> = { customer_funds: 0, reservations: 0, merchant_payable: 0 };
-  for (const l of lines) sums[l.account] += l.amountOre;
+function balances(lines: readonly LedgerLine[]): Record<string, number> {
+  // Payment operations touch only these three accounts; the back office's accounts belong to settlements.
+  const sums: Record<string, number> = { customer_funds: 0, reservations: 0, merchant_payable: 0 };
+  for (const l of lines) sums[l.account] = (sums[l.account] ?? 0) + l.amountOre;
   return sums;
 }
 

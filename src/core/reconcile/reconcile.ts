@@ -6,6 +6,8 @@ import type { Store } from '../../store/db.ts';
 import {
   countIdempotencyKeys,
   findDuplicateOrders,
+  findEntriesWithoutTwoLines,
+  findMisfiledLedgerLines,
   findIdempotencyKeysWithoutOutcome,
   findUnbalancedEntries,
   ledgerBalancesOfPayments,
@@ -50,7 +52,11 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
   }
 
   const unbalanced = await findUnbalancedEntries(db, MAX_VIOLATIONS);
-  for (const row of unbalanced) report('L1', `operation ${row.operation_id}`, `ledger entry sums to ${row.total}, not 0`);
+  for (const row of unbalanced) report('L1', `ledger entry ${row.entry_id}`, `ledger entry sums to ${row.total}, not 0`);
+  for (const row of await findMisfiledLedgerLines(db, MAX_VIOLATIONS)) {
+    report('L5', `ledger line ${row.lineId}`, `does not carry the operation, payment and MSN of its entry ${row.entryId}`);
+  }
+  for (const row of await findEntriesWithoutTwoLines(db, MAX_VIOLATIONS)) report('L5', `ledger entry ${row.id}`, `has ${row.lines} lines, not at least 2`);
   const totals = await ledgerTotals(db);
   if (Number(totals.total) !== 0) report('L1', 'ledger', `all lines sum to ${totals.total}, not 0`);
 

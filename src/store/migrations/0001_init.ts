@@ -174,7 +174,7 @@ export function initialSchema(kind: DialectKind): Migration {
         .addUniqueConstraint('callback_attempt_no', ['outbox_id', 'attempt_no'])
         .execute();
 
-      await createInsertOnlyGuards(db, kind);
+      await createInsertOnlyGuards(db, kind, ['ledger_line', 'payment_operation']);
     },
   };
 }

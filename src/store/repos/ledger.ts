@@ -2,17 +2,26 @@ import { assert } from '../../domain/assert.ts';
 import { isBalanced, type LedgerLine } from '../../domain/ledger.ts';
 import type { Executor } from '../db.ts';
 
-/** Insert-only: there is deliberately no update or delete here, and the engine refuses both (L2). */
+/**
+ * A payment operation's postings as one journal entry and its lines. Insert-only: there is deliberately no update or
+ * delete here, and the engine refuses both (L2).
+ */
 export async function appendLedgerEntry(
   db: Executor,
   entry: { operationId: number; paymentId: number; msn: string; nowMs: number; lines: readonly LedgerLine[] },
 ): Promise<void> {
   if (entry.lines.length === 0) return;
   assert(isBalanced(entry.lines), `ledger entry for operation ${entry.operationId} does not balance`);
+  const { id: entryId } = await db
+    .insertInto('ledger_entry')
+    .values({ msn: entry.msn, kind: 'payment_operation', operation_id: entry.operationId, payment_id: entry.paymentId, settlement_id: null, created_at_ms: entry.nowMs })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await db
     .insertInto('ledger_line')
     .values(
       entry.lines.map((line) => ({
+        entry_id: entryId,
         operation_id: entry.operationId,
         payment_id: entry.paymentId,
         msn: entry.msn,

@@ -8,8 +8,8 @@ import type { OperationRow, PaymentRow } from '../schema.ts';
 export async function findUnbalancedEntries(db: Executor, limit: number) {
   return db
     .selectFrom('ledger_line')
-    .select(['operation_id', (eb) => eb.fn.sum<number>('amount_ore').as('total')])
-    .groupBy('operation_id')
+    .select(['entry_id', (eb) => eb.fn.sum<number>('amount_ore').as('total')])
+    .groupBy('entry_id')
     .having((eb) => eb.fn.sum('amount_ore'), '!=', 0)
     .limit(limit)
     .execute();
@@ -74,5 +74,33 @@ export async function outboxAttemptSummaries(db: Executor) {
       sql<number>`SUM(CASE WHEN callback_attempt.http_status BETWEEN 200 AND 299 THEN 1 ELSE 0 END)`.as('successes'),
     ])
     .groupBy(['outbox.id', 'outbox.state', 'outbox.attempts', 'outbox.max_attempts'])
+    .execute();
+}
+
+/** L5: lines that do not carry their entry's operation and payment, and entries with fewer than two lines. */
+export async function findMisfiledLedgerLines(db: Executor, limit: number) {
+  return db
+    .selectFrom('ledger_line')
+    .innerJoin('ledger_entry', 'ledger_entry.id', 'ledger_line.entry_id')
+    .select(['ledger_line.id as lineId', 'ledger_entry.id as entryId'])
+    .where((eb) =>
+      eb.or([
+        eb(sql.ref('ledger_line.operation_id'), 'is distinct from', sql.ref('ledger_entry.operation_id')),
+        eb(sql.ref('ledger_line.payment_id'), 'is distinct from', sql.ref('ledger_entry.payment_id')),
+        eb('ledger_line.msn', '!=', eb.ref('ledger_entry.msn')),
+      ]),
+    )
+    .limit(limit)
+    .execute();
+}
+
+export async function findEntriesWithoutTwoLines(db: Executor, limit: number) {
+  return db
+    .selectFrom('ledger_entry')
+    .leftJoin('ledger_line', 'ledger_line.entry_id', 'ledger_entry.id')
+    .select(['ledger_entry.id', (eb) => eb.fn.count<number>('ledger_line.id').as('lines')])
+    .groupBy('ledger_entry.id')
+    .having((eb) => eb.fn.count('ledger_line.id'), '<', 2)
+    .limit(limit)
     .execute();
 }
