@@ -2,10 +2,11 @@
 // operation must match the schema the spec documents for its status (200, or `default`: the Vipps error body).
 // MerchantClient checks every /ecomm/ answer with it, so each HTTP test that exercises an endpoint also checks the shape.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { IN_CI } from './requirements.ts';
 import { specFile } from './spec-files.ts';
 
 type Json = Record<string, any>;
@@ -42,11 +43,26 @@ interface SpecOperation {
   responses: Json;
 }
 
-let loaded: { doc: Json; operations: SpecOperation[]; ajv: Ajv; validators: Map<string, ValidateFunction | null> } | undefined;
+interface LoadedSpec {
+  doc: Json;
+  operations: SpecOperation[];
+  ajv: Ajv;
+  validators: Map<string, ValidateFunction | null>;
+}
 
-function spec() {
-  if (loaded) return loaded;
-  const doc = parse(readFileSync(specFile('ecom-v2-swagger.yaml'), 'utf8')) as Json;
+/** undefined: not read yet; null: the file is missing outside CI, so answers go unchecked (said once, plainly). */
+let loaded: LoadedSpec | null | undefined;
+
+function spec(): LoadedSpec | null {
+  if (loaded !== undefined) return loaded;
+  const file = specFile('ecom-v2-swagger.yaml');
+  if (!existsSync(file)) {
+    const reason = `${file} is missing (set KASSE_VIPPS_SPEC_DIR)`;
+    if (IN_CI) throw new Error(`response conformance: ${reason}; CI=true checks every answer`);
+    console.log(`SKIPPED — response conformance checks: ${reason}.`);
+    return (loaded = null);
+  }
+  const doc = parse(readFileSync(file, 'utf8')) as Json;
   const operations = Object.entries<Json>(doc.paths ?? {})
     .filter(([template]) => template.toLowerCase().startsWith('/ecomm/'))
     .flatMap(([template, item]) =>
@@ -69,7 +85,7 @@ function spec() {
 /** The spec's operation for a request, or undefined when the spec has none (then there is nothing to check). */
 export function specOperation(method: string, path: string): SpecOperation | undefined {
   const pathOnly = path.split('?')[0] ?? path;
-  return spec().operations.find((op) => op.method === method.toUpperCase() && op.pattern.test(pathOnly));
+  return spec()?.operations.find((op) => op.method === method.toUpperCase() && op.pattern.test(pathOnly));
 }
 
 function resolveRef(doc: Json, node: Json): Json {
@@ -86,7 +102,9 @@ function resolveRef(doc: Json, node: Json): Json {
 
 /** The validator for (operation, status): null when the documented response has no body. */
 function validatorFor(op: SpecOperation, status: number): ValidateFunction | null {
-  const { doc, ajv, validators } = spec();
+  const loadedSpec = spec();
+  assert.ok(loadedSpec, 'an operation was found, so the spec is loaded');
+  const { doc, ajv, validators } = loadedSpec;
   const documented = op.responses[String(status)] ?? op.responses.default;
   assert.ok(documented, `${op.method} ${op.template}: the spec documents no ${status} answer and no default`);
   const key = `${op.method} ${op.template} ${op.responses[String(status)] ? status : 'default'}`;
@@ -104,7 +122,7 @@ export const checkedStatuses = new Map<string, Set<number>>();
 
 /** Every ecomm operation of the spec, as "METHOD /path/{param}", with the response keys it documents. */
 export function specOperations(): Array<{ operation: string; documented: string[] }> {
-  return spec().operations.map((op) => ({ operation: `${op.method} ${op.template}`, documented: Object.keys(op.responses) }));
+  return (spec()?.operations ?? []).map((op) => ({ operation: `${op.method} ${op.template}`, documented: Object.keys(op.responses) }));
 }
 
 /** Where a body departs from the spec's schema for this answer: [] when it conforms. */
