@@ -276,8 +276,11 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
       const app = await phone();
       await app.goto(initiated.body.url);
       await app.getByTestId('sign-in').click();
-      await app.getByTestId('consent').or(app.getByTestId('confirm')).first().waitFor();
-      const asked = await app.getByTestId('consent').isVisible();
+      // The app settles on one screen: the consent step, or the request itself (remembered). Wait for that event,
+      // then read which one it is from the frame's data-screen, instead of racing two locators.
+      const settled = app.locator('#phone[data-screen="consent"], #phone[data-screen="request"]');
+      await settled.waitFor();
+      const asked = (await settled.getAttribute('data-screen')) === 'consent';
       if (asked) await app.getByTestId('consent-share').click();
       else assert.match(await text(app, 'consent-remembered'), /Kaffebrenneriet AS remembers you: you share your name and email/);
       await screenshot(app, `remembered-${orderId}`);
