@@ -32,6 +32,8 @@ export function browserSkip(): string | false {
 export function browserRig() {
   let started: { kasse: KasseWithReceiver; browser: Browser } | undefined;
   const contexts: BrowserContext[] = [];
+  /** What a page reported that a shopper would not see but must not happen: CSP refusals, missing files of Kasse's. */
+  const problems: string[] = [];
 
   const rig = () => {
     if (!started) throw new Error('browserRig: start() has not resolved');
@@ -44,6 +46,15 @@ export function browserRig() {
     const p = await context.newPage();
     p.setDefaultTimeout(WAIT_MS);
     p.on('pageerror', (error) => console.error(`page error on ${p.url()}: ${error.message}`));
+    p.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`CSP on ${p.url()}: ${message.text()}`);
+    });
+    p.on('response', (response) => {
+      const kasse = rig().kasse.k.baseUrl;
+      if (response.status() === 404 && response.url().startsWith(kasse) && response.request().resourceType() !== 'fetch') {
+        problems.push(`404 for ${response.url()} on ${p.url()}`);
+      }
+    });
     return p;
   }
 
@@ -78,6 +89,9 @@ export function browserRig() {
 
     desktop,
     phone,
+
+    /** CSP refusals and 404s of Kasse's own files seen by any page of this rig so far. */
+    problems: (): readonly string[] => problems,
 
     /** Saves test-results/browser-<name>.png. */
     async screenshot(p: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {

@@ -36,6 +36,7 @@ function pendingCard(view: PaymentRequestView) {
   const left = h('span', { class: 'chip', testid: 'pending-left' }, mmss(view.secondsLeft) + ' left');
   const deadline = ticks() + view.secondsLeft * 1000;
   left.dataset.deadline = String(deadline);
+  left.dataset.tone = countdownTone(view.secondsLeft);
   return h('li', {},
     h('button', { type: 'button', class: 'request', testid: 'pending-request', 'data-token': view.token, onclick: () => go(paymentPath(view.token)) },
       h('span', { class: 'avatar' }, initial(view.merchantName)),
