@@ -15,6 +15,7 @@ import {
 import { removeConsent } from '../../app/express/consent-removal.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';
 import { renderPage } from '../web/templates.ts';
+import { USER_ACTION_TIMEOUT_MS } from '../../domain/payment.ts';
 import { AppConfirmBody, LandingPushBody, LandingToken, MobileNumber, MsisdnParams, TokenParams } from '../schemas/user-side.ts';
 
 const hide = true;
@@ -70,7 +71,7 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.post('/_kasse/landing/:token/cancel', { schema: { hide, params: TokenParams } }, async (request) => rejectAsUser(ctx, request.params.token));
 
     for (const path of ['/_kasse/app', '/_kasse/app/pay/:token']) {
-      app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderPage('app', {})));
+      app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderPage('app', { totalSeconds: USER_ACTION_TIMEOUT_MS / 1000 })));
     }
 
     app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: MsisdnParams } }, async (request) => appHome(ctx, request.params.msisdn));

@@ -11,7 +11,7 @@ import { h } from '../lib/dom.ts';
 import { addressLines, addressText, addressTypeText, andList, dateTime, initial, mmss, nok, scopeIcon, scopeLabel, scopeWord } from './format.ts';
 import { icon } from './icons.ts';
 import { cardRow, paidOre, STATE_LABEL } from './cards.ts';
-import { api, backButton, every, go, loading, now, returnTo, route, screen, session, setSignedIn, showUserInBar, ticks } from './shell.ts';
+import { api, userActionSeconds, backButton, every, go, loading, now, returnTo, route, screen, session, setSignedIn, showUserInBar, ticks } from './shell.ts';
 import { signIn } from './sign-in.ts';
 
 /** What the user has chosen so far on one payment request. */
@@ -195,21 +195,22 @@ function cardPicker(flow: Flow) {
   return picker;
 }
 
+/** The 5-minute window, ticking on the browser's monotonic clock; warning-coloured only in its last minute. */
 function countdown(seconds: number) {
-  const total = 300;
   const deadline = ticks() + seconds * 1000;
   const text = h('strong', { testid: 'time-left' }, mmss(seconds));
   const bar = h('span', null);
   const progress = h('div', { class: 'progress' }, bar);
-  function tick() {
+  const el = h('div', { class: 'countdown', testid: 'countdown' }, h('div', { class: 'countdown-row' }, h('span', null, 'Time left'), text), progress);
+  function tick(): number {
     const left = Math.max(0, (deadline - ticks()) / 1000);
     text.textContent = mmss(left);
-    bar.style.width = Math.min(100, (left / Math.max(total, seconds)) * 100) + '%';
-    progress.classList.toggle('low', left <= 60);
+    bar.style.width = `${Math.min(100, (left / Math.max(userActionSeconds, seconds)) * 100)}%`;
+    el.dataset.tone = countdownTone(left);
     return left;
   }
   tick();
-  return { el: h('div', { class: 'countdown' }, h('div', { class: 'countdown-row' }, h('span', {}, 'Time left'), text), progress), tick };
+  return { el, tick };
 }
 
 function requestScreen(flow: Flow) {

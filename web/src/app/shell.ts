@@ -9,6 +9,8 @@ const SESSION_KEY = 'kasse.app.msisdn';
 const root = byId('app');
 const phoneFrame = byId('phone');
 const barUser = byId('bar-user');
+/** The user's window to act on a request, as the server rendered it (USER_ACTION_TIMEOUT_MS). */
+export const userActionSeconds = Number(root.dataset.totalSeconds);
 
 /** The app's JSON API (/_kasse/app/api…); errors arrive as ApiError with a human message. */
 export function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
