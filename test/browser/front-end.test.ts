@@ -48,6 +48,10 @@ describe('the front end in the browser', { skip }, () => {
     await page.getByTestId('callbacks').click();
     await page.locator('#rows').waitFor({ state: 'attached' });
     await screenshot(page, 'front-callbacks');
+    // The API docs (Swagger UI) run under the same strict policy: it renders, and the rig sees no CSP refusal.
+    await page.goto(`${k.baseUrl}/_kasse/docs`);
+    await page.locator('.swagger-ui .info .title').waitFor();
+    await screenshot(page, 'front-docs');
   });
 
   test('landing page: a number that is no Vipps user gets a human sentence, not the API text; the countdown starts calm', async () => {

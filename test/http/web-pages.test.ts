@@ -29,8 +29,9 @@ describe('the pages of the front end', () => {
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/, path);
       const csp = page.headers.get('content-security-policy') ?? '';
       assert.match(csp, /script-src 'self'(;|$)/, `${path} has a strict script-src`);
-      assert.match(csp, /style-src 'self'(;|$)/, `${path} has a strict style-src`);
-      assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), path);
+      assert.ok(!/script-src[^;]*unsafe/.test(csp), `${path}: scripts never inline or eval`);
+      // Swagger UI (the API docs) applies inline styles; every page of Kasse's own has strict styles too.
+      if (!path.startsWith('/_kasse/docs')) assert.match(csp, /style-src 'self'(;|$)/, `${path} has a strict style-src`);
       for (const match of page.text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
         assert.match(match[1] ?? '', /\bsrc=/, `${path}: a script without src`);
         assert.equal((match[2] ?? '').trim(), '', `${path}: an inline script with content`);

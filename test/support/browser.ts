@@ -90,6 +90,28 @@ export function browserRig() {
     desktop,
     phone,
 
+    /**
+     * Resolves when an element with data-testid `testId` appears in `page`. Call it before the action that shows
+     * the element: a MutationObserver in the page sees the element the moment it is added, so screens the app leaves
+     * on its own (the receipt, the rejection: both return to the shop after a second or two) cannot be missed on a
+     * busy machine, as polling for them could.
+     */
+    appears(page: Page, testId: string): Promise<void> {
+      return page.evaluate(
+        (id) =>
+          new Promise<void>((resolve) => {
+            const selector = `[data-testid="${id}"]`;
+            if (document.querySelector(selector)) return resolve();
+            new MutationObserver((_records, observer) => {
+              if (!document.querySelector(selector)) return;
+              observer.disconnect();
+              resolve();
+            }).observe(document, { childList: true, subtree: true });
+          }),
+        testId,
+      );
+    },
+
     /** CSP refusals and 404s of Kasse's own files seen by any page of this rig so far. */
     problems: (): readonly string[] => problems,
 
