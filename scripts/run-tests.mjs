@@ -28,6 +28,10 @@ if (only.length === 0) {
   console.log('typecheck: tsc --noEmit');
   const tsc = spawnSync('npx', ['tsc', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // The browser code (web/) compiles against the DOM, not Node: its own project.
+  console.log('typecheck: tsc --noEmit -p web');
+  const webTsc = spawnSync('npx', ['tsc', '--noEmit', '-p', 'web'], { cwd: root, stdio: 'inherit' });
+  if (webTsc.status !== 0) process.exit(webTsc.status ?? 1);
 }
 
 const env = { ...process.env, KASSE_TEST_PG_URL: pgUrl, KASSE_TEST_PG: 'on' };

@@ -16,6 +16,8 @@ import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/ka
 import { qrRoutes } from './routes/qr.ts';
 import { userSideRoutes } from './routes/user-side.ts';
 import { userinfoRoutes } from './routes/userinfo.ts';
+import { webRoutes } from './routes/web.ts';
+import { addSecurityHeaders } from './web/security-headers.ts';
 
 export interface ServerDeps {
   ctx: AppContext;
@@ -63,6 +65,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', refuseHostless);
+  addSecurityHeaders(app);
   // Without a listener Node answers an Expect other than 100-continue with a bare 417; this one gives the Vipps body.
   app.server.on('checkExpectation', answerUnknownExpectation);
 
@@ -93,6 +96,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
+  await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
   await app.register(userSideRoutes(ctx));
   await app.register(userinfoRoutes(ctx));
   await app.register(qrRoutes(ctx));

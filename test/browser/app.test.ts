@@ -10,7 +10,7 @@ import { MerchantClient } from '../support/merchant-client.ts';
 const skip = browserSkip();
 
 describe('the user side in the browser', { skip }, () => {
-  const { start, close, desktop, phone, screenshot, landingPush, signIn } = browserRig();
+  const { start, close, desktop, phone, screenshot, landingPush, signIn, appears } = browserRig();
   let k: TestKasse;
   let receiver: CallbackReceiver;
   let merchant: MerchantClient;
@@ -80,8 +80,9 @@ describe('the user side in the browser', { skip }, () => {
     assert.equal(await app.locator('[data-testid="card-option"][data-last4="0001"] input').isChecked(), true);
     await screenshot(app, 'reserve-3-app-request');
 
+    const receiptShown = appears(app, 'receipt');
     await app.getByTestId('confirm').click();
-    await app.getByTestId('receipt').waitFor();
+    await receiptShown;
     assert.equal(await app.getByTestId('receipt-status').textContent(), 'Reserved');
     assert.match((await app.getByTestId('receipt-card').textContent()) ?? '', /•••• 0001/);
     await screenshot(app, 'reserve-4-app-receipt');
@@ -100,8 +101,9 @@ describe('the user side in the browser', { skip }, () => {
     const landing = await landingPush(url, '48000099');
     const app = await signIn('48000099');
     await openRequest(app, token);
+    const rejectedShown = appears(app, 'rejected');
     await app.getByTestId('reject').click();
-    await app.getByTestId('rejected').waitFor();
+    await rejectedShown;
     await screenshot(app, 'reject-app');
     await landing.waitForURL(fallBack);
     await app.waitForURL(fallBack);
@@ -126,8 +128,9 @@ describe('the user side in the browser', { skip }, () => {
     assert.match((await app.getByTestId('bankid-error').textContent()) ?? '', /6-digit/);
     await app.getByTestId('bankid-code').fill('123456');
     await screenshot(app, 'bankid-challenge');
+    const receiptShown = appears(app, 'receipt');
     await app.getByTestId('bankid-submit').click();
-    await app.getByTestId('receipt').waitFor();
+    await receiptShown;
     assert.equal(await app.getByTestId('receipt-status').textContent(), 'Reserved');
     await screenshot(app, 'bankid-receipt');
     await landing.waitForURL(fallBack);
@@ -142,8 +145,9 @@ describe('the user side in the browser', { skip }, () => {
     await openRequest(app, token);
     // The card is marked (by the server's sandbox clock) but still selectable: the issuer decides.
     assert.equal(await app.locator('[data-testid="card-option"] [data-testid="card-problem"]').textContent(), 'Expired');
+    const refusedShown = appears(app, 'refused');
     await app.getByTestId('confirm').click();
-    await app.getByTestId('refused').waitFor();
+    await refusedShown;
     assert.equal(await app.getByTestId('refused-message').textContent(), 'The card has expired.');
     await screenshot(app, 'expired-card-refused');
     await landing.waitForURL(fallBack);
@@ -164,8 +168,9 @@ describe('the user side in the browser', { skip }, () => {
     await app.getByTestId('sign-in').click();
     await app.getByTestId('confirm').waitFor();
     assert.match((await app.getByTestId('amount').textContent()) ?? '', /^123,00\s*kr$/);
+    const receiptShown = appears(app, 'receipt');
     await app.getByTestId('confirm').click();
-    await app.getByTestId('receipt').waitFor();
+    await receiptShown;
     await app.waitForURL(fallBack);
     assert.equal((await lastLogEntry('browser-phone', 'RESERVE')).operationSuccess, true);
   });

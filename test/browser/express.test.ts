@@ -32,7 +32,7 @@ type Callback = {
 };
 
 describe('express checkout and profile sharing in the browser', { skip }, () => {
-  const { start, close, phone, screenshot, landingPush, signIn } = browserRig();
+  const { start, close, phone, screenshot, landingPush, signIn, appears } = browserRig();
   let k: TestKasse;
   let receiver: CallbackReceiver;
   let shop: MerchantClient;
@@ -150,8 +150,9 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     assert.equal(await text(app, 'summary-total'), '598,00 kr');
     await app.getByTestId('confirm').scrollIntoViewIfNeeded();
     await screenshot(app, 'express-3-walking-summary');
+    const receiptShown = appears(app, 'receipt');
     await app.getByTestId('confirm').click();
-    await app.getByTestId('receipt').waitFor();
+    await receiptShown;
     assert.equal(await text(app, 'receipt-amount'), '598,00 kr');
     assert.equal(await text(app, 'receipt-shipping'), 'Walking · 99,00 kr');
     assert.equal(await text(app, 'receipt-address'), 'Bryggen 7, c/o Hanseatene, 5003 BERGEN');
@@ -222,8 +223,9 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     const app = await phone();
     await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}?phone=48000001`);
     await app.getByTestId('sign-in').click();
+    const rejectedShown = appears(app, 'rejected');
     await app.getByTestId('consent-cancel').click();
-    await app.getByTestId('rejected').waitFor();
+    await rejectedShown;
     await app.waitForURL(fallBack);
     assert.equal((await callback(orderId)).transactionInfo.status, 'CANCELLED');
     assert.equal(receiver.requests.some((r) => r.url.includes(`/${orderId}/shippingDetails`)), false);
@@ -247,8 +249,9 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     assert.equal(await app.getByTestId('consent-scope').count(), 3);
     await screenshot(app, 'profile-consent');
     await app.getByTestId('consent-share').click();
+    const receiptShown = appears(app, 'receipt');
     await app.getByTestId('confirm').click();
-    await app.getByTestId('receipt').waitFor();
+    await receiptShown;
     await app.waitForURL(fallBack);
 
     const details = await books.details(orderId);
@@ -276,13 +279,17 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
       const app = await phone();
       await app.goto(initiated.body.url);
       await app.getByTestId('sign-in').click();
-      await app.getByTestId('consent').or(app.getByTestId('confirm')).first().waitFor();
-      const asked = await app.getByTestId('consent').isVisible();
+      // The app settles on one screen: the consent step, or the request itself (remembered). Wait for that event,
+      // then read which one it is from the frame's data-screen, instead of racing two locators.
+      const settled = app.locator('#phone[data-screen="consent"], #phone[data-screen="request"]');
+      await settled.waitFor();
+      const asked = (await settled.getAttribute('data-screen')) === 'consent';
       if (asked) await app.getByTestId('consent-share').click();
       else assert.match(await text(app, 'consent-remembered'), /Kaffebrenneriet AS remembers you: you share your name and email/);
       await screenshot(app, `remembered-${orderId}`);
+      const receiptShown = appears(app, 'receipt');
       await app.getByTestId('confirm').click();
-      await app.getByTestId('receipt').waitFor();
+      await receiptShown;
       const details = await cafe.details(orderId);
       assert.equal(details.status, 200, details.text);
       return { asked, sub: details.body.sub as string, app };

@@ -30,6 +30,8 @@ export function browserSkip(): string | false {
 export function browserRig() {
   let started: { kasse: KasseWithReceiver; browser: Browser } | undefined;
   const contexts: BrowserContext[] = [];
+  /** What a page reported that a shopper would not see but must not happen: CSP refusals, missing files of Kasse's. */
+  const problems: string[] = [];
 
   const rig = () => {
     if (!started) throw new Error('browserRig: start() has not resolved');
@@ -42,6 +44,15 @@ export function browserRig() {
     const p = await context.newPage();
     p.setDefaultTimeout(WAIT_MS);
     p.on('pageerror', (error) => console.error(`page error on ${p.url()}: ${error.message}`));
+    p.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`CSP on ${p.url()}: ${message.text()}`);
+    });
+    p.on('response', (response) => {
+      const kasse = rig().kasse.k.baseUrl;
+      if (response.status() === 404 && response.url().startsWith(kasse) && response.request().resourceType() !== 'fetch') {
+        problems.push(`404 for ${response.url()} on ${p.url()}`);
+      }
+    });
     return p;
   }
 
@@ -76,6 +87,31 @@ export function browserRig() {
 
     desktop,
     phone,
+
+    /**
+     * Resolves when an element with data-testid `testId` appears in `page`. Call it before the action that shows
+     * the element: a MutationObserver in the page sees the element the moment it is added, so screens the app leaves
+     * on its own (the receipt, the rejection: both return to the shop after a second or two) cannot be missed on a
+     * busy machine, as polling for them could.
+     */
+    appears(page: Page, testId: string): Promise<void> {
+      return page.evaluate(
+        (id) =>
+          new Promise<void>((resolve) => {
+            const selector = `[data-testid="${id}"]`;
+            if (document.querySelector(selector)) return resolve();
+            new MutationObserver((_records, observer) => {
+              if (!document.querySelector(selector)) return;
+              observer.disconnect();
+              resolve();
+            }).observe(document, { childList: true, subtree: true });
+          }),
+        testId,
+      );
+    },
+
+    /** CSP refusals and 404s of Kasse's own files seen by any page of this rig so far. */
+    problems: (): readonly string[] => problems,
 
     /** Saves test-results/browser-<name>.png. */
     async screenshot(p: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {

@@ -35,6 +35,8 @@ export class CallbackReceiver {
       }
       const received: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, receivedAt: Date.now() };
       this.requests.push(received);
+      // Whoever waits for requests hears of this one as soon as it is recorded (its body read).
+      this.#waiters.splice(0).forEach((wake) => wake());
       const { status = 200, delayMs = 0, body: answer = { ok: true } } = this.behave(received);
       const timer = setTimeout(() => {
         if (res.destroyed) return;
@@ -50,21 +52,27 @@ export class CallbackReceiver {
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    this.#server.on('request', () => setImmediate(() => this.#waiters.splice(0).forEach((w) => w())));
     return this;
   }
 
-  /** Resolves once `count` requests have arrived (bounded: rejects after `timeoutMs`). */
+  /** Resolves when the `count`-th request arrives (woken by each arrival, no polling; rejects after `timeoutMs`). */
   async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.requests.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${this.requests.length}`);
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-    return this.requests;
+    if (this.requests.length >= count) return this.requests;
+    return new Promise<ReceivedRequest[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== check);
+        reject(new Error(`expected ${count} requests, got ${this.requests.length}`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (this.requests.length < count) {
+          this.#waiters.push(check);
+          return;
+        }
+        clearTimeout(timer);
+        resolve(this.requests);
+      };
+      this.#waiters.push(check);
+    });
   }
 
   async close(): Promise<void> {

@@ -114,3 +114,19 @@ test('engine-specific SQL lives only in src/store/dialect.ts', () => {
     assert.ok(!/SKIP LOCKED|better-sqlite3|from 'pg'/.test(code), `${file} has engine-specific code`);
   }
 });
+
+test('src/shared and web/ import no server code: only src/shared, web/ itself and nothing from node', () => {
+  const webSources = (dir: string): string[] =>
+    readdirSync(join(root, dir)).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(join(root, path)).isDirectory() ? webSources(path) : name.endsWith('.ts') ? [path] : [];
+    });
+  for (const file of [...sources('src/shared'), ...webSources('web/src')]) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const spec of [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom '([^']+)'/gms)].map((m) => m[1] ?? '')) {
+      const target = join(file, '..', spec);
+      assert.ok(spec.startsWith('.'), `${file} imports the package ${spec}`);
+      assert.ok(target.startsWith(join('src', 'shared')) || target.startsWith(join('web', 'src')), `${file} imports ${spec}`);
+    }
+  }
+});

@@ -1,3 +1,4 @@
+import { normalizePhoneNumber } from '../../shared/phone-number.ts';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 
 /**
@@ -31,11 +32,8 @@ export function checkFallBack(value: string, isApp: boolean): void {
  */
 export function normalizeMobileNumber(value: string | number | null | undefined): string | null {
   if (value === undefined || value === null || value === '') return null;
-  let digits = String(value).replace(/[\s-]/g, '');
-  if (digits.startsWith('+47')) digits = digits.slice(3);
-  else if (digits.startsWith('0047')) digits = digits.slice(4);
-  else if (digits.length === 10 && digits.startsWith('47')) digits = digits.slice(2);
-  if (!/^\d{8}$/.test(digits)) throw new Refused('not_a_vipps_user');
+  const digits = normalizePhoneNumber(value);
+  if (digits === null) throw new Refused('not_a_vipps_user');
   return digits;
 }
 

@@ -13,6 +13,7 @@ import { findConsent } from '../../store/repos/consents.ts';
 import { approveAsUser, type ApprovalResult } from '../payments/approve.ts';
 import { cancelByUser } from '../payments/user-cancel.ts';
 import { inTransaction } from '../transaction.ts';
+import { PHONE_FORMAT_MESSAGE, normalizePhoneNumber } from '../../shared/phone-number.ts';
 import { resolveTestUser } from '../users/test-users.ts';
 import { userWithCards } from '../users/sandbox-users.ts';
 
@@ -75,8 +76,8 @@ export async function landingView(ctx: AppContext, token: string) {
 export async function pushFromLanding(ctx: AppContext, token: string, mobileNumber: string) {
   const payment = await paymentByToken(ctx, token);
   if (finished(payment)) return paymentRequestView(ctx, payment);
-  const msisdn = mobileNumber.replace(/[\s-]/g, '').replace(/^(\+47|0047)/, '');
-  if (!/^\d{8}$/.test(msisdn)) throw new InvalidRequestError('mobileNumber', 'Enter an 8-digit Norwegian mobile number');
+  const msisdn = normalizePhoneNumber(mobileNumber);
+  if (msisdn === null) throw new InvalidRequestError('mobileNumber', PHONE_FORMAT_MESSAGE);
   await inTransaction(ctx, async ({ trx, nowMs }) => {
     const user = await resolveTestUser(trx, msisdn, nowMs);
     if (!user.can_pay_businesses) throw new Refused('not_a_vipps_user');

@@ -5,6 +5,7 @@ import { findBank, insertBankIfAbsent, insertCard, listCards } from '../../store
 import { insertAddress, listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser, insertTestUserIfAbsent } from '../../store/repos/users.ts';
 import type { CardState, TestUserRow } from '../../store/schema.ts';
+import { isNorwegianMobile } from '../../shared/phone-number.ts';
 
 /** A Visa BIN, as in the ecomm v2 documentation's example. */
 export const DEFAULT_CARD_BIN = 492560;
@@ -12,8 +13,6 @@ export const DEFAULT_CARD_BIN = 492560;
 export const AMPLE_FUNDS_ORE = 100_000_000;
 export const DEFAULT_BANK = { id: 'kassebanken', name: 'Kassebanken', hold_days: 7, force_through: 0, refund_arrival_bank_days: 2 };
 
-/** Norwegian mobile numbers: 8 digits starting with 4 or 9. Any such number is a test user in the sandbox. */
-export const NORWEGIAN_MOBILE = /^[49]\d{7}$/;
 
 export interface CardSpec {
   id?: string;
@@ -141,6 +140,6 @@ export async function insertTestUser(db: Executor, spec: TestUserSpec, nowMs: nu
 export async function resolveTestUser(trx: Trx, msisdn: string, nowMs: number): Promise<TestUserRow> {
   const existing = await findTestUser(trx, msisdn);
   if (existing) return existing;
-  if (!NORWEGIAN_MOBILE.test(msisdn)) throw new Refused('not_a_vipps_user');
+  if (!isNorwegianMobile(msisdn)) throw new Refused('not_a_vipps_user');
   return insertTestUser(trx, { msisdn }, nowMs);
 }

@@ -13,9 +13,9 @@ import {
   rememberedConsent,
 } from '../../core/user-app/payment-requests.ts';
 import { removeConsent } from '../../core/express/consent-removal.ts';
-import { appPage } from '../views/app-page.ts';
-import { APP_SCRIPT } from '../views/app-script.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';
+import { renderPage } from '../web/templates.ts';
+import { USER_ACTION_TIMEOUT_MS } from '../../domain/payment.ts';
 import { AppConfirmBody, LandingPushBody, LandingToken, MobileNumber, MsisdnParams, TokenParams } from '../schemas/user-side.ts';
 
 const hide = true;
@@ -71,12 +71,8 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.post('/_kasse/landing/:token/cancel', { schema: { hide, params: TokenParams } }, async (request) => rejectAsUser(ctx, request.params.token));
 
     for (const path of ['/_kasse/app', '/_kasse/app/pay/:token']) {
-      app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(appPage()));
+      app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderPage('app', { totalSeconds: USER_ACTION_TIMEOUT_MS / 1000 })));
     }
-
-    app.get('/_kasse/app/app.js', { schema: { hide } }, async (_request, reply) =>
-      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(APP_SCRIPT),
-    );
 
     app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: MsisdnParams } }, async (request) => appHome(ctx, request.params.msisdn));
 

@@ -3,11 +3,12 @@
  * routes, and the fuzzer (test/reliability/fuzz.test.ts) predicts from the same objects what must be rejected.
  */
 import { Type } from 'typebox';
+import { EIGHT_DIGITS_PATTERN } from '../../shared/phone-number.ts';
 
 /** Landing tokens are base64url; anything else (a NUL byte, a slash) is not one of ours and never reaches the database. */
 export const LandingToken = Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' });
 /** A Norwegian mobile number as the app and the sandbox take it: eight digits. */
-export const MobileNumber = Type.String({ pattern: '^\\d{8}$' });
+export const MobileNumber = Type.String({ pattern: EIGHT_DIGITS_PATTERN });
 
 export const TokenParams = Type.Object({ token: LandingToken });
 export const MsisdnParams = Type.Object({ msisdn: MobileNumber });

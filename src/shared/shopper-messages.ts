@@ -1,0 +1,42 @@
+/**
+ * What a shopper reads when the landing page or the app gets an error answer: a sentence for a person, never the
+ * API's own text (which is written for the merchant's developer). Shared by the browser code and the tests.
+ */
+import { PHONE_FORMAT_MESSAGE, PHONE_RULE_TEXT } from './phone-number.ts';
+
+export const NETWORK_MESSAGE = 'Could not reach Vipps. Check your connection and try again.';
+export const GENERIC_MESSAGE = 'Something went wrong. Try again in a moment.';
+
+interface VippsErrorEntry {
+  errorGroup?: unknown;
+  errorCode?: unknown;
+}
+
+/** By "errorGroup errorCode": the shopper's side of the error table. */
+const BY_CODE: Readonly<Record<string, string>> = {
+  'User 81': `This number is not a Vipps user. Check it: Vipps needs ${PHONE_RULE_TEXT}.`,
+  'User 82': 'Your Vipps app is too old for this payment. Update the app and try again.',
+  'Merchant 31': 'The shop cannot take Vipps payments right now.',
+  'Merchant 37': 'The shop cannot take Vipps payments right now.',
+  'VippsError 91': 'This payment can no longer be changed.',
+  'VippsError 92': 'This payment has already been handled.',
+  'VippsError 98': 'Too many attempts at once. Wait a moment and try again.',
+};
+
+/** Input fields the shopper typed: a refusal there is about the phone number. */
+const PHONE_FIELDS = new Set(['mobileNumber', 'msisdn', 'phoneNumber']);
+
+/** The human sentence for an error answer (status and parsed body; body may be anything). */
+export function shopperMessage(status: number, body: unknown): string {
+  const first: VippsErrorEntry | undefined = Array.isArray(body) ? (body[0] as VippsErrorEntry | undefined) : undefined;
+  if (first) {
+    const key = `${String(first.errorGroup)} ${String(first.errorCode)}`;
+    const known = BY_CODE[key];
+    if (known) return known;
+    if (first.errorGroup === 'InvalidRequest' && PHONE_FIELDS.has(String(first.errorCode))) return PHONE_FORMAT_MESSAGE;
+  }
+  if (status === 404) return 'This payment request does not exist, or the link is not valid.';
+  if (status === 429) return 'Too many attempts. Wait a moment and try again.';
+  if (status === 400) return 'Vipps could not use what was sent. Go back to the shop and try again.';
+  return GENERIC_MESSAGE;
+}
