@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { ERRORS, InvalidRequestError, VippsError, type ErrorGroup } from '../domain/errors.ts';
 import { AuthError } from '../app/auth/access-token.ts';
 import { NotFoundError } from '../app/merchants/sales-units.ts';
+import { answerAfterDraining } from './oversized-body.ts';
 
 export interface VippsErrorItem {
   errorGroup: ErrorGroup;
@@ -64,7 +65,7 @@ function validationMessage(error: FastifyError, field: string): string {
  * bad input as 400 InvalidRequest naming the field, and anything unexpected as 500 VippsError 99
  * (logged with the contextId — a 500 is always a Kasse bug).
  */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
   if (error instanceof VippsError) {
     const { group, code, httpStatus } = error.definition;
     return sendVippsError(reply, request, httpStatus, { errorGroup: group, errorCode: code, errorMessage: error.message });
@@ -87,7 +88,12 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
       errorMessage: validationMessage(fastifyError, field),
     });
   }
-  // Malformed JSON, oversized or unparseable bodies, bad media types: the client's fault, never a 500.
+  if (fastifyError.statusCode === 413) {
+    return answerAfterDraining(request, reply, () =>
+      sendVippsError(reply, request, 413, { errorGroup: 'InvalidRequest', errorCode: 'body', errorMessage: fastifyError.message }),
+    );
+  }
+  // Malformed JSON, unparseable bodies, bad media types: the client's fault, never a 500.
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: 'body', errorMessage: fastifyError.message });
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { registerLenientJsonParsing } from './body-parsing.ts';
 import { answerClientError, answerUnknownExpectation, handleError, refuseHostless, sendVippsError } from './errors.ts';
+import { RouteMethods } from './method-not-allowed.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
 import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
@@ -68,13 +69,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   registerLenientJsonParsing(app);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    sendVippsError(reply, request, 404, {
-      errorGroup: 'InvalidRequest',
-      errorCode: 'path',
-      errorMessage: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`,
-    }),
-  );
+  const routeMethods = new RouteMethods();
+  routeMethods.collectFrom(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routeMethods.allowedFor(path);
+    if (allowed.length > 0) {
+      return sendVippsError(reply.header('allow', allowed.join(', ')), request, 405, {
+        errorGroup: 'InvalidRequest',
+        errorCode: 'method',
+        errorMessage: `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`,
+      });
+    }
+    return sendVippsError(reply, request, 404, { errorGroup: 'InvalidRequest', errorCode: 'path', errorMessage: `No such endpoint: ${request.method} ${path}` });
+  });
 
   await app.register(swagger, {
     openapi: {
