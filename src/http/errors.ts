@@ -30,6 +30,8 @@ const AUTH_MESSAGES: Record<AuthError['failure'], string> = {
     'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
   invalid_subscription_key:
     'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+  subscription_key_of_other_sales_unit:
+    'The subscription key is valid, but it belongs to another sales unit than the client_id (or access token) it was sent with. Send the Ocp-Apim-Subscription-Key issued together with that client_id.',
   unknown_client: 'Unknown client_id.',
   invalid_client_secret: 'Invalid client_secret.',
   invalid_token: 'Access token is missing, invalid or issued for other keys.',

@@ -9,6 +9,7 @@ import { answerClientError, answerUnknownExpectation, handleError, refuseHostles
 import { RouteMethods } from './method-not-allowed.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
+import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
@@ -101,6 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
+  await app.register(ecommV1Routes());
   await app.register(userSideRoutes(ctx));
   await app.register(userinfoRoutes(ctx));
   await app.register(qrRoutes(ctx));
