@@ -7,6 +7,7 @@ import { buildServer } from './http/server.ts';
 import { deliver } from './outbound/http-delivery.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
+import { KasseMetrics } from './observability/metrics.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 import { readOrInitMeta } from './store/repos/meta.ts';
 
@@ -20,10 +21,13 @@ export interface KasseOptions {
   jobPollIntervalMs?: number;
   /** Start the background job loop (tests of the jobs themselves may drive them by hand). */
   startJobs?: boolean;
+  /** Serve /metrics and instrument every request (default true; the benchmark measures Kasse without). */
+  metrics?: boolean;
 }
 
 export interface Kasse {
   app: FastifyInstance;
+  metrics: KasseMetrics | null;
   ctx: AppContext;
   jobs: JobRunner;
   store: Store;
@@ -62,22 +66,29 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
   });
   const { store } = ctx;
   const logger = options.logger ?? false;
+  const metrics = options.metrics === false ? null : new KasseMetrics(ctx);
   const runner = new JobRunner(ctx, {
     pollIntervalMs: options.jobPollIntervalMs ?? 250,
     onError: (error) => {
       if (typeof logger === 'object') logger.error({ err: error }, 'background job failed');
       else console.error('background job failed', error);
     },
+    ...(metrics ? { observer: metrics.jobObserver } : {}),
   });
   jobs = runner;
   if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
-  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger });
+  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics });
   if (options.startJobs !== false) runner.start();
   return {
     app,
+    metrics,
     ctx,
     jobs: runner,
     store,
+    /**
+     * Graceful: stop accepting and finish the requests in flight (fastify answers 503 to new requests on open
+     * connections meanwhile), then let the job pass in flight send its leased calls and record them, then close the store.
+     */
     async close() {
       await app.close();
       await runner.stop();

@@ -25,7 +25,7 @@ function demoMerchantBanner({ created, credentials, rateLimits }: DemoMerchant, 
     `  Ocp-Apim-Subscription-Key  ${credentials.subscriptionKey}`,
     'In a shell (the README walk-through uses these):',
     `  export B=${base} MSN=${credentials.merchantSerialNumber} CID=${credentials.clientId} SECRET='${credentials.clientSecret}' KEY=${credentials.subscriptionKey}`,
-    `Base URL: ${base}   API docs: ${base}/_kasse/docs   Health: ${base}/_kasse/health`,
+    `Base URL: ${base}   API docs: ${base}/_kasse/docs   Ready: ${base}/_kasse/health/ready   Metrics: ${base}/metrics`,
   ];
 }
 
@@ -76,12 +76,24 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 
   let closing = false;
+  // Graceful: no new connections, requests and outbound calls in flight finish and are recorded, then the store
+  // closes (kasse.close). Bounded by KASSE_SHUTDOWN_TIMEOUT_MS; what is cut off then is what a crash would cut off.
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down');
-    await kasse.close();
-    process.exit(0);
+    logger.info({ signal }, 'shutting down: finishing the requests and outbound calls in flight');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await kasse.close();
+      logger.info('shut down cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
+import type { KasseMetrics } from '../observability/metrics.ts';
 import { registerLenientJsonParsing } from './body-parsing.ts';
 import { answerClientError, answerUnknownExpectation, handleError, refuseHostless, sendVippsError } from './errors.ts';
 import { RouteMethods } from './method-not-allowed.ts';
@@ -14,6 +15,7 @@ import { ecommV2Routes } from './routes/ecomm-v2/payments.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
+import { instrumentRequests, metricsRoutes } from './routes/kasse/metrics.ts';
 import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/kasse/sandbox.ts';
 import { qrRoutes } from './routes/qr.ts';
 import { userSideRoutes } from './routes/user-side.ts';
@@ -26,6 +28,8 @@ export interface ServerDeps {
   timeTravel: TimeTravel | null;
   /** Null disables the operator API. */
   adminToken: string | null;
+  /** Null: no /metrics and no per-request instrumentation. */
+  metrics: KasseMetrics | null;
   logger: FastifyBaseLogger | boolean;
 }
 
@@ -99,6 +103,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/_kasse/docs' });
 
   const { ctx } = deps;
+  if (deps.metrics) {
+    instrumentRequests(app, deps.metrics);
+    await app.register(metricsRoutes(deps.metrics));
+  }
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
