@@ -11,6 +11,9 @@ import { KasseMetrics } from './observability/metrics.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 import { readOrInitMeta } from './store/repos/meta.ts';
 
+/** During a graceful shutdown, how often connections that went idle are closed. */
+const IDLE_SWEEP_MS = 50;
+
 export interface KasseOptions {
   databaseUrl: string;
   clock: Clock;
@@ -90,7 +93,14 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
      * connections meanwhile), then let the job pass in flight send its leased calls and record them, then close the store.
      */
     async close() {
-      await app.close();
+      // A keep-alive connection whose request was in flight turns idle only after its answer; the server waits for
+      // every connection to end, so idle ones are closed as they appear instead of at their keep-alive timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await runner.stop();
       await store.close();
     },
