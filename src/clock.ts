@@ -30,16 +30,28 @@ export class AdjustableClock implements Clock {
     this.#offsetMs += ms;
     return this.nowMs();
   }
+  /** Back to the base clock's time (the sandbox reset: no data is left that lives in the future). */
+  resetOffset(): number {
+    this.#offsetMs = 0;
+    return this.nowMs();
+  }
 }
 
-/** A clock that stands still until moved: for tests. */
+/** A clock that stands still until moved: for tests. Its "real time" is where it started. */
 export class ManualClock implements Clock {
-  constructor(private currentMs: number) {}
+  readonly #startMs: number;
+  constructor(private currentMs: number) {
+    this.#startMs = currentMs;
+  }
   nowMs(): number {
     return this.currentMs;
   }
   advance(ms: number): number {
     this.currentMs += ms;
+    return this.currentMs;
+  }
+  resetOffset(): number {
+    this.currentMs = this.#startMs;
     return this.currentMs;
   }
 }

@@ -11,6 +11,8 @@ export interface Config {
   logLevel: string;
   jobPollIntervalMs: number;
   accessTokenLifetimeSeconds: number;
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -42,5 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     jobPollIntervalMs: integer(env, 'KASSE_JOB_POLL_MS', 250),
     accessTokenLifetimeSeconds: integer(env, 'KASSE_TOKEN_LIFETIME_SECONDS', 3600),
+    // Below the 30 s an orchestrator (Kubernetes' default grace period) waits before SIGKILL.
+    shutdownTimeoutMs: integer(env, 'KASSE_SHUTDOWN_TIMEOUT_MS', 25_000),
   };
 }

@@ -9,8 +9,12 @@ import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { ecommV2CallbackListener } from './channels/ecomm-v2/callback-listener.ts';
 import type { OperationListener } from './core/context.ts';
+import { KasseMetrics } from './observability/metrics.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 import { readOrInitMeta } from './store/repos/meta.ts';
+
+/** During a graceful shutdown, how often connections that went idle are closed. */
+const IDLE_SWEEP_MS = 50;
 
 export interface KasseOptions {
   databaseUrl: string;
@@ -22,10 +26,13 @@ export interface KasseOptions {
   jobPollIntervalMs?: number;
   /** Start the background job loop (tests of the jobs themselves may drive them by hand). */
   startJobs?: boolean;
+  /** Serve /metrics and instrument every request (default true; the benchmark measures Kasse without). */
+  metrics?: boolean;
 }
 
 export interface Kasse {
   app: FastifyInstance;
+  metrics: KasseMetrics | null;
   ctx: AppContext;
   jobs: JobRunner;
   store: Store;
@@ -70,24 +77,38 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
   });
   const { store } = ctx;
   const logger = options.logger ?? false;
+  const metrics = options.metrics === false ? null : new KasseMetrics(ctx);
   const runner = new JobRunner(ctx, {
     pollIntervalMs: options.jobPollIntervalMs ?? 250,
     onError: (error) => {
       if (typeof logger === 'object') logger.error({ err: error }, 'background job failed');
       else console.error('background job failed', error);
     },
+    ...(metrics ? { observer: metrics.jobObserver } : {}),
   });
   jobs = runner;
   if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
-  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger });
+  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics });
   if (options.startJobs !== false) runner.start();
   return {
     app,
+    metrics,
     ctx,
     jobs: runner,
     store,
+    /**
+     * Graceful: stop accepting and finish the requests in flight (fastify answers 503 to new requests on open
+     * connections meanwhile), then let the job pass in flight send its leased calls and record them, then close the store.
+     */
     async close() {
-      await app.close();
+      // A keep-alive connection whose request was in flight turns idle only after its answer; the server waits for
+      // every connection to end, so idle ones are closed as they appear instead of at their keep-alive timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await runner.stop();
       await store.close();
     },

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ensureDemoMerchant } from './core/sandbox/sandbox-merchants.ts';
+import { ensureDemoMerchant, type DemoMerchant } from './core/sandbox/sandbox-merchants.ts';
 import { AdjustableClock, systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { REDACTED_PATHS } from './http/server.ts';
@@ -8,6 +8,26 @@ import { openStore } from './store/db.ts';
 import { readMeta, writeMeta } from './store/repos/meta.ts';
 
 const CLOCK_OFFSET_KEY = 'sandbox_clock_offset_ms';
+
+/**
+ * The demo merchant's credentials, as a table and as one line to paste into a shell (the README's walk-through reads
+ * B, MSN, CID, SECRET and KEY), and whether the real API's rate limits apply to it.
+ */
+function demoMerchantBanner({ created, credentials, rateLimits }: DemoMerchant, base: string): string[] {
+  const limits = rateLimits
+    ? "the real API's rate limits apply: initiate 2/min, capture/refund/cancel 5/min, details/status 120/min per order"
+    : 'rate limits OFF: this database\'s demo merchant predates them (turn them on: npx kasse sales-units set MSN --rate-limits)';
+  return [
+    `${created ? 'Seeded' : 'Demo'} merchant "Kasse Demo Shop" (${limits}):`,
+    `  merchantSerialNumber       ${credentials.merchantSerialNumber}`,
+    `  client_id                  ${credentials.clientId}`,
+    `  client_secret              ${credentials.clientSecret}`,
+    `  Ocp-Apim-Subscription-Key  ${credentials.subscriptionKey}`,
+    'In a shell (the README walk-through uses these):',
+    `  export B=${base} MSN=${credentials.merchantSerialNumber} CID=${credentials.clientId} SECRET='${credentials.clientSecret}' KEY=${credentials.subscriptionKey}`,
+    `Base URL: ${base}   API docs: ${base}/_kasse/docs   Ready: ${base}/_kasse/health/ready   Metrics: ${base}/metrics`,
+  ];
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +54,11 @@ async function main(): Promise<void> {
               await persistOffset(clock.offsetMs);
               return now;
             },
+            backToRealTime: async () => {
+              const now = clock.resetOffset();
+              await persistOffset(clock.offsetMs);
+              return now;
+            },
           }
         : null,
     config: { publicUrl: config.publicUrl, mode: config.mode, accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds },
@@ -46,27 +71,29 @@ async function main(): Promise<void> {
   await kasse.app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
   const lines = [`Kasse (${config.mode}) listening on http://${config.host}:${config.port} — storage ${kasse.store.kind}`];
-  if (config.mode === 'sandbox') {
-    const { created, credentials } = await ensureDemoMerchant(kasse.ctx);
-    lines.push(
-      `${created ? 'Seeded' : 'Demo'} merchant "Kasse Demo Shop":`,
-      `  merchantSerialNumber       ${credentials.merchantSerialNumber}`,
-      `  client_id                  ${credentials.clientId}`,
-      `  client_secret              ${credentials.clientSecret}`,
-      `  Ocp-Apim-Subscription-Key  ${credentials.subscriptionKey}`,
-      `Base URL: ${base}   API docs: ${base}/_kasse/docs   Health: ${base}/_kasse/health`,
-    );
-  }
+  if (config.mode === 'sandbox') lines.push(...demoMerchantBanner(await ensureDemoMerchant(kasse.ctx), base));
   if (config.adminTokenGenerated) lines.push(`Operator API token for this run (set KASSE_ADMIN_TOKEN to fix it): ${config.adminToken}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 
   let closing = false;
+  // Graceful: no new connections, requests and outbound calls in flight finish and are recorded, then the store
+  // closes (kasse.close). Bounded by KASSE_SHUTDOWN_TIMEOUT_MS; what is cut off then is what a crash would cut off.
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down');
-    await kasse.close();
-    process.exit(0);
+    logger.info({ signal }, 'shutting down: finishing the requests and outbound calls in flight');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await kasse.close();
+      logger.info('shut down cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

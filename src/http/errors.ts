@@ -6,6 +6,7 @@ import { InvalidRequestError, Refused } from '../domain/refusals.ts';
 import { ERRORS, ecommErrorOf, type ErrorGroup } from '../channels/ecomm-v2/error-catalogue.ts';
 import { AuthError } from '../core/auth/access-token.ts';
 import { NotFoundError } from '../core/merchants/sales-units.ts';
+import { answerAfterDraining } from './oversized-body.ts';
 
 export interface VippsErrorItem {
   errorGroup: ErrorGroup;
@@ -30,6 +31,8 @@ const AUTH_MESSAGES: Record<AuthError['failure'], string> = {
     'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
   invalid_subscription_key:
     'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+  subscription_key_of_other_sales_unit:
+    'The subscription key is valid, but it belongs to another sales unit than the client_id (or access token) it was sent with. Send the Ocp-Apim-Subscription-Key issued together with that client_id.',
   unknown_client: 'Unknown client_id.',
   invalid_client_secret: 'Invalid client_secret.',
   invalid_token: 'Access token is missing, invalid or issued for other keys.',
@@ -65,7 +68,7 @@ function validationMessage(error: FastifyError, field: string): string {
  * bad input as 400 InvalidRequest naming the field, and anything unexpected as 500 VippsError 99
  * (logged with the contextId — a 500 is always a Kasse bug).
  */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
   if (error instanceof Refused) {
     const { group, code, httpStatus, message } = ecommErrorOf(error);
     return sendVippsError(reply, request, httpStatus, { errorGroup: group, errorCode: code, errorMessage: message });
@@ -88,7 +91,12 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
       errorMessage: validationMessage(fastifyError, field),
     });
   }
-  // Malformed JSON, oversized or unparseable bodies, bad media types: the client's fault, never a 500.
+  if (fastifyError.statusCode === 413) {
+    return answerAfterDraining(request, reply, () =>
+      sendVippsError(reply, request, 413, { errorGroup: 'InvalidRequest', errorCode: 'body', errorMessage: fastifyError.message }),
+    );
+  }
+  // Malformed JSON, unparseable bodies, bad media types: the client's fault, never a 500.
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return sendVippsError(reply, request, 400, { errorGroup: 'InvalidRequest', errorCode: 'body', errorMessage: fastifyError.message });
   }

@@ -4,14 +4,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../core/context.ts';
+import type { KasseMetrics } from '../observability/metrics.ts';
 import { registerLenientJsonParsing } from './body-parsing.ts';
 import { answerClientError, answerUnknownExpectation, handleError, refuseHostless, sendVippsError } from './errors.ts';
+import { RouteMethods } from './method-not-allowed.ts';
 import { RateLimiter } from '../channels/ecomm-v2/rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
+import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from '../channels/ecomm-v2/routes.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
+import { instrumentRequests, metricsRoutes } from './routes/kasse/metrics.ts';
 import { sandboxRoutes, type BackgroundWork, type TimeTravel } from './routes/kasse/sandbox.ts';
 import { qrRoutes } from './routes/qr.ts';
 import { userSideRoutes } from './routes/user-side.ts';
@@ -26,6 +30,8 @@ export interface ServerDeps {
   timeTravel: TimeTravel | null;
   /** Null disables the operator API. */
   adminToken: string | null;
+  /** Null: no /metrics and no per-request instrumentation. */
+  metrics: KasseMetrics | null;
   logger: FastifyBaseLogger | boolean;
 }
 
@@ -71,13 +77,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   registerLenientJsonParsing(app);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    sendVippsError(reply, request, 404, {
-      errorGroup: 'InvalidRequest',
-      errorCode: 'path',
-      errorMessage: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`,
-    }),
-  );
+  const routeMethods = new RouteMethods();
+  routeMethods.collectFrom(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routeMethods.allowedFor(path);
+    if (allowed.length > 0) {
+      return sendVippsError(reply.header('allow', allowed.join(', ')), request, 405, {
+        errorGroup: 'InvalidRequest',
+        errorCode: 'method',
+        errorMessage: `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`,
+      });
+    }
+    return sendVippsError(reply, request, 404, { errorGroup: 'InvalidRequest', errorCode: 'path', errorMessage: `No such endpoint: ${request.method} ${path}` });
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -93,10 +106,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/_kasse/docs' });
 
   const { ctx } = deps;
+  if (deps.metrics) {
+    instrumentRequests(app, deps.metrics);
+    await app.register(metricsRoutes(deps.metrics));
+  }
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
   await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
+  await app.register(ecommV1Routes());
   await app.register(userSideRoutes(ctx));
   await app.register(userinfoRoutes(ctx));
   await app.register(qrRoutes(ctx));

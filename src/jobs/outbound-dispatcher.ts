@@ -28,10 +28,16 @@ export function retryDelayMs(attemptsMade: number): number {
  * Claims due outbound calls (payment callbacks and, later, shipping and consent calls), sends each once,
  * and records the attempt. A row ends `delivered` on 2xx, `dead` when its attempts are used up (O2).
  */
+export type AttemptOutcome = 'delivered' | 'retry' | 'dead';
+
 export class OutboundDispatcher {
   readonly owner = `dispatcher-${randomUUID()}`;
   readonly #recorder: AttemptRecorder;
-  constructor(private readonly ctx: AppContext) {
+  constructor(
+    private readonly ctx: AppContext,
+    /** Told of every attempt this worker recorded (the operator's metrics). */
+    private readonly onAttemptRecorded: (kind: string, outcome: AttemptOutcome) => void = () => {},
+  ) {
     this.#recorder = new AttemptRecorder(ctx);
   }
 
@@ -77,7 +83,7 @@ export class OutboundDispatcher {
     const delivered = isSuccess(result.httpStatus);
     const exhausted = attemptsMade >= row.max_attempts;
     const nowMs = this.ctx.clock.nowMs();
-    await this.#recorder.record({
+    const recorded = await this.#recorder.record({
       row,
       owner: this.owner,
       startedAtMs,
@@ -89,6 +95,7 @@ export class OutboundDispatcher {
       nextAttemptAtMs: delivered || exhausted ? row.next_attempt_at_ms : nowMs + retryDelayMs(attemptsMade),
       nowMs,
     });
+    if (recorded) this.onAttemptRecorded(row.kind, delivered ? 'delivered' : exhausted ? 'dead' : 'retry');
   }
 
   /**

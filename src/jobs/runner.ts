@@ -1,12 +1,20 @@
 import type { AppContext } from '../core/context.ts';
 import { processDueBankWork } from '../core/banks/bank-operations.ts';
 import { expireDuePayments } from '../core/payments/expire.ts';
-import { OutboundDispatcher } from './outbound-dispatcher.ts';
+import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.ts';
 
 export interface JobRunnerOptions {
   /** How often to look for due work when nothing nudged us. */
   pollIntervalMs: number;
   onError(error: unknown): void;
+  /** The operator's metrics: outcomes of outbound attempts, and how long each pass of the runner took. */
+  observer?: JobObserver;
+}
+
+export interface JobObserver {
+  outboundAttempt(kind: string, outcome: AttemptOutcome): void;
+  /** Returns the function that ends the pass's timing. */
+  passStarted(): () => void;
 }
 
 /**
@@ -25,7 +33,7 @@ export class JobRunner {
     private readonly ctx: AppContext,
     private readonly options: JobRunnerOptions,
   ) {
-    this.dispatcher = new OutboundDispatcher(ctx);
+    this.dispatcher = new OutboundDispatcher(ctx, options.observer?.outboundAttempt);
   }
 
   start(): void {
@@ -33,6 +41,7 @@ export class JobRunner {
     this.#schedule();
   }
 
+  /** Stop polling and wait for the pass in flight: its leased calls are sent and their attempts recorded. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -75,18 +84,22 @@ export class JobRunner {
   #run(withTimedWork: boolean): Promise<void> {
     if (this.#running) return this.#running;
     this.#running = (async () => {
+      const passEnded = this.options.observer?.passStarted();
       try {
         if (withTimedWork) {
           await expireDuePayments(this.ctx);
           await processDueBankWork(this.ctx);
         }
+        // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
+        // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.
         do {
           this.#again = false;
           await this.dispatcher.runDue();
-        } while (this.#again && !this.#stopped);
+        } while (this.#again);
       } catch (error) {
         this.options.onError(error);
       } finally {
+        passEnded?.();
         this.#running = null;
       }
     })();

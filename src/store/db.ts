@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
-import { dialectFor, type DialectKind } from './dialect.ts';
+import { dialectFor, type DialectKind, type PoolStats } from './dialect.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -11,16 +11,19 @@ export type Executor = Db | Trx;
 export interface Store {
   readonly db: Db;
   readonly kind: DialectKind;
+  /** Connections open, in use and waited for (SQLite: the one connection and its queue). */
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://…` URLs. */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  const { kind, dialect, close } = await dialectFor(databaseUrl);
+  const { kind, dialect, close, poolStats } = await dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect });
   return {
     db,
     kind,
+    poolStats,
     async close() {
       await db.destroy();
       await close();
@@ -28,14 +31,23 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   };
 }
 
-export async function migrateToLatest(store: Store): Promise<void> {
-  const migrator = new Migrator({
+function migratorOf(store: Store): Migrator {
+  return new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations(store.kind) },
     migrationTableName: 'kasse_migration',
     migrationLockTableName: 'kasse_migration_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+/** Names of the migrations this code has that the database has not run (readiness: a node must not serve then). */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const all = await migratorOf(store).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+export async function migrateToLatest(store: Store): Promise<void> {
+  const { error, results } = await migratorOf(store).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(error)}`, { cause: error });

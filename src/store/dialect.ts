@@ -22,7 +22,19 @@ import type { Database, OutboxRow, PaymentRow } from './schema.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
-export async function dialectFor(url: string): Promise<{ kind: DialectKind; dialect: Dialect; close: () => Promise<void> }> {
+/** What the database connections are doing right now, for the operator's metrics. */
+export interface PoolStats {
+  /** Open connections (SQLite: its one connection). */
+  connections: number;
+  /** Connections in use by a query or transaction. */
+  busy: number;
+  /** Queries and transactions waiting for a connection. */
+  waiting: number;
+}
+
+export async function dialectFor(
+  url: string,
+): Promise<{ kind: DialectKind; dialect: Dialect; close: () => Promise<void>; poolStats: () => PoolStats }> {
   if (url.startsWith('sqlite:')) {
     const { default: SqliteDatabase } = await import('better-sqlite3');
     const path = url.slice('sqlite:'.length) || ':memory:';
@@ -34,7 +46,8 @@ export async function dialectFor(url: string): Promise<{ kind: DialectKind; dial
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     database.defaultSafeIntegers(false);
-    return { kind: 'sqlite', dialect: new KasseSqliteDialect({ database: withStatementCache(database) }), close: async () => {} };
+    const dialect = new KasseSqliteDialect({ database: withStatementCache(database) });
+    return { kind: 'sqlite', dialect, close: async () => {}, poolStats: () => dialect.poolStats() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pg = await import('pg');
@@ -45,7 +58,8 @@ export async function dialectFor(url: string): Promise<{ kind: DialectKind; dial
       return n;
     });
     const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
-    return { kind: 'postgres', dialect: new PostgresDialect({ pool }), close: async () => {} };
+    const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
+    return { kind: 'postgres', dialect: new PostgresDialect({ pool }), close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
@@ -100,8 +114,15 @@ class KasseSqliteDialect extends SqliteDialect {
     this.#config = config;
   }
 
+  #driver: FifoSqliteDriver | null = null;
+
   override createDriver(): Driver {
-    return new FifoSqliteDriver(this.#config);
+    this.#driver = new FifoSqliteDriver(this.#config);
+    return this.#driver;
+  }
+
+  poolStats(): PoolStats {
+    return this.#driver?.stats() ?? { connections: 0, busy: 0, waiting: 0 };
   }
 
   override createAdapter(): DialectAdapter {
@@ -116,6 +137,10 @@ class KasseSqliteDialect extends SqliteDialect {
 class FifoSqliteDriver extends SqliteDriver {
   #busy = false;
   readonly #waiting: Array<() => void> = [];
+
+  stats(): PoolStats {
+    return { connections: 1, busy: this.#busy ? 1 : 0, waiting: this.#waiting.length };
+  }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));

@@ -132,19 +132,22 @@ test('a missing subscription key answers 401 {statusCode, message} as the API ga
   });
 });
 
-test("another sales unit's subscription key answers 401 {statusCode, message}", async () => {
+const OTHER_UNITS_KEY =
+  'The subscription key is valid, but it belongs to another sales unit than the client_id (or access token) it was sent with. Send the Ocp-Apim-Subscription-Key issued together with that client_id.';
+
+// A valid key of another sales unit is a mix-up of two key sets, not a bad key: the message says which.
+test("another sales unit's subscription key answers 401 {statusCode, message} saying it is another unit's; a made-up key is invalid", async () => {
   const merchant = await MerchantClient.create(kasse.baseUrl);
   const other = await MerchantClient.create(kasse.baseUrl);
-  const expected = {
-    statusCode: 401,
-    message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
-  };
   const foreign = await fetchToken(keyHeaders(merchant.credentials, { 'Ocp-Apim-Subscription-Key': other.credentials.subscriptionKey }));
   assert.equal(foreign.status, 401);
-  assert.deepEqual(foreign.body, expected);
+  assert.deepEqual(foreign.body, { statusCode: 401, message: OTHER_UNITS_KEY });
   const madeUp = await fetchToken(keyHeaders(merchant.credentials, { 'Ocp-Apim-Subscription-Key': 'da7d5b0e18a84aeda961c0c31b75c2a9' }));
   assert.equal(madeUp.status, 401);
-  assert.deepEqual(madeUp.body, expected);
+  assert.deepEqual(madeUp.body, {
+    statusCode: 401,
+    message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+  });
 });
 
 test('a token is valid until expires_on on the fake clock and refused after it; a new one then works', async () => {

@@ -141,16 +141,18 @@ describe('Merchant errors', () => {
     assert.equal((await merchant.initiate('nin-2', 10000, { transaction: { scope: 'name email' } })).status, 200);
   });
 
-  test('an express payment on a sales unit without express answers 403 Merchant 97', async () => {
+  // Merchant 97 is "not allowed to perform payments" (a login-only sales unit); this unit takes regular payments, so
+  // the refusal names the value it cannot use (docs/STATE_MACHINE.md).
+  test('an express payment on a sales unit without express answers 400 InvalidRequest merchantInfo.paymentType, not Merchant 97', async () => {
     const merchant = await newMerchant({ express: false });
     const express = {
       merchantInfo: { paymentType: 'eComm Express Payment', consentRemovalPrefix: 'https://example.com/consents' },
     };
     assertVippsError(await merchant.initiate('express-1', 10000, express), {
-      status: 403,
-      group: 'Merchant',
-      code: '97',
-      message: 'The sales unit is not allowed to perform express payments. See the FAQ.',
+      status: 400,
+      group: 'InvalidRequest',
+      code: 'merchantInfo.paymentType',
+      message: /^merchantInfo\.paymentType "eComm Express Payment" is not enabled for this sales unit\./,
     });
     assert.equal((await merchant.initiate('regular-1', 10000)).status, 200);
   });
@@ -593,14 +595,22 @@ describe('Authentication (401) and MSN (403)', () => {
     );
   });
 
-  test('a subscription key of another sales unit answers 401 Authentication', async () => {
+  // Merchant A's token with merchant B's valid key is a mix-up of key sets: the message says so instead of blaming the key.
+  test('a valid subscription key of another sales unit answers 401 Authentication naming the mix-up; a made-up key is invalid', async () => {
     const merchant = await newMerchant();
     const other = await newMerchant();
-    const result = await httpRequest(`${kasse.baseUrl}/ecomm/v2/payments/x/details`, {
-      headers: { Authorization: `Bearer ${await merchant.token()}`, 'Ocp-Apim-Subscription-Key': other.credentials.subscriptionKey },
-    });
+    const call = async (subscriptionKey: string) =>
+      httpRequest(`${kasse.baseUrl}/ecomm/v2/payments/x/details`, {
+        headers: { Authorization: `Bearer ${await merchant.token()}`, 'Ocp-Apim-Subscription-Key': subscriptionKey },
+      });
     assertVippsError(
-      result,
+      await call(other.credentials.subscriptionKey),
+      unauthorized(
+        'The subscription key is valid, but it belongs to another sales unit than the client_id (or access token) it was sent with. Send the Ocp-Apim-Subscription-Key issued together with that client_id.',
+      ),
+    );
+    assertVippsError(
+      await call('da7d5b0e18a84aeda961c0c31b75c2a9'),
       unauthorized('Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.'),
     );
   });

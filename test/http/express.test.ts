@@ -115,6 +115,8 @@ describe('express checkout', () => {
       const body = call.body as Record<string, unknown>;
       assert.deepEqual(Object.keys(body).sort(), ['addressId', 'addressLine1', 'addressLine2', 'addressType', 'city', 'country', 'postCode']);
       assert.equal(body.postCode, '0191');
+      // ShippingCostAndMethod.addressId: integer, minimum 100 (ecom v2 swagger).
+      assert.ok(Number.isInteger(body.addressId) && (body.addressId as number) >= 100, `addressId ${String(body.addressId)} is an integer >= 100`);
       const callback = await callbackFor(orderId);
       assert.equal(callback.shippingDetails.shippingMethodId, 'store');
       assert.equal(callback.transactionInfo.amount, 20_000);
@@ -211,7 +213,8 @@ describe('express checkout', () => {
   test('express needs an express-enabled sales unit, a consentRemovalPrefix and shipping, and no scope', async () => {
     const noExpress = await MerchantClient.create(kasse.baseUrl, { express: false });
     const refused = await noExpress.call('POST', '/ecomm/v2/payments', { body: expressBody(noExpress, 'no-express', { staticShippingDetails: STATIC_SHIPPING }) });
-    assert.equal(refused.status, 403);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body[0].errorCode, 'merchantInfo.paymentType');
     const merchant = await MerchantClient.create(kasse.baseUrl);
     const cases: Array<[object, object, string]> = [
       [{ consentRemovalPrefix: undefined, staticShippingDetails: STATIC_SHIPPING }, {}, 'merchantInfo.consentRemovalPrefix'],

@@ -35,7 +35,7 @@ for (const dialect of testDialects()) {
       kasse = await createKasse({
         databaseUrl: database.url,
         clock: sandboxClock,
-        timeTravel: { advance: async (ms) => sandboxClock.advance(ms) },
+        timeTravel: { advance: async (ms) => sandboxClock.advance(ms), backToRealTime: async () => sandboxClock.resetOffset() },
         startJobs: false,
         config: { callbackTimeoutMs: 5_000 },
       });

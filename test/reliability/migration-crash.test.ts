@@ -30,10 +30,10 @@ async function countSchemaStatements(dialect: DialectName): Promise<number> {
       return args.result;
     },
   };
-  const { kind, dialect: engine, close } = await dialectFor(database.url);
+  const { kind, dialect: engine, close, poolStats } = await dialectFor(database.url);
   const db = new Kysely<Database>({ dialect: engine, plugins: [counter] });
   try {
-    await migrateToLatest({ db, kind, close: async () => {} });
+    await migrateToLatest({ db, kind, poolStats, close: async () => {} });
   } finally {
     await db.destroy();
     await close();

@@ -51,7 +51,7 @@ for (const dialect of testDialects()) {
       assert.equal(first.created, true);
       assert.deepEqual(await demoRows(k), { merchants: 1, units: 1 });
       const again = await ensureDemoMerchant(k.kasse.ctx);
-      assert.deepEqual(again, { created: false, credentials: first.credentials });
+      assert.deepEqual(again, { created: false, credentials: first.credentials, rateLimits: true });
       assert.deepEqual(await demoRows(k), { merchants: 1, units: 1 });
     });
 

@@ -35,7 +35,7 @@ export async function startTestKasse(
   const kasse = await createKasse({
     databaseUrl: database.url,
     clock,
-    timeTravel: { advance: async (ms) => clock.advance(ms) },
+    timeTravel: { advance: async (ms) => clock.advance(ms), backToRealTime: async () => clock.resetOffset() },
     adminToken: ADMIN_TOKEN,
     startJobs: options.startJobs ?? true,
     jobPollIntervalMs: 50,

@@ -120,11 +120,13 @@ export const ERRORS = {
     403,
     'Invalid MSN. Check your API keys on portal.vipps.no and see the eCom FAQ for tips.',
   ),
+  // No code in the error table means "express is not enabled"; Merchant 97 means the unit may take no payments at all.
+  // So the refused value is named as bad input (docs/STATE_MACHINE.md, "Refusals outside the state machine").
   express_not_allowed: define(
-    'Merchant',
-    '97',
-    403,
-    'The sales unit is not allowed to perform express payments. See the FAQ.',
+    'InvalidRequest',
+    'merchantInfo.paymentType',
+    400,
+    'merchantInfo.paymentType "eComm Express Payment" is not enabled for this sales unit. Send "eComm Regular Payment", or ask the operator to enable express checkout.',
   ),
 } as const satisfies Record<RefusalReason, ErrorDefinition>;
 

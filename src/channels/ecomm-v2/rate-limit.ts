@@ -27,7 +27,8 @@ export class RateLimiter {
     const nowMs = this.clock.nowMs();
     const id = `${operation}:${key}`;
     const window = this.#windows.get(id);
-    if (!window || nowMs - window.startMs >= WINDOW_MS) {
+    // A window that starts after now was opened before the sandbox clock went back to real time (a reset): it is over.
+    if (!window || nowMs - window.startMs >= WINDOW_MS || nowMs < window.startMs) {
       if (this.#windows.size >= MAX_TRACKED_KEYS) this.#prune(nowMs);
       this.#windows.set(id, { startMs: nowMs, count: 1 });
       return true;

@@ -1,8 +1,10 @@
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { findKeyWithSalesUnit } from '../../store/repos/merchants.ts';
+import type { Executor } from '../../store/db.ts';
 import type { SalesUnitRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
-import { secretMatches } from './secrets.ts';
+import { findLiveKeyBySubscriptionKeyHash } from '../../store/repos/merchants.ts';
+import { secretMatches, sha256Hex } from './secrets.ts';
 
 /** Azure AD's well-known resource id, which the real token endpoint returns. */
 const TOKEN_RESOURCE = '00000002-0000-0000-c000-000000000000';
@@ -12,6 +14,7 @@ const AUDIENCE = 'kasse-ecomm-v2';
 export type AuthFailure =
   | 'missing_subscription_key'
   | 'invalid_subscription_key'
+  | 'subscription_key_of_other_sales_unit'
   | 'unknown_client'
   | 'invalid_client_secret'
   | 'invalid_token'
@@ -35,9 +38,12 @@ function salesUnitOf(row: KeyWithUnit): SalesUnitRow {
   return unit;
 }
 
-function checkSubscriptionKey(row: KeyWithUnit, subscriptionKey: string | undefined): void {
+/** A key that is some other sales unit's (a mix-up of two key sets) is told apart from one that is no key at all. */
+async function checkSubscriptionKey(db: Executor, row: KeyWithUnit, subscriptionKey: string | undefined): Promise<void> {
   if (!subscriptionKey) throw new AuthError('missing_subscription_key');
-  if (!secretMatches(subscriptionKey, row.subscription_key_sha256)) throw new AuthError('invalid_subscription_key');
+  if (secretMatches(subscriptionKey, row.subscription_key_sha256)) return;
+  const othersKey = await findLiveKeyBySubscriptionKeyHash(db, sha256Hex(subscriptionKey));
+  throw new AuthError(othersKey ? 'subscription_key_of_other_sales_unit' : 'invalid_subscription_key');
 }
 
 /** `POST /accesstoken/get`: a bodyless POST with the three key headers. */
@@ -51,7 +57,7 @@ export async function issueAccessToken(
   if (!headers.clientSecret || !secretMatches(headers.clientSecret, row.client_secret_sha256)) {
     throw new AuthError('invalid_client_secret');
   }
-  checkSubscriptionKey(row, headers.subscriptionKey);
+  await checkSubscriptionKey(ctx.store.db, row, headers.subscriptionKey);
   const nowSeconds = Math.floor(ctx.clock.nowMs() / 1000);
   const lifetime = ctx.config.accessTokenLifetimeSeconds;
   const accessToken = await new SignJWT({ msn: row.msn })
@@ -142,6 +148,6 @@ export async function authenticateApiCall(
   const row = await findKeyWithSalesUnit(ctx.store.db, clientId);
   if (!row || row.revoked_at_ms !== null) throw new AuthError('invalid_token');
   // The Userinfo API is called with the token alone; a key that is sent must still be the unit's own.
-  if (subscriptionKey || options.subscriptionKeyRequired) checkSubscriptionKey(row, subscriptionKey);
+  if (subscriptionKey || options.subscriptionKeyRequired) await checkSubscriptionKey(ctx.store.db, row, subscriptionKey);
   return { clientId, salesUnit: salesUnitOf(row) };
 }

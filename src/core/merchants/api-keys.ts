@@ -3,10 +3,15 @@ import { newCredentials, sha256Hex } from '../auth/secrets.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from './sales-units.ts';
 
-/** Issue a key set for a sales unit. The secrets are returned once and stored only as hashes. */
-export async function createApiKey(ctx: AppContext, msn: string) {
+export type Credentials = ReturnType<typeof newCredentials>;
+
+/**
+ * Issue a key set for a sales unit. The secrets are returned once and stored only as hashes. `given` re-issues
+ * credentials that were handed out before (the sandbox's printed demo keys after a reset).
+ */
+export async function createApiKey(ctx: AppContext, msn: string, given?: Credentials) {
   if (!(await findSalesUnit(ctx.store.db, msn))) throw new NotFoundError(`sales unit ${msn} does not exist`);
-  const credentials = newCredentials();
+  const credentials = given ?? newCredentials();
   await insertApiKey(ctx.store.db, {
     client_id: credentials.clientId,
     msn,

@@ -1,11 +1,11 @@
 import { deleteAllData, isRetryableConflict } from '../../store/dialect.ts';
-import { deleteMeta } from '../../store/repos/meta.ts';
 import type { AppContext } from '../context.ts';
 
 const RESET_ATTEMPTS = 5;
 
 /**
- * Empty all data (merchants, payments, ledger, callbacks). The signing key and clock offset stay.
+ * Empty all data (merchants, payments, ledger, callbacks). The signing key and the demo merchant's stored credentials
+ * stay (the caller restores the demo merchant, so the credentials `npm start` printed keep working).
  * On PostgreSQL the TRUNCATE can deadlock with a delivery that is still writing; it then had no effect and is retried.
  */
 export async function resetSandbox(ctx: AppContext): Promise<void> {
@@ -17,5 +17,4 @@ export async function resetSandbox(ctx: AppContext): Promise<void> {
       if (!isRetryableConflict(error) || attempt >= RESET_ATTEMPTS) throw error;
     }
   }
-  await deleteMeta(ctx.store.db, 'demo_merchant_credentials');
 }

@@ -1,5 +1,6 @@
 import type { CaptureType } from '../../store/schema.ts';
 import { isUniqueViolation } from '../../store/dialect.ts';
+import { findApiKey, findSalesUnit } from '../../store/repos/merchants.ts';
 import { insertMeta, readMeta } from '../../store/repos/meta.ts';
 import { inTransaction, withinTransaction } from '../transaction.ts';
 import type { AppContext } from '../context.ts';
@@ -11,10 +12,14 @@ export interface SandboxMerchantRequest {
   express?: boolean;
   rateLimits?: boolean;
   name?: string;
+  /** A chosen MSN (the demo merchant's, restored after a reset); otherwise a fresh one. */
+  msn?: string;
 }
 
+type IssuedCredentials = Awaited<ReturnType<typeof createApiKey>>;
+
 /** One call gives a test its own merchant, sales unit and keys, so tests never share state. */
-export async function createSandboxMerchant(ctx: AppContext, request: SandboxMerchantRequest) {
+export async function createSandboxMerchant(ctx: AppContext, request: SandboxMerchantRequest, credentials?: IssuedCredentials) {
   const name = request.name ?? 'Sandbox merchant';
   const merchant = await createMerchant(ctx, { name });
   const unit = await createSalesUnit(ctx, merchant.id, {
@@ -23,32 +28,69 @@ export async function createSandboxMerchant(ctx: AppContext, request: SandboxMer
     express: request.express ?? true,
     rateLimits: request.rateLimits ?? true,
     skipLandingPage: true,
+    ...(request.msn !== undefined ? { msn: request.msn } : {}),
   });
-  return createApiKey(ctx, unit.msn);
+  return createApiKey(ctx, unit.msn, credentials);
 }
 
 const DEMO_KEY = 'demo_merchant_credentials';
+/** The demo merchant is a merchant like any other: the real API's rate limits apply (README, "Behaviour worth knowing"). */
+const DEMO_MERCHANT: SandboxMerchantRequest = { name: 'Kasse Demo Shop', rateLimits: true };
+
+export interface DemoMerchant {
+  /** True when this call created (or, after a reset, re-created) the demo merchant's rows. */
+  created: boolean;
+  credentials: IssuedCredentials;
+  /** Whether its sales unit has the real API's rate limits (a database seeded before they were on may not). */
+  rateLimits: boolean;
+}
+
+async function storedDemoCredentials(ctx: AppContext): Promise<IssuedCredentials | undefined> {
+  const stored = await readMeta(ctx.store.db, DEMO_KEY);
+  return stored === undefined ? undefined : (JSON.parse(stored) as IssuedCredentials);
+}
 
 /**
  * First start: a demo merchant whose credentials are printed, so a newcomer can call the API at once.
- * The credentials are kept (it is a sandbox) so that every later start prints the same ones. Merchant, sales unit,
- * key and the stored credentials are one transaction: a start killed half-way leaves nothing behind, and of several
- * nodes starting at once on one database exactly one creates it (the others' transactions hit the stored key's
- * uniqueness, roll back, and read the winner's).
+ * The credentials are kept (it is a sandbox) so that every later start — and every sandbox reset — gives the same
+ * ones. Merchant, sales unit, key and the stored credentials are one transaction: a start killed half-way leaves
+ * nothing behind, and of several nodes starting at once on one database exactly one creates it (the others'
+ * transactions hit the stored key's uniqueness, roll back, and read the winner's).
  */
-export async function ensureDemoMerchant(ctx: AppContext): Promise<{ created: boolean; credentials: Awaited<ReturnType<typeof createApiKey>> }> {
+export async function ensureDemoMerchant(ctx: AppContext): Promise<DemoMerchant> {
   for (let attempt = 0; ; attempt++) {
-    const stored = await readMeta(ctx.store.db, DEMO_KEY);
-    if (stored !== undefined) return { created: false, credentials: JSON.parse(stored) };
+    const credentials = await storedDemoCredentials(ctx);
+    if (credentials !== undefined) {
+      const created = await restoreDemoMerchant(ctx, credentials);
+      const unit = await findSalesUnit(ctx.store.db, credentials.merchantSerialNumber);
+      return { created, credentials, rateLimits: unit?.rate_limits_enabled === 1 };
+    }
     try {
       const credentials = await inTransaction(ctx, async ({ trx }) => {
-        const created = await createSandboxMerchant(withinTransaction(ctx, trx), { name: 'Kasse Demo Shop', rateLimits: false });
+        const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_MERCHANT);
         await insertMeta(trx, DEMO_KEY, JSON.stringify(created));
         return created;
       });
-      return { created: true, credentials };
+      return { created: true, credentials, rateLimits: true };
     } catch (error) {
       if (!isUniqueViolation(error) || attempt > 0) throw error;
     }
+  }
+}
+
+/**
+ * After `POST /_kasse/sandbox/reset` the printed credentials must keep working: when the demo merchant was set up on
+ * this database, its merchant, sales unit (same MSN) and key (same secrets) are created again. Returns whether it
+ * created anything. Of two nodes restoring at once one wins; the other sees the key and leaves it.
+ */
+export async function restoreDemoMerchant(ctx: AppContext, credentials?: IssuedCredentials): Promise<boolean> {
+  const stored = credentials ?? (await storedDemoCredentials(ctx));
+  if (stored === undefined || (await findApiKey(ctx.store.db, stored.clientId))) return false;
+  try {
+    await inTransaction(ctx, ({ trx }) => createSandboxMerchant(withinTransaction(ctx, trx), { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored));
+    return true;
+  } catch (error) {
+    if (await findApiKey(ctx.store.db, stored.clientId)) return false;
+    throw error;
   }
 }

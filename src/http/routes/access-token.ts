@@ -15,6 +15,9 @@ function header(value: string | string[] | undefined): string | undefined {
  * `POST /accesstoken/get`. Failures answer 401 in the shapes the real gateway uses: the API-management
  * object for subscription-key problems, the Azure AD object for a bad client id or secret.
  */
+/** Failures the API gateway answers (its {statusCode, message} object), before Azure AD sees the client. */
+const SUBSCRIPTION_KEY_FAILURES = new Set<AuthError['failure']>(['missing_subscription_key', 'invalid_subscription_key', 'subscription_key_of_other_sales_unit']);
+
 export function accessTokenRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
@@ -30,7 +33,7 @@ export function accessTokenRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         } catch (error) {
           if (!(error instanceof AuthError)) throw error;
           const message = authErrorMessage(error);
-          if (error.failure === 'missing_subscription_key' || error.failure === 'invalid_subscription_key') {
+          if (SUBSCRIPTION_KEY_FAILURES.has(error.failure)) {
             return reply.code(401).send({ statusCode: 401, message });
           }
           const timestamp = isoTimestamp(ctx.clock.nowMs()).replace('T', ' ').slice(0, 19) + 'Z';

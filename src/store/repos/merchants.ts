@@ -46,6 +46,16 @@ export async function findApiKey(db: Executor, clientId: string) {
   return db.selectFrom('api_key').selectAll().where('client_id', '=', clientId).executeTakeFirst();
 }
 
+/** The live key set a subscription key belongs to, if any (only to explain a refusal; never to authenticate). */
+export async function findLiveKeyBySubscriptionKeyHash(db: Executor, subscriptionKeySha256: string) {
+  return db
+    .selectFrom('api_key')
+    .select(['client_id', 'msn'])
+    .where('subscription_key_sha256', '=', subscriptionKeySha256)
+    .where('revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+}
+
 export async function listApiKeys(db: Executor, msn: string) {
   return db
     .selectFrom('api_key')

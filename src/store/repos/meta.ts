@@ -25,7 +25,3 @@ export async function writeMeta(db: Executor, key: string, value: string): Promi
 export async function insertMeta(db: Executor, key: string, value: string): Promise<void> {
   await db.insertInto('kasse_meta').values({ key, value }).execute();
 }
-
-export async function deleteMeta(db: Executor, key: string): Promise<void> {
-  await db.deleteFrom('kasse_meta').where('key', '=', key).execute();
-}

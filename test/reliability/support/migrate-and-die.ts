@@ -25,8 +25,8 @@ const dieMidMigration: KyselyPlugin = {
     return args.result;
   },
 };
-const { kind, dialect, close } = await dialectFor(url);
+const { kind, dialect, close, poolStats } = await dialectFor(url);
 const db = new Kysely<Database>({ dialect, plugins: [dieMidMigration] });
-await migrateToLatest({ db, kind, close: async () => { await db.destroy(); await close(); } });
+await migrateToLatest({ db, kind, poolStats, close: async () => { await db.destroy(); await close(); } });
 process.stdout.write(`migrated with ${statements} schema statements\n`);
 await db.destroy();

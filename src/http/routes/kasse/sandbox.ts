@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../../core/context.ts';
 import { resetSandbox } from '../../../core/sandbox/reset.ts';
 import { seedSandboxFixtures, seededUsers } from '../../../core/sandbox/fixtures.ts';
-import { createSandboxMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
+import { createSandboxMerchant, restoreDemoMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../core/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
 import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
@@ -17,6 +17,8 @@ import { isoTimestamp } from '../../../domain/clock.ts';
 export interface TimeTravel {
   /** Move the server's clock forward; returns the new now. */
   advance(ms: number): Promise<number>;
+  /** Undo all time travel (the sandbox reset); returns the new now. */
+  backToRealTime(): Promise<number>;
 }
 
 export interface BackgroundWork {
@@ -150,10 +152,17 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
 
     app.get('/_kasse/sandbox/banks', { schema: { tags: TAGS, summary: 'Simulated banks' } }, async () => banks(ctx));
 
-    app.post('/_kasse/sandbox/reset', { schema: { tags: TAGS, summary: 'Delete all data' } }, async () => {
-      await resetSandbox(ctx);
-      await seedSandboxFixtures(ctx);
-      return { reset: true };
-    });
+    app.post(
+      '/_kasse/sandbox/reset',
+      { schema: { tags: TAGS, summary: 'Delete all data, set the clock back to real time, re-seed the fixtures and the demo merchant' } },
+      async () => {
+        await resetSandbox(ctx);
+        // Before re-seeding: the fixtures and the demo merchant are created at real time, not in the travelled future.
+        const nowMs = await timeTravel.backToRealTime();
+        await seedSandboxFixtures(ctx);
+        await restoreDemoMerchant(ctx);
+        return { reset: true, now: isoTimestamp(nowMs) };
+      },
+    );
   };
 }
