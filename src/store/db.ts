@@ -1,5 +1,6 @@
 import { Kysely, Migrator, type Transaction } from 'kysely';
 import { dialectFor, type DialectKind } from './dialect.ts';
+import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -11,6 +12,14 @@ export type Executor = Db | Trx;
 export interface Store {
   readonly db: Db;
   readonly kind: DialectKind;
+  /**
+   * Run `work` in a transaction and resolve once it is committed (durable). SQLite: it joins a group-commit batch and
+   * runs in a savepoint of its own (src/store/group-commit.ts). PostgreSQL: a transaction of its own on a pooled
+   * connection; concurrent commits share WAL flushes in the server.
+   */
+  transact<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
+  /** Group-commit counters (SQLite); null on PostgreSQL. */
+  readonly groupCommitStats: GroupCommitStats | null;
   close(): Promise<void>;
 }
 
@@ -18,9 +27,12 @@ export interface Store {
 export async function openStore(databaseUrl: string): Promise<Store> {
   const { kind, dialect, close } = await dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect });
+  const groupCommit = kind === 'sqlite' ? new GroupCommit(db) : null;
   return {
     db,
     kind,
+    transact: groupCommit ? (work) => groupCommit.run(work) : (work) => db.transaction().execute(work),
+    groupCommitStats: groupCommit?.stats ?? null,
     async close() {
       await db.destroy();
       await close();
@@ -28,7 +40,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   };
 }
 
-export async function migrateToLatest(store: Store): Promise<void> {
+export async function migrateToLatest(store: Pick<Store, 'db' | 'kind'>): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations(store.kind) },
