@@ -1,4 +1,5 @@
 import { deleteAllData, isRetryableConflict } from '../../store/dialect.ts';
+import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 
 const RESET_ATTEMPTS = 5;
@@ -17,4 +18,5 @@ export async function resetSandbox(ctx: AppContext): Promise<void> {
     }
   }
   await ctx.store.db.deleteFrom('kasse_meta').where('key', '=', 'demo_merchant_credentials').execute();
+  forgetCachedKeys(ctx);
 }
