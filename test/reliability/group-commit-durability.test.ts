@@ -45,14 +45,18 @@ describe('group commit across SIGKILL (sqlite)', () => {
         await merchant.call('GET', `/ecomm/v2/payments/${prefix}warm-up/details`);
         await Promise.all(Array.from({ length: REQUESTS }, () => merchant.call('GET', `/ecomm/v2/payments/${prefix}warm-up/details`)));
         const orderIds = Array.from({ length: REQUESTS }, (_, i) => `${prefix}${i}`);
-        const answers = await Promise.all(
-          orderIds.map((orderId) =>
+        // A few one at a time (batches of one: answered before the kill), then the rest at once.
+        const sequential: Array<number | 'no answer'> = [];
+        for (const orderId of orderIds.slice(0, 5)) sequential.push((await merchant.initiate(orderId, 1000)).status);
+        const burst = await Promise.all(
+          orderIds.slice(5).map((orderId) =>
             merchant.initiate(orderId, 1000).then(
               (result) => result.status,
               () => 'no answer' as const,
             ),
           ),
         );
+        const answers = [...sequential, ...burst];
         const deadline = Date.now() + 30_000;
         while (child.running && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         assert.equal(child.running, false, `the preload never found a batch to kill at:\n${child.output()}`);
