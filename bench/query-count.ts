@@ -5,6 +5,9 @@
  *
  *   node --import tsx bench/query-count.ts [flows=200] [sqlite:<path>]
  *   JOBS=1 node --import tsx bench/query-count.ts 2000     with the job loop on and callbacks sent to a local receiver
+ *   CONCURRENCY=32 node --import tsx bench/query-count.ts 2000 sqlite:bench/.tmp/qc.sqlite
+ *                                                         32 flows at a time: COMMITs and group-commit batches per payment
+ *                                                         (per-step CPU overlaps then; the total per payment is given)
  *
  * With the default database on tmpfs (/dev/shm), fsync costs nothing and the figures are CPU only.
  */
@@ -20,6 +23,7 @@ const dbPath = `/dev/shm/kasse-query-count-${process.pid}.sqlite`;
 const databaseUrl = process.argv[3] ?? `sqlite:${dbPath}`;
 
 let statements = 0;
+let commits = 0;
 let prepares = 0;
 const seen = new Map<string, number>();
 const timeBySql = new Map<string, number>();
@@ -32,6 +36,7 @@ proto.prepare = function (this: unknown, sql: string) {
     const original = stmt[method]!;
     stmt[method] = function (this: unknown, ...args: unknown[]) {
       statements++;
+      if (/^\s*commit\b/i.test(sql)) commits++;
       const key = sql.replace(/\s+/g, ' ').slice(0, 110);
       seen.set(key, (seen.get(key) ?? 0) + 1);
       const t = performance.now();
@@ -89,7 +94,11 @@ async function step(name: StepName, work: () => Promise<unknown>) {
 seen.clear();
 timeBySql.clear();
 const startStatements = statements;
-for (let i = 0; i < flows; i++) {
+const startCommits = commits;
+const concurrency = Number(process.env.CONCURRENCY ?? 1);
+const cpuAtStart = process.cpuUsage();
+const startedAt = performance.now();
+async function flow(i: number) {
   const orderId = `qc${process.pid}x${i}`;
   let url = '';
   await step('initiate', async () => {
@@ -106,7 +115,15 @@ for (let i = 0; i < flows; i++) {
   await step('refund', () => inject('POST', `/ecomm/v2/payments/${orderId}/refund`, action, { ...auth, 'x-request-id': `${orderId}-r` }));
   await step('details', () => inject('GET', `/ecomm/v2/payments/${orderId}/details`, undefined, auth));
 }
+let nextFlow = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (nextFlow < flows) await flow(nextFlow++);
+  }),
+);
 const total = statements - startStatements;
+const elapsedMs = performance.now() - startedAt;
+const cpuUsed = process.cpuUsage(cpuAtStart);
 
 console.log(`${flows} flows in-process (${databaseUrl}), ${withJobs ? 'job loop on, callbacks delivered to a local receiver (its statements are counted in the step that nudged it)' : 'background jobs off (callbacks are enqueued, not sent)'}`);
 console.log('step        statements/call   ms/call   cpu ms/call');
@@ -114,6 +131,9 @@ for (const [name, e] of perStep) {
   console.log(`${name.padEnd(10)}  ${(e.statements / flows).toFixed(1).padStart(15)}  ${(e.ms / flows).toFixed(3).padStart(8)}  ${(e.cpuUs / 1000 / flows).toFixed(3).padStart(11)}`);
 }
 console.log(`total statements per payment: ${(total / flows).toFixed(1)}; prepare() calls so far: ${prepares}`);
+console.log(`COMMITs per payment: ${((commits - startCommits) / flows).toFixed(2)}; ${concurrency} at a time: ${(flows / (elapsedMs / 1000)).toFixed(0)} payments/s, ${((cpuUsed.user + cpuUsed.system) / 1000 / flows).toFixed(2)} ms CPU per payment`);
+const batches = kasse.store.groupCommitStats;
+if (batches) console.log(`group commit: ${batches.batches} batches, ${batches.commands} transactions (${(batches.commands / batches.batches).toFixed(2)} per batch, largest ${batches.largestBatch})`);
 const sqlMs = [...timeBySql.values()].reduce((a, b) => a + b, 0);
 console.log(`time inside SQLite (run/all/get, bindings and row conversion included): ${(sqlMs / flows).toFixed(3)} ms per payment`);
 console.log('\nper payment, by SQL: count, ms inside SQLite');

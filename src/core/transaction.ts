@@ -36,7 +36,7 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
       throw error;
     }
   };
-  const outcome = joined ? await run(ctx.store.db as Trx) : await withRetries(() => ctx.store.db.transaction().execute(run));
+  const outcome = joined ? await run(ctx.store.db as Trx) : await withRetries(() => ctx.store.transact(run));
   if (enqueued && !joined) ctx.onOutboundEnqueued();
   if ('refused' in outcome) throw outcome.refused;
   return outcome.value;

@@ -1,5 +1,6 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { dialectFor, type DialectKind, type PoolStats } from './dialect.ts';
+import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -13,6 +14,14 @@ export interface Store {
   readonly kind: DialectKind;
   /** Connections open, in use and waited for (SQLite: the one connection and its queue). */
   poolStats(): PoolStats;
+  /**
+   * Run `work` in a transaction and resolve once it is committed (durable). SQLite: it joins a group-commit batch and
+   * runs in a savepoint of its own (src/store/group-commit.ts). PostgreSQL: a transaction of its own on a pooled
+   * connection; concurrent commits share WAL flushes in the server.
+   */
+  transact<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
+  /** Group-commit counters (SQLite); null on PostgreSQL. */
+  readonly groupCommitStats: GroupCommitStats | null;
   close(): Promise<void>;
 }
 
@@ -20,10 +29,13 @@ export interface Store {
 export async function openStore(databaseUrl: string): Promise<Store> {
   const { kind, dialect, close, poolStats } = await dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect });
+  const groupCommit = kind === 'sqlite' ? new GroupCommit(db) : null;
   return {
     db,
     kind,
     poolStats,
+    transact: groupCommit ? (work) => groupCommit.run(work) : (work) => db.transaction().execute(work),
+    groupCommitStats: groupCommit?.stats ?? null,
     async close() {
       await db.destroy();
       await close();
@@ -31,7 +43,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   };
 }
 
-function migratorOf(store: Store): Migrator {
+function migratorOf(store: Pick<Store, 'db' | 'kind'>): Migrator {
   return new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations(store.kind) },
@@ -46,7 +58,7 @@ export async function pendingMigrations(store: Store): Promise<string[]> {
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
-export async function migrateToLatest(store: Store): Promise<void> {
+export async function migrateToLatest(store: Pick<Store, 'db' | 'kind'>): Promise<void> {
   const { error, results } = await migratorOf(store).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -10,8 +10,12 @@ import {
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
+  SelectQueryNode,
   sql,
+  type CompiledQuery,
   type DatabaseConnection,
+  type QueryCompiler,
+  type QueryResult,
   type Dialect,
   type DialectAdapter,
   type Driver,
@@ -39,14 +43,26 @@ export async function dialectFor(
     const { default: SqliteDatabase } = await import('better-sqlite3');
     const path = url.slice('sqlite:'.length) || ':memory:';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const database = new SqliteDatabase(path);
-    database.pragma('journal_mode = WAL');
+    const writer = new SqliteDatabase(path);
+    writer.pragma('journal_mode = WAL');
     // FULL: a payment acknowledged with 200 survives power loss, not just a process crash.
-    database.pragma('synchronous = FULL');
-    database.pragma('foreign_keys = ON');
-    database.pragma('busy_timeout = 5000');
-    database.defaultSafeIntegers(false);
-    const dialect = new KasseSqliteDialect({ database: withStatementCache(database) });
+    writer.pragma('synchronous = FULL');
+    writer.pragma('foreign_keys = ON');
+    writer.pragma('busy_timeout = 5000');
+    writer.defaultSafeIntegers(false);
+    // A second connection for single SELECTs outside any transaction (an in-memory database has no second one).
+    // In WAL mode it reads the last committed state and never waits for the writer's open batch.
+    let reader: BetterSqlite3.Database | null = null;
+    if (path !== ':memory:') {
+      reader = new SqliteDatabase(path);
+      reader.pragma('query_only = ON');
+      reader.pragma('busy_timeout = 5000');
+      reader.defaultSafeIntegers(false);
+    }
+    const dialect = new KasseSqliteDialect(
+      { database: withStatementCache(writer) },
+      reader ? withStatementCache(reader) : null,
+    );
     return { kind: 'sqlite', dialect, close: async () => {}, poolStats: () => dialect.poolStats() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -94,30 +110,38 @@ function withStatementCache(database: BetterSqlite3.Database) {
 }
 
 /**
- * Kysely's SQLite dialect with two changes, both about its single connection.
+ * Kysely's SQLite dialect with three changes, all about its connections.
  *
  * Transactional DDL: SQLite runs DDL inside transactions, but Kysely's SqliteAdapter says it cannot, so its Migrator
  * applied each migration statement by statement: a crash in the middle left half a schema and no record of the
  * migration, and every later start failed ("table kasse_meta already exists"). With this adapter each run of
  * migrations is one transaction, as on PostgreSQL (test/reliability/migration-crash.test.ts).
  *
- * A fair connection queue: every query and transaction takes the one connection in turn. Kysely's own mutex wakes
- * every waiter on each release and lets them race for it again: O(waiters) wake-ups per statement, so throughput fell
- * as concurrency rose (in-process /details: 2,693 req/s at 8 connections, 1,882 at 64; bench/README.md).
- * Here waiters queue and the connection is handed to the oldest one directly.
+ * A fair queue for the write connection: every transaction and every statement that is not a plain SELECT outside a
+ * transaction takes the one write connection in turn. Kysely's own mutex wakes every waiter on each release and lets
+ * them race for it again: O(waiters) wake-ups per statement, so throughput fell as concurrency rose (in-process
+ * /details: 2,693 req/s at 8 connections, 1,882 at 64; bench/README.md). Here waiters queue and the connection is
+ * handed to the oldest one directly.
+ *
+ * A read connection: a SELECT outside any transaction runs on a second connection (file databases only), so reads
+ * such as /details and authentication do not queue behind a group-commit batch (src/store/group-commit.ts). WAL gives
+ * that connection the last committed state: it never sees a batch's uncommitted writes, and with synchronous = FULL
+ * a commit is visible to it only after its WAL frames were synced.
  */
 class KasseSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #reader: SqliteDatabase | null;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig, reader: SqliteDatabase | null) {
     super(config);
     this.#config = config;
+    this.#reader = reader;
   }
 
-  #driver: FifoSqliteDriver | null = null;
+  #driver: RoutingSqliteDriver | null = null;
 
   override createDriver(): Driver {
-    this.#driver = new FifoSqliteDriver(this.#config);
+    this.#driver = new RoutingSqliteDriver(this.#config, this.#reader);
     return this.#driver;
   }
 
@@ -134,27 +158,107 @@ class KasseSqliteDialect extends SqliteDialect {
   }
 }
 
-class FifoSqliteDriver extends SqliteDriver {
+/** The two better-sqlite3 methods the driver uses (a statement-cached database). */
+type SqliteDatabase = ReturnType<typeof withStatementCache>;
+
+class RoutingSqliteDriver implements Driver {
+  /** Kysely's driver over the write connection; its own mutex is only ever taken by the holder of this queue. */
+  readonly #inner: SqliteDriver;
+  readonly #reader: SqliteDatabase | null;
   #busy = false;
   readonly #waiting: Array<() => void> = [];
 
-  stats(): PoolStats {
-    return { connections: 1, busy: this.#busy ? 1 : 0, waiting: this.#waiting.length };
+  constructor(config: SqliteDialectConfig, reader: SqliteDatabase | null) {
+    this.#inner = new SqliteDriver(config);
+    this.#reader = reader;
   }
 
-  override async acquireConnection(): Promise<DatabaseConnection> {
+  /** The write connection (and the reader beside it when there is one), whether it is held, and its queue. */
+  stats(): PoolStats {
+    return { connections: this.#reader ? 2 : 1, busy: this.#busy ? 1 : 0, waiting: this.#waiting.length };
+  }
+
+  init(): Promise<void> {
+    return this.#inner.init();
+  }
+
+  /** The write connection is taken lazily: a lease that only runs one SELECT never queues for it. */
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Lease(this, this.#reader);
+  }
+
+  async takeWriter(): Promise<DatabaseConnection> {
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#busy = true;
-    // Only ever called by the holder of the queue, so Kysely's own mutex inside is always free.
-    return super.acquireConnection();
+    return this.#inner.acquireConnection();
   }
 
-  override async releaseConnection(): Promise<void> {
-    await super.releaseConnection();
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as Lease).holdWriter();
+    await this.#inner.beginTransaction(connection);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.rollbackTransaction(connection);
+  }
+
+  savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.#inner.savepoint(connection, name, compile);
+  }
+
+  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.#inner.rollbackToSavepoint(connection, name, compile);
+  }
+
+  releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.#inner.releaseSavepoint(connection, name, compile);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (!(connection as Lease).holdsWriter) return;
+    await this.#inner.releaseConnection();
     const next = this.#waiting.shift();
     // Handed over, not released: nobody arriving meanwhile can overtake the oldest waiter.
     if (next) next();
     else this.#busy = false;
+  }
+
+  async destroy(): Promise<void> {
+    await this.#inner.destroy();
+    this.#reader?.close();
+  }
+}
+
+class Lease implements DatabaseConnection {
+  #writer: DatabaseConnection | null = null;
+
+  constructor(
+    private readonly driver: RoutingSqliteDriver,
+    private readonly reader: SqliteDatabase | null,
+  ) {}
+
+  get holdsWriter(): boolean {
+    return this.#writer !== null;
+  }
+
+  async holdWriter(): Promise<DatabaseConnection> {
+    this.#writer ??= await this.driver.takeWriter();
+    return this.#writer;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.#writer === null && this.reader !== null && SelectQueryNode.is(compiledQuery.query)) {
+      return { rows: this.reader.prepare(compiledQuery.sql).all(compiledQuery.parameters as unknown[]) as R[] };
+    }
+    return (await this.holdWriter()).executeQuery<R>(compiledQuery);
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    yield* (await this.holdWriter()).streamQuery<R>(compiledQuery, chunkSize);
   }
 }
 

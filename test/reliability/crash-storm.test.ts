@@ -9,11 +9,14 @@
 // duplicates are reported), and reconciliation is clean in-process and through `npx kasse reconcile` (exit 0).
 // Size: RELIABILITY=full → 20 kills and a larger load; default → 5 kills. SEED=<n> replays a plan.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { freshDatabase, testDialects, type DialectName } from '../support/databases.ts';
 import { createSandboxMerchant } from '../support/merchant-client.ts';
-import { ChildKasse, liveChildren, stopAllChildren } from './support/child-kasse.ts';
+import { ChildKasse, REPO_ROOT, liveChildren, stopAllChildren } from './support/child-kasse.ts';
 import { callbacksByPath, formatViolations, reconcileDirect, reconcileWithCli, waitForOutboxSettled, withStore } from './support/oracle.ts';
 import { FULL, Prng, seedFromEnv } from './support/prng.ts';
 import { RetryingMerchant, landingTokenOf, vippsErrorCode, type DefinitiveAnswer } from './support/retrying-merchant.ts';
@@ -27,6 +30,8 @@ const WORKERS = FULL ? 8 : 6;
 const UPTIME_MS: [number, number] = [150, 700];
 /** A crashed dispatcher's lease lapses after this much real time (LEASE_MS in src/jobs/outbound-dispatcher.ts). */
 const LEASE_MS = 30_000;
+/** SQLite: instruments the child's COMMITs (group-commit batches) and, when armed, SIGKILLs it at one. */
+const COMMIT_PRELOAD = join(REPO_ROOT, 'test/reliability/support/kill-at-commit.mjs');
 /** How much later than its sender's death the CallbackReceiver may record a request that was already on the wire. */
 const RECEIPT_LAG_MS = 1_000;
 
@@ -239,8 +244,27 @@ async function crashStorm(dialect: DialectName): Promise<void> {
   const database = await freshDatabase(dialect);
   const receiver = await new CallbackReceiver().start();
   let child: ChildKasse | null = null;
+  // SQLite: every start records its group-commit batches in a file of its own (what a kill cut off survives the kill),
+  // and every other start is armed to SIGKILL itself right before or right after the COMMIT of a batch of ≥ 2 commands.
+  const batchDir = mkdtempSync(join(tmpdir(), 'kasse-storm-batches-'));
+  const statsFile = (start: number) => join(batchDir, `stats-${start}.json`);
+  const reportFile = (start: number) => join(batchDir, `kill-${start}.json`);
+  const startEnv = (start: number): Record<string, string> =>
+    dialect !== 'sqlite'
+      ? {}
+      : {
+          KASSE_TEST_BATCH_STATS: statsFile(start),
+          // Not the last start: nothing would start it again.
+          ...(start % 2 === 1 && start < KILLS
+            ? { KASSE_TEST_KILL_AT: start % 4 === 1 ? 'before' : 'after', KASSE_TEST_KILL_MIN_COMMANDS: '2', KASSE_TEST_KILL_REPORT: reportFile(start) }
+            : {}),
+        };
   try {
-    child = await ChildKasse.start({ databaseUrl: database.url, name: `crash-storm-${dialect}` });
+    child = await ChildKasse.start({
+      databaseUrl: database.url,
+      name: `crash-storm-${dialect}`,
+      env: dialect === 'sqlite' ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${COMMIT_PRELOAD}`.trim(), ...startEnv(0) } : {},
+    });
     const kasse = child;
     const credentials = await createSandboxMerchant(kasse.baseUrl, { rateLimits: false, name: 'Crash storm shop' });
     const merchant = new RetryingMerchant(credentials, () => kasse.baseUrl);
@@ -260,7 +284,7 @@ async function crashStorm(dialect: DialectName): Promise<void> {
         const atMs = Date.now();
         await kasse.kill();
         await new Promise((resolve) => setTimeout(resolve, killRng.int(0, 150)));
-        await kasse.start();
+        await kasse.start(startEnv(k + 1));
         killLog.push({ atMs, restartMs: Date.now() - atMs });
       }
       killsDone = true;
@@ -293,6 +317,9 @@ async function crashStorm(dialect: DialectName): Promise<void> {
     if (load.status === 'rejected') throw load.reason;
     assert.equal(killLog.length, KILLS);
     const loadDoneAt = Date.now();
+    const groupCommit = dialect === 'sqlite' ? groupCommitReport(KILLS + 1, statsFile, reportFile) : undefined;
+    // How we know the storm exercised group commit: batches of more than one command committed under its load.
+    if (groupCommit) assert.ok(groupCommit.multiCommandBatches > 0, `no batch of more than one command formed: ${JSON.stringify(groupCommit)}`);
 
     // A dispatcher killed between claiming a callback and recording it holds the row until its lease lapses (30 s of
     // real time; sandbox time travel does not lapse leases), then the running child sends it: wait for that.
@@ -366,6 +393,7 @@ async function crashStorm(dialect: DialectName): Promise<void> {
         restartMsMax: restartTimes.at(-1),
         ...logical,
         initiateAnswersLost: flows.filter((f) => f.initiateLost).length,
+        groupCommit,
         replayedCommits,
         replaysChecked: replays,
         callbacks: { reservedPayments: reservedOrders.size, received: receiver.requests.length, duplicates: duplicateCallbacks, msFromFirstSendToKill: duplicateGapsMs, firstSentWhile: duplicateSends },
@@ -384,7 +412,25 @@ async function crashStorm(dialect: DialectName): Promise<void> {
     await child?.stop();
     await receiver.close();
     await database.drop();
+    rmSync(batchDir, { recursive: true, force: true });
   }
+}
+
+/** Over all starts of a SQLite storm: batches formed, and what the kills cut off (from the preload's files). */
+function groupCommitReport(starts: number, statsFile: (start: number) => string, reportFile: (start: number) => string) {
+  const report = { batches: 0, multiCommandBatches: 0, largestBatch: 0, killsInsideBatch: 0, killsInsideMultiCommandBatch: 0, killsAtCommit: 0 };
+  for (let start = 0; start < starts; start++) {
+    if (!existsSync(statsFile(start))) continue;
+    const stats = JSON.parse(readFileSync(statsFile(start), 'utf8')) as { batches: number; multiCommandBatches: number; largest: number; openCommands: number };
+    report.batches += stats.batches;
+    report.multiCommandBatches += stats.multiCommandBatches;
+    report.largestBatch = Math.max(report.largestBatch, stats.largest);
+    // The last start is stopped, not killed.
+    if (start < starts - 1 && stats.openCommands > 0) report.killsInsideBatch++;
+    if (start < starts - 1 && stats.openCommands > 1) report.killsInsideMultiCommandBatch++;
+    if (existsSync(reportFile(start))) report.killsAtCommit++;
+  }
+  return report;
 }
 
 after(async () => {

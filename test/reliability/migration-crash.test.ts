@@ -33,7 +33,7 @@ async function countSchemaStatements(dialect: DialectName): Promise<number> {
   const { kind, dialect: engine, close, poolStats } = await dialectFor(database.url);
   const db = new Kysely<Database>({ dialect: engine, plugins: [counter] });
   try {
-    await migrateToLatest({ db, kind, poolStats, close: async () => {} });
+    await migrateToLatest({ db, kind });
   } finally {
     await db.destroy();
     await close();

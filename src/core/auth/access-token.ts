@@ -1,9 +1,9 @@
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { findKeyWithSalesUnit } from '../../store/repos/merchants.ts';
 import type { Executor } from '../../store/db.ts';
 import type { SalesUnitRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
-import { findLiveKeyBySubscriptionKeyHash } from '../../store/repos/merchants.ts';
+import { findKeyWithSalesUnit, findLiveKeyBySubscriptionKeyHash } from '../../store/repos/merchants.ts';
+import { cachedKey } from './key-cache.ts';
 import { secretMatches, sha256Hex } from './secrets.ts';
 
 /** Azure AD's well-known resource id, which the real token endpoint returns. */
@@ -95,8 +95,8 @@ const verifiedTokens = new WeakMap<Uint8Array, Map<string, VerifiedClaims>>();
  * The token's client id, or AuthError. Verifying the HMAC (jose, through WebCrypto) was about a quarter of the CPU
  * of a /details call (bench/README.md), and merchants reuse one token for its whole lifetime: a token string that
  * verified under this signing key is remembered, and later calls only re-check nbf and exp against the clock,
- * as jose does (same order, same comparisons, same errors). The key behind the token is still read on every
- * call, so revocation stays immediate.
+ * as jose does (same order, same comparisons, same errors). The key behind the token is checked on every call
+ * (through the key cache, key-cache.ts).
  */
 async function verifiedClientId(ctx: AppContext, token: string): Promise<string> {
   const nowMs = ctx.clock.nowMs();
@@ -134,7 +134,8 @@ async function verifiedClientId(ctx: AppContext, token: string): Promise<string>
 
 /**
  * Every ecomm call: a valid, unexpired token for a live key, and the subscription key of the same sales unit.
- * Returns the sales unit as it is now (status and capture type may have changed since the token was issued).
+ * Returns the sales unit as it is now (status and capture type may have changed since the token was issued), as of
+ * at most AUTH_CACHE_TTL_MS ago for changes made on another node.
  */
 export async function authenticateApiCall(
   ctx: AppContext,
@@ -145,7 +146,8 @@ export async function authenticateApiCall(
   if (!subscriptionKey && options.subscriptionKeyRequired) throw new AuthError('missing_subscription_key');
   if (!bearerToken) throw new AuthError('invalid_token');
   const clientId = await verifiedClientId(ctx, bearerToken);
-  const row = await findKeyWithSalesUnit(ctx.store.db, clientId);
+  // Cached for a bounded time (key-cache.ts): revocation and blocking reach this node at once, others within the bound.
+  const row = await cachedKey(ctx, clientId, () => findKeyWithSalesUnit(ctx.store.db, clientId));
   if (!row || row.revoked_at_ms !== null) throw new AuthError('invalid_token');
   // The Userinfo API is called with the token alone; a key that is sent must still be the unit's own.
   if (subscriptionKey || options.subscriptionKeyRequired) await checkSubscriptionKey(ctx.store.db, row, subscriptionKey);

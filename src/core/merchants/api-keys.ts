@@ -1,5 +1,6 @@
 import { findSalesUnit, insertApiKey, listApiKeys, revokeApiKey } from '../../store/repos/merchants.ts';
 import { newCredentials, sha256Hex } from '../auth/secrets.ts';
+import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from './sales-units.ts';
 
@@ -27,6 +28,7 @@ export async function revokeKey(ctx: AppContext, msn: string, clientId: string):
   if (!(await revokeApiKey(ctx.store.db, msn, clientId, ctx.clock.nowMs()))) {
     throw new NotFoundError(`no active key ${clientId} on sales unit ${msn}`);
   }
+  forgetCachedKeys(ctx);
 }
 
 export function listKeys(ctx: AppContext, msn: string) {

@@ -9,6 +9,7 @@ import {
   updateSalesUnit,
 } from '../../store/repos/merchants.ts';
 import type { CaptureType, SalesUnitRow, SalesUnitStatus } from '../../store/schema.ts';
+import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -67,6 +68,8 @@ export async function createSalesUnit(ctx: AppContext, merchantId: string, setti
 async function change(ctx: AppContext, msn: string, changes: Partial<SalesUnitRow>): Promise<SalesUnitRow> {
   const updated = await updateSalesUnit(ctx.store.db, msn, { ...changes, updated_at_ms: ctx.clock.nowMs() });
   if (!updated) throw new NotFoundError(`sales unit ${msn} does not exist`);
+  // Committed (a single statement): authentication on this node sees the new status and settings from now on.
+  forgetCachedKeys(ctx);
   return updated;
 }
 

@@ -1,4 +1,5 @@
 import { deleteAllData, isRetryableConflict } from '../../store/dialect.ts';
+import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 
 const RESET_ATTEMPTS = 5;
@@ -17,4 +18,5 @@ export async function resetSandbox(ctx: AppContext): Promise<void> {
       if (!isRetryableConflict(error) || attempt >= RESET_ATTEMPTS) throw error;
     }
   }
+  forgetCachedKeys(ctx);
 }

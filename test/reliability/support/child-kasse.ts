@@ -144,10 +144,10 @@ export class ChildKasse {
   }
 
   /**
-   * Spawn `node --import tsx src/main.ts` and wait for readiness: the banner (printed after listen and the demo merchant,
+   * Spawn `node --import tsx src/main.ts` (with `extraEnv` over the options' env, for this start only) and wait for readiness: the banner (printed after listen and the demo merchant,
    * so no start-up writes are still running) and GET /_kasse/health = 200. Bounded; the child's output is in the error.
    */
-  async start(): Promise<void> {
+  async start(extraEnv: Record<string, string> = {}): Promise<void> {
     if (this.#child) throw new Error(`${this.name} is already running`);
     installHooks();
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -163,6 +163,7 @@ export class ChildKasse {
       LOG_LEVEL: 'warn',
       KASSE_JOB_POLL_MS: String(this.options.jobPollMs ?? 100),
       ...this.options.env,
+      ...extraEnv,
     });
     const started = performance.now();
     const lifetime: { spawnedAt: number; readyAt?: number; endedAt?: number } = { spawnedAt: Date.now() };

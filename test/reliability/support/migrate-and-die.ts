@@ -27,6 +27,6 @@ const dieMidMigration: KyselyPlugin = {
 };
 const { kind, dialect, close, poolStats } = await dialectFor(url);
 const db = new Kysely<Database>({ dialect, plugins: [dieMidMigration] });
-await migrateToLatest({ db, kind, poolStats, close: async () => { await db.destroy(); await close(); } });
+await migrateToLatest({ db, kind });
 process.stdout.write(`migrated with ${statements} schema statements\n`);
 await db.destroy();
