@@ -16,7 +16,7 @@ const CLOCK_OFFSET_KEY = 'sandbox_clock_offset_ms';
 function demoMerchantBanner({ created, credentials, rateLimits }: DemoMerchant, base: string): string[] {
   const limits = rateLimits
     ? "the real API's rate limits apply: initiate 2/min, capture/refund/cancel 5/min, details/status 120/min per order"
-    : 'rate limits OFF: this database\'s demo merchant predates them (turn them on: npx kasse sales-units set MSN --rate-limits)';
+    : `rate limits OFF: this database's demo merchant predates them; turn them on with npx kasse sales-units set ${credentials.merchantSerialNumber} --rate-limits`;
   return [
     `${created ? 'Seeded' : 'Demo'} merchant "Kasse Demo Shop" (${limits}):`,
     `  merchantSerialNumber       ${credentials.merchantSerialNumber}`,
