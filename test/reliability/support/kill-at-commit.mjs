@@ -1,7 +1,7 @@
 // Preloaded into a child Kasse (NODE_OPTIONS=--import …) by the reliability tests; it instruments better-sqlite3.
 //
 // KASSE_TEST_KILL_AT=before|after: SIGKILL the process at the first COMMIT of a group-commit batch that holds at least
-// KASSE_TEST_KILL_MIN_COMMANDS commands (savepoints) and, when KASSE_TEST_ORDER_PREFIX is set, inserted at least two
+// KASSE_TEST_KILL_MIN_COMMANDS commands (group-commit savepoints) and, when KASSE_TEST_ORDER_PREFIX is set, inserted at least two
 // payments whose order id starts with it: right before that COMMIT runs, or right after it returned. Before dying it
 // writes the batch (commands, those order ids) to KASSE_TEST_KILL_REPORT.
 // KASSE_TEST_BATCH_STATS=<file>: keep in that file how many batches committed, how many held more than one command,
@@ -52,7 +52,8 @@ Database.prototype.prepare = function prepare(sql) {
       writeStats();
       return result;
     };
-  } else if (text.startsWith('savepoint')) {
+  } else if (text.startsWith('savepoint "kasse_command"')) {
+    // One per command of the batch (src/store/group-commit.ts); savepoints inside a command (idempotent effects) are not.
     statement.run = function (...args) {
       savepoints++;
       writeStats();
