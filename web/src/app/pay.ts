@@ -287,7 +287,7 @@ function expressScreen(flow: Flow) {
       shippingPicker.append(h('label', { class: 'card-option', testid: 'shipping-option', 'data-method-id': method.shippingMethodId }, radio,
         h('span', { class: 'row' },
           h('span', { class: 'scope-icon' }, icon('truck')),
-          h('span', { class: 'row-main' }, h('span', { class: 'row-title', testid: 'shipping-name' }, method.shippingMethod)),
+          h('span', { class: 'row-main' }, h('span', { class: 'row-title wrap', testid: 'shipping-name' }, method.shippingMethod)),
           h('strong', { class: 'cost', testid: 'shipping-cost' }, nok(method.shippingCostOre)))));
     }
   }
