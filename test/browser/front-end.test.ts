@@ -130,6 +130,13 @@ describe('the front end in the browser', { skip }, () => {
       }),
     }));
     assert.ok(layout.overflow <= 0, `the summary overflows its card by ${layout.overflow}px`);
+    // The shipping option above it too: a long method name wraps, its cost stays whole and inside the card.
+    const option = await app.getByTestId('shipping-option').evaluate((label) => ({
+      overflow: label.scrollWidth - label.clientWidth,
+      costRight: label.querySelector('[data-testid="shipping-cost"]')?.getBoundingClientRect().right ?? Infinity,
+      cardRight: label.getBoundingClientRect().right,
+    }));
+    assert.ok(option.overflow <= 0 && option.costRight <= option.cardRight, `the shipping option overflows: ${JSON.stringify(option)}`);
     for (const amount of layout.amounts) assert.equal(amount.lines, 1, `${amount.text} wraps`);
     await summary.scrollIntoViewIfNeeded();
     await screenshot(app, 'front-express-summary');

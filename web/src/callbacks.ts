@@ -5,7 +5,7 @@
  */
 import { fullTime, rowCells } from '../../src/shared/callback-view.ts';
 import type { OutboundCallView } from '../../src/shared/view-models.ts';
-import { api, ApiError } from './lib/api.ts';
+import { api, messageOf } from './lib/api.ts';
 import { byId, h } from './lib/dom.ts';
 
 const page = byId('callbacks').dataset;
@@ -129,7 +129,7 @@ async function replay(button: HTMLButtonElement): Promise<void> {
     say(`call #${button.dataset.replay ?? ''} replayed as #${body.id}`);
     await refresh();
   } catch (error) {
-    say(`replay failed: ${error instanceof ApiError ? error.message : String(error)}`);
+    say(`replay failed: ${messageOf(error)}`);
   } finally {
     button.disabled = false;
   }

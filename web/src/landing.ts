@@ -6,7 +6,7 @@
 import { clockText, countdownTone } from '../../src/shared/countdown.ts';
 import { normalizePhoneNumber, PHONE_FORMAT_MESSAGE, phoneText } from '../../src/shared/phone-number.ts';
 import type { PaymentRequestView } from '../../src/shared/view-models.ts';
-import { api, ApiError } from './lib/api.ts';
+import { api, messageOf } from './lib/api.ts';
 import { byId, safeUrl } from './lib/dom.ts';
 
 const POLL_MS = 1000;
@@ -93,7 +93,7 @@ phoneStep.addEventListener('submit', async (event) => {
     if (view.finished) return leave();
     if (view.pushedTo) waitInApp(view.pushedTo);
   } catch (e) {
-    error.textContent = e instanceof ApiError ? e.message : String(e);
+    error.textContent = messageOf(e);
   } finally {
     byId<HTMLButtonElement>('continue').disabled = false;
   }

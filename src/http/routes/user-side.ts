@@ -15,6 +15,7 @@ import {
 import { removeConsent } from '../../core/express/consent-removal.ts';
 import { landingPage, messagePage } from '../views/landing-page.ts';
 import { renderPage } from '../web/templates.ts';
+import type { AppHomeView, ConfirmAnswer, PaymentRequestView, ShippingAnswer } from '../../shared/view-models.ts';
 import { USER_ACTION_TIMEOUT_MS } from '../../domain/payment.ts';
 import { AppConfirmBody, LandingPushBody, LandingToken, MobileNumber, MsisdnParams, TokenParams } from '../schemas/user-side.ts';
 
@@ -74,9 +75,9 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       app.get(path, { schema: { hide } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderPage('app', { totalSeconds: USER_ACTION_TIMEOUT_MS / 1000 })));
     }
 
-    app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: MsisdnParams } }, async (request) => appHome(ctx, request.params.msisdn));
+    app.get('/_kasse/app/api/users/:msisdn', { schema: { hide, params: MsisdnParams } }, async (request): Promise<AppHomeView> => appHome(ctx, request.params.msisdn));
 
-    app.get('/_kasse/app/api/payments/:token', { schema: { hide, params: TokenParams } }, async (request) => landingView(ctx, request.params.token));
+    app.get('/_kasse/app/api/payments/:token', { schema: { hide, params: TokenParams } }, async (request): Promise<PaymentRequestView> => landingView(ctx, request.params.token));
 
     app.post(
       '/_kasse/app/api/payments/:token/confirm',
@@ -87,7 +88,7 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           body: AppConfirmBody,
         },
       },
-      async (request) => {
+      async (request): Promise<ConfirmAnswer> => {
         const { msisdn, cardId, passedBankId, passedSca, shippingMethodId } = request.body;
         return confirmInApp(ctx, {
           token: request.params.token,
@@ -111,7 +112,7 @@ export function userSideRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           querystring: Type.Object({ msisdn: MobileNumber, addressId: Type.Optional(Type.String({ pattern: '^\\d{1,12}$' })) }),
         },
       },
-      async (request) => {
+      async (request): Promise<ShippingAnswer> => {
         const { msisdn, addressId } = request.query;
         const options = await expressOptions(ctx, request.params.token, msisdn, addressId === undefined ? null : Number(addressId));
         // The reason is for the operator; the user sees what the real app says.

@@ -6,17 +6,13 @@
 import { normalizePhoneNumber, phoneText } from '../../../src/shared/phone-number.ts';
 import { countdownTone } from '../../../src/shared/countdown.ts';
 import type { AppHomeView, ConsentView, PaymentRequestView } from '../../../src/shared/view-models.ts';
-import { ApiError } from '../lib/api.ts';
+import { messageOf } from '../lib/api.ts';
 import { h } from '../lib/dom.ts';
 import { cardRow, paidOre, stateBadge } from './cards.ts';
 import { initial, mmss, nok, scopeLabel, shortDate } from './format.ts';
 import { errorScreen, paymentRequest } from './pay.ts';
 import { api, every, go, loading, onScreen, paymentPath, screen, session, setRouter, setSignedIn, showUserInBar, syncClock, ticks, tokenInPath } from './shell.ts';
 import { signIn } from './sign-in.ts';
-
-function messageOf(error: unknown): string {
-  return error instanceof ApiError ? error.message : 'Something went wrong. Try again in a moment.';
-}
 
 function route(): unknown {
   const token = tokenInPath();

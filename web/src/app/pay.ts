@@ -6,7 +6,7 @@ import { countdownTone } from '../../../src/shared/countdown.ts';
 import { phoneText } from '../../../src/shared/phone-number.ts';
 import type { AddressView, CardView, ConfirmAnswer, PaymentRequestView, ShippingAnswer, ShippingMethodView } from '../../../src/shared/view-models.ts';
 import type { AppHomeView, AppUserView } from '../../../src/shared/view-models.ts';
-import { ApiError } from '../lib/api.ts';
+import { ApiError, messageOf } from '../lib/api.ts';
 import { h } from '../lib/dom.ts';
 import { addressLines, addressText, addressTypeText, andList, dateTime, initial, mmss, nok, scopeIcon, scopeLabel, scopeWord } from './format.ts';
 import { icon } from './icons.ts';
@@ -34,10 +34,6 @@ interface Flow {
 }
 
 type ConfirmAnswerOf<R extends ConfirmAnswer['result']> = Extract<ConfirmAnswer, { result: R }>;
-
-function messageOf(error: unknown): string {
-  return error instanceof ApiError ? error.message : 'Something went wrong. Try again in a moment.';
-}
 
 // ---------------------------------------------------------------- payment request
 
@@ -291,7 +287,7 @@ function expressScreen(flow: Flow) {
       shippingPicker.append(h('label', { class: 'card-option', testid: 'shipping-option', 'data-method-id': method.shippingMethodId }, radio,
         h('span', { class: 'row' },
           h('span', { class: 'scope-icon' }, icon('truck')),
-          h('span', { class: 'row-main' }, h('span', { class: 'row-title', testid: 'shipping-name' }, method.shippingMethod)),
+          h('span', { class: 'row-main' }, h('span', { class: 'row-title wrap', testid: 'shipping-name' }, method.shippingMethod)),
           h('strong', { class: 'cost', testid: 'shipping-cost' }, nok(method.shippingCostOre)))));
     }
   }

@@ -1,7 +1,7 @@
 /** Sign in: a test user's phone number (or a quick pick of the seeded users). */
 import { normalizePhoneNumber, PHONE_FORMAT_MESSAGE, PHONE_RULE_TEXT, phoneText } from '../../../src/shared/phone-number.ts';
 import type { PaymentRequestView } from '../../../src/shared/view-models.ts';
-import { ApiError } from '../lib/api.ts';
+import { messageOf } from '../lib/api.ts';
 import { h } from '../lib/dom.ts';
 import { initial, nok } from './format.ts';
 import { icon } from './icons.ts';
@@ -36,7 +36,7 @@ export async function signIn({ prefill, token, payment }: SignInOptions): Promis
       setSignedIn(msisdn);
       if (token) go(paymentPath(token)); else go('/_kasse/app');
     } catch (e) {
-      error.textContent = e instanceof ApiError ? e.message : String(e);
+      error.textContent = messageOf(e);
     } finally {
       submit.disabled = false;
     }

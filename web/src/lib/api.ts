@@ -1,4 +1,4 @@
-import { NETWORK_MESSAGE, shopperMessage } from '../../../src/shared/shopper-messages.ts';
+import { GENERIC_MESSAGE, NETWORK_MESSAGE, shopperMessage } from '../../../src/shared/shopper-messages.ts';
 
 /** An error answer, already said for a person (`message`); `status` is 0 when Kasse could not be reached. */
 export class ApiError extends Error {
@@ -31,4 +31,9 @@ export async function api<T>(method: 'GET' | 'POST', url: string, body?: unknown
   }
   if (!response.ok) throw new ApiError(shopperMessage(response.status, data), response.status);
   return data as T;
+}
+
+/** What to tell the user about any failure: the human message of an ApiError, else the generic sentence. */
+export function messageOf(error: unknown): string {
+  return error instanceof ApiError ? error.message : GENERIC_MESSAGE;
 }
