@@ -36,7 +36,7 @@ async function setUp(name: string, metrics: boolean): Promise<Variant> {
     if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
     return (response.body === '' ? {} : response.json()) as Record<string, string>;
   };
-  const { createSandboxMerchant } = await import('../src/app/sandbox/sandbox-merchants.ts');
+  const { createSandboxMerchant } = await import('../src/core/sandbox/sandbox-merchants.ts');
   const keys = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
   const token = (await inject('POST', '/accesstoken/get', undefined, {
     client_id: keys.clientId,
