@@ -30,17 +30,23 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   const { kind, dialect, close, poolStats } = await dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect });
   const groupCommit = kind === 'sqlite' ? new GroupCommit(db) : null;
-  return {
+  const store: Store = {
     db,
     kind,
     poolStats,
-    transact: groupCommit ? (work) => groupCommit.run(work) : (work) => db.transaction().execute(work),
+    // A copy of the store with another `db` (the same database with a Kysely plugin, as tests make) runs its
+    // transactions on that `db`, in a transaction of their own: a batch runs on the store's own `db`.
+    transact<T>(this: Store, work: (trx: Trx) => Promise<T>): Promise<T> {
+      if (groupCommit && this.db === db) return groupCommit.run(work);
+      return this.db.transaction().execute(work);
+    },
     groupCommitStats: groupCommit?.stats ?? null,
     async close() {
       await db.destroy();
       await close();
     },
   };
+  return store;
 }
 
 function migratorOf(store: Pick<Store, 'db' | 'kind'>): Migrator {

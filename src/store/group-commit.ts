@@ -1,6 +1,9 @@
-import type { ControlledTransaction } from 'kysely';
+import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
-import type { Db, Trx } from './db.ts';
+
+// The Kysely types themselves, not db.ts's aliases: db.ts builds a GroupCommit, so importing it back would be a cycle.
+type Db = Kysely<Database>;
+type Trx = Transaction<Database>;
 
 /** How many commands one batch may hold, and for how long it keeps admitting more: bounds every caller's wait. */
 export interface GroupCommitLimits {

@@ -32,6 +32,8 @@ const UPTIME_MS: [number, number] = [150, 700];
 const LEASE_MS = 30_000;
 /** SQLite: instruments the child's COMMITs (group-commit batches) and, when armed, SIGKILLs it at one. */
 const COMMIT_PRELOAD = join(REPO_ROOT, 'test/reliability/support/kill-at-commit.mjs');
+/** How long the kill plan waits past the uptime for an armed start to kill itself at a COMMIT. */
+const ARMED_GRACE_MS = 5_000;
 /** How much later than its sender's death the CallbackReceiver may record a request that was already on the wire. */
 const RECEIPT_LAG_MS = 1_000;
 
@@ -281,6 +283,11 @@ async function crashStorm(dialect: DialectName): Promise<void> {
     const killer = (async () => {
       for (let k = 0; k < KILLS && !loadFailed; k++) {
         await new Promise((resolve) => setTimeout(resolve, killRng.int(...UPTIME_MS)));
+        // An armed start is given a little longer to reach a batch of ≥ 2 transactions and die at its COMMIT.
+        const armedUntil = Date.now() + ARMED_GRACE_MS;
+        while (startEnv(k).KASSE_TEST_KILL_AT !== undefined && kasse.running && Date.now() < armedUntil) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         const atMs = Date.now();
         await kasse.kill();
         await new Promise((resolve) => setTimeout(resolve, killRng.int(0, 150)));
