@@ -1,5 +1,6 @@
 import { Refused } from '../domain/refusals.ts';
 import { isRetryableConflict } from '../store/dialect.ts';
+import { runAsTransactionWork } from '../store/transaction-scope.ts';
 import type { Trx } from '../store/db.ts';
 import { enqueueOutbound } from '../store/repos/outbox.ts';
 import type { AppContext, Tx } from './context.ts';
@@ -30,7 +31,8 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
       },
     };
     try {
-      return { value: await work(tx) };
+      // Joined work already runs inside its outer transaction's scope.
+      return { value: joined ? await work(tx) : await runAsTransactionWork(() => work(tx)) };
     } catch (error) {
       if (error instanceof Refused && error.recorded && !joined) return { refused: error };
       throw error;

@@ -1,6 +1,7 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { dialectFor, type DialectKind, type PoolStats } from './dialect.ts';
 import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
+import { refuseInsideTransaction } from './transaction-scope.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -37,6 +38,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     // A copy of the store with another `db` (the same database with a Kysely plugin, as tests make) runs its
     // transactions on that `db`, in a transaction of their own: a batch runs on the store's own `db`.
     transact<T>(this: Store, work: (trx: Trx) => Promise<T>): Promise<T> {
+      refuseInsideTransaction('a new transaction');
       if (groupCommit && this.db === db) return groupCommit.run(work);
       return this.db.transaction().execute(work);
     },

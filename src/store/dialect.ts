@@ -23,6 +23,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { Database, OutboxRow, PaymentRow } from './schema.ts';
+import { refuseInsideTransaction } from './transaction-scope.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -75,7 +76,7 @@ export async function dialectFor(
     });
     const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
     const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
-    return { kind: 'postgres', dialect: new PostgresDialect({ pool }), close: async () => {}, poolStats };
+    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool }), close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
@@ -184,6 +185,7 @@ class RoutingSqliteDriver implements Driver {
 
   /** The write connection is taken lazily: a lease that only runs one SELECT never queues for it. */
   async acquireConnection(): Promise<DatabaseConnection> {
+    refuseInsideTransaction('a query on the store\'s database');
     return new Lease(this, this.#reader);
   }
 
@@ -259,6 +261,19 @@ class Lease implements DatabaseConnection {
 
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     yield* (await this.holdWriter()).streamQuery<R>(compiledQuery, chunkSize);
+  }
+}
+
+/** PostgreSQL's dialect whose pool refuses to serve the work of an open transaction (store/transaction-scope.ts). */
+class GuardedPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = () => {
+      refuseInsideTransaction('a query on the store\'s database');
+      return acquire();
+    };
+    return driver;
   }
 }
 
