@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
-import { dialectFor, type DialectKind, type PoolStats } from './dialect.ts';
+import { dialectFor, withForeignKeysOffForMigration, type DialectKind, type PoolStats } from './dialect.ts';
 import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { migrations } from './migrations/index.ts';
@@ -67,7 +67,7 @@ export async function pendingMigrations(store: Store): Promise<string[]> {
 }
 
 export async function migrateToLatest(store: Pick<Store, 'db' | 'kind'>): Promise<void> {
-  const { error, results } = await migratorOf(store).migrateToLatest();
+  const { error, results } = await withForeignKeysOffForMigration(store.db, store.kind, () => migratorOf(store).migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(error)}`, { cause: error });

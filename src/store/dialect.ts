@@ -24,6 +24,7 @@ import {
 } from 'kysely';
 import type { Database, OutboxRow, PaymentRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
+import { paymentView } from './payment-view.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -339,6 +340,74 @@ export async function moveLedgerLinesIntoEntries(db: Kysely<any>, kind: DialectK
   await sql`ALTER TABLE ledger_line_journal RENAME TO ledger_line`.execute(db);
 }
 
+/**
+ * SQLite changes a table's constraints by rebuilding it, and its documented procedure turns foreign keys off for that
+ * (a DROP TABLE of a parent would otherwise delete-check every child). The setting cannot change inside a transaction,
+ * so it is switched around the whole run of migrations; a migration that rebuilds a table checks every foreign key
+ * with PRAGMA foreign_key_check before it commits. PostgreSQL alters tables in place.
+ */
+export async function withForeignKeysOffForMigration<T>(db: Kysely<any>, kind: DialectKind, migrate: () => Promise<T>): Promise<T> {
+  if (kind !== 'sqlite') return migrate();
+  await sql`PRAGMA foreign_keys = OFF`.execute(db);
+  try {
+    return await migrate();
+  } finally {
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+  }
+}
+
+/**
+ * Migration 0008 (the payment split) drops the moved columns from `payment`. PostgreSQL drops them (the landing token's
+ * unique constraint goes with its column). SQLite cannot drop a UNIQUE column, so it rebuilds the table: the core
+ * columns, constraints and index as they stand, the same rows and ids (with foreign keys off while migrating, see
+ * withForeignKeysOffForMigration), and every foreign key is checked before the migration commits.
+ */
+export async function dropPaymentRequestAndSessionColumns(db: Kysely<any>, kind: DialectKind, columns: readonly string[]): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`ALTER TABLE payment ${sql.join(columns.map((c) => sql`DROP COLUMN ${sql.ref(c)}`))}`.execute(db);
+    return;
+  }
+  const kept = ((await sql<{ name: string }>`SELECT name FROM pragma_table_info('payment')`.execute(db)).rows)
+    .map((r) => r.name)
+    .filter((name) => !columns.includes(name));
+  await sql`CREATE TABLE payment_core (
+    id integer PRIMARY KEY AUTOINCREMENT,
+    msn text NOT NULL,
+    order_id text NOT NULL,
+    state text NOT NULL CHECK (state IN ('initiated', 'reserved', 'captured', 'voided', 'cancelled', 'rejected', 'failed')),
+    amount_ore integer NOT NULL CHECK (amount_ore > 0),
+    reserved_ore integer NOT NULL,
+    captured_ore integer NOT NULL,
+    refunded_ore integer NOT NULL,
+    released_ore integer NOT NULL,
+    version integer NOT NULL,
+    transaction_text text NOT NULL,
+    capture_type text NOT NULL,
+    scope text,
+    user_msisdn text,
+    card_bin integer,
+    expires_at_ms integer NOT NULL,
+    reserved_at_ms integer,
+    created_at_ms integer NOT NULL,
+    updated_at_ms integer NOT NULL,
+    card_id text,
+    issuer_pending_until_ms integer,
+    shipping_json text,
+    user_details_json text,
+    sub text,
+    CONSTRAINT "payment_money_nonnegative" CHECK (reserved_ore >= 0 AND captured_ore >= 0 AND refunded_ore >= 0 AND released_ore >= 0),
+    CONSTRAINT "payment_capture_within_reservation" CHECK (captured_ore + released_ore <= reserved_ore),
+    CONSTRAINT "payment_refund_within_capture" CHECK (refunded_ore <= captured_ore),
+    CONSTRAINT "payment_order_per_msn" UNIQUE (msn, order_id))`.execute(db);
+  const list = sql.join(kept.map((c) => sql.ref(c)));
+  await sql`INSERT INTO payment_core (${list}) SELECT ${list} FROM payment`.execute(db);
+  await sql`DROP TABLE payment`.execute(db);
+  await sql`ALTER TABLE payment_core RENAME TO payment`.execute(db);
+  await sql`CREATE INDEX payment_due_expiry ON payment (state, expires_at_ms)`.execute(db);
+  const { rows: broken } = await sql`PRAGMA foreign_key_check`.execute(db);
+  if (broken.length > 0) throw new Error(`the rebuilt payment table breaks ${broken.length} foreign keys: ${JSON.stringify(broken.slice(0, 5))}`);
+}
+
 /** The insert-only guards of one table, dropped so that a migration can reshape it (recreate them after). */
 export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, table: InsertOnlyTable): Promise<void> {
   for (const action of ['update', 'delete']) {
@@ -359,6 +428,8 @@ const DATA_TABLES = [
   'ledger_line',
   'ledger_entry',
   'payment_operation',
+  'payment_session',
+  'ecomm_v2_request',
   'payment',
   'card',
   'bank',
@@ -423,8 +494,9 @@ export async function loadPaymentForUpdate(
   msn: string,
   orderId: string,
 ): Promise<PaymentRow | undefined> {
-  const query = db.selectFrom('payment').selectAll().where('msn', '=', msn).where('order_id', '=', orderId);
-  return (kind === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  const query = paymentView(db).where('payment.msn', '=', msn).where('payment.order_id', '=', orderId);
+  // Only the core row is locked: the request and the session of a payment are not what operations take turns on.
+  return (kind === 'postgres' ? query.forUpdate('payment') : query).executeTakeFirst();
 }
 
 /** Serialization failures and deadlocks are safe to retry: the transaction had no effect. */

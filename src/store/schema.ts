@@ -13,6 +13,8 @@ export interface Database {
   api_key: ApiKeyTable;
   test_user: TestUserTable;
   payment: PaymentTable;
+  ecomm_v2_request: EcommV2RequestTable;
+  payment_session: PaymentSessionTable;
   payment_operation: PaymentOperationTable;
   ledger_entry: LedgerEntryTable;
   ledger_line: LedgerLineTable;
@@ -183,6 +185,7 @@ export interface CardCreditTable {
   created_at_ms: number;
 }
 
+/** The core payment: money and state, and what the user's approval decided. */
 export interface PaymentTable {
   id: Generated<number>;
   msn: string;
@@ -197,26 +200,13 @@ export interface PaymentTable {
   version: number;
   transaction_text: string;
   capture_type: CaptureType;
-  payment_type: string;
-  landing_token: string;
-  callback_prefix: string;
-  fall_back: string;
-  auth_token: string | null;
-  is_app: number;
-  skip_landing_page: number;
-  customer_mobile: string | null;
+  /** What the merchant asked the user to share (userinfo scopes). */
   scope: string | null;
   user_msisdn: string | null;
   card_bin: number | null;
-  /** The rest of merchantInfo that later features need (express prefixes, static shipping), as JSON. */
-  merchant_info_json: string;
   card_id: string | null;
-  /** The user the payment request was pushed to (landing page phone number, skipLandingPage). */
-  pushed_to_msisdn: string | null;
   /** The issuer has not answered (test amount 2.01): the result stays unknown until then. */
   issuer_pending_until_ms: number | null;
-  /** Express: the shipping methods offered to the user (from static details or the merchant's endpoint). */
-  shipping_options_json: string | null;
   /** Express: the address and shipping method the user chose. */
   shipping_json: string | null;
   /** Express or scope: the user details shared with the merchant. */
@@ -227,6 +217,32 @@ export interface PaymentTable {
   reserved_at_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
+}
+
+/** The ecomm v2 request that created a payment: what that channel needs to call back and send the user back. */
+export interface EcommV2RequestTable {
+  payment_id: number;
+  msn: string;
+  payment_type: string;
+  callback_prefix: string;
+  fall_back: string;
+  auth_token: string | null;
+  is_app: number;
+  skip_landing_page: number;
+  customer_mobile: string | null;
+  /** The rest of merchantInfo that later features need (express prefixes, static shipping), as JSON. */
+  merchant_info_json: string;
+}
+
+/** The user's side of a payment request: the landing page's token, whom it was pushed to, what express offered. */
+export interface PaymentSessionTable {
+  payment_id: number;
+  msn: string;
+  landing_token: string;
+  /** The user the payment request was pushed to (landing page phone number, skipLandingPage). */
+  pushed_to_msisdn: string | null;
+  /** Express: the shipping methods offered to the user (from static details or the merchant's endpoint). */
+  shipping_options_json: string | null;
 }
 
 export interface PaymentOperationTable {
@@ -316,8 +332,11 @@ export interface CallbackAttemptTable {
   error: string | null;
 }
 
-export type PaymentRow = Selectable<PaymentTable>;
-export type NewPayment = Insertable<PaymentTable>;
+export type PaymentCoreRow = Selectable<PaymentTable>;
+type Attached<T> = Omit<T, 'payment_id' | 'msn'>;
+/** A payment with its ecomm v2 request and its user session, as the repositories read it (one join by id). */
+export type PaymentRow = PaymentCoreRow & Attached<Selectable<EcommV2RequestTable>> & Attached<Selectable<PaymentSessionTable>>;
+export type NewPayment = Insertable<PaymentTable> & Attached<Insertable<EcommV2RequestTable>> & Attached<Insertable<PaymentSessionTable>>;
 export type OperationRow = Selectable<PaymentOperationTable>;
 export type SalesUnitRow = Selectable<SalesUnitTable>;
 export type OutboxRow = Selectable<OutboxTable>;

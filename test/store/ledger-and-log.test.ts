@@ -121,7 +121,7 @@ for (const dialect of testDialects()) {
           () =>
             db
               .insertInto('payment')
-              .values({ ...open, id: undefined, order_id: 'w-forged', landing_token: 'forged-token', reserved_ore: 1000, captured_ore: 2000 } as never)
+              .values({ ...open, id: undefined, order_id: 'w-forged', reserved_ore: 1000, captured_ore: 2000 } as never)
               .execute(),
         ],
       ];

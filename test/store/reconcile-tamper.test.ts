@@ -10,7 +10,7 @@ import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import type { OperationKind } from '../../src/domain/payment-states.ts';
 import type { DialectKind } from '../../src/store/dialect.ts';
 import type { Db } from '../../src/store/db.ts';
-import type { PaymentRow } from '../../src/store/schema.ts';
+import type { PaymentCoreRow } from '../../src/store/schema.ts';
 import { testDialects } from '../support/databases.ts';
 import { startKasseWithReceiver } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
@@ -21,9 +21,9 @@ interface World {
   db: Db;
   kind: DialectKind;
   /** Reserved 10 000, captured 6 000 (X-Request-Id cap-1), refunded 1 000; its callbacks were delivered. */
-  paid: PaymentRow;
+  paid: PaymentCoreRow;
   /** Initiated only: one operation-log row, no ledger lines. */
-  initiated: PaymentRow;
+  initiated: PaymentCoreRow;
   deliveredOutboxId: number;
   /** Its one attempt found no merchant server (connection refused), so the row is dead. */
   deadOutboxId: number;
@@ -108,11 +108,7 @@ const TAMPERS: Tamper[] = [
     async apply({ db, kind, initiated }) {
       await dropConstraint(db, kind, 'payment', 'payment_order_per_msn');
       const { id: _id, ...copy } = initiated;
-      const twin = await db
-        .insertInto('payment')
-        .values({ ...copy, landing_token: `${copy.landing_token}-twin` })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const twin = await db.insertInto('payment').values(copy).returning('id').executeTakeFirstOrThrow();
       await db
         .insertInto('payment_operation')
         .values({ payment_id: twin.id, msn: copy.msn, seq: 1, kind: 'initiate', amount_ore: copy.amount_ore, transaction_text: 'bug', request_id: 'bug', created_at_ms: 0 })

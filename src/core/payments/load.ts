@@ -2,7 +2,7 @@ import { checkMoneyInvariants, type PaymentFacts } from '../../domain/payment.ts
 import { orderNotFound } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
 import { findPayment } from '../../store/repos/payments.ts';
-import type { PaymentRow } from '../../store/schema.ts';
+import type { PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
 
 /** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
 export async function loadPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow> {
@@ -12,7 +12,7 @@ export async function loadPayment(db: Executor, msn: string, orderId: string): P
   return payment;
 }
 
-export function factsOf(row: PaymentRow): PaymentFacts {
+export function factsOf(row: PaymentCoreRow): PaymentFacts {
   return {
     state: row.state,
     amountOre: row.amount_ore,

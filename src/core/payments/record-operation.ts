@@ -68,7 +68,7 @@ async function writeOperation(
   args: { transactionText: (payment: PaymentRow) => string; requestId: string; approval?: ApprovalFacts },
 ): Promise<RecordedOperation> {
   const { trx, nowMs } = tx;
-  const after = await applyGuardedOperation(trx, {
+  const changed = await applyGuardedOperation(trx, {
     paymentId: before.id,
     kind: decision.kind,
     amountOre: decision.amountOre,
@@ -76,7 +76,9 @@ async function writeOperation(
     ...(args.approval ? { approval: args.approval } : {}),
   });
   // The row is locked and the decision was made on it: the guard re-checking the rule cannot fail.
-  assert(after !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
+  assert(changed !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
+  // An operation changes the core payment only; its request and session are as they were.
+  const after: PaymentRow = { ...before, ...changed };
   assert(after.version === before.version + 1, 'exactly one change per operation');
   checkMoneyInvariants(factsOf(after));
   const operation = await appendOperation(trx, {

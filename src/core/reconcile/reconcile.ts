@@ -16,7 +16,7 @@ import {
   outboxAttemptSummaries,
   paymentsAfter,
 } from '../../store/repos/reconcile.ts';
-import type { OperationRow, PaymentRow } from '../../store/schema.ts';
+import type { OperationRow, PaymentCoreRow } from '../../store/schema.ts';
 import { factsOf } from '../payments/load.ts';
 
 export interface Violation {
@@ -99,13 +99,13 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
   };
 }
 
-function moneyOf(row: PaymentRow): PaymentMoney {
+function moneyOf(row: PaymentCoreRow): PaymentMoney {
   const { reservedAtMs: _reservedAt, expiresAtMs: _expiresAt, ...money } = factsOf(row);
   return money;
 }
 
 function checkPayment(
-  payment: PaymentRow,
+  payment: PaymentCoreRow,
   ops: OperationRow[],
   ledger: Map<string, number>,
   report: (invariant: string, subject: string, detail: string) => void,

@@ -6,6 +6,7 @@ import { expressUserinfoFaults } from './0003_express_userinfo_faults.ts';
 import { cardHoldSettlementIndex } from './0004_card_hold_settlement_index.ts';
 import { ledgerJournal } from './0005_ledger_journal.ts';
 import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts';
+import { paymentSplit } from './0008_payment_split.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -16,5 +17,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0004_card_hold_settlement_index': cardHoldSettlementIndex(),
     '0005_ledger_journal': ledgerJournal(kind),
     '0007_domain_idempotency_outcomes': domainIdempotencyOutcomes(),
+    '0008_payment_split': paymentSplit(kind),
   };
 }

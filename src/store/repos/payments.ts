@@ -2,33 +2,40 @@ import { sql } from 'kysely';
 import { assertNever } from '../../domain/assert.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Executor } from '../db.ts';
-import type { NewPayment, PaymentRow } from '../schema.ts';
+import type { NewPayment, PaymentCoreRow, PaymentRow } from '../schema.ts';
+import { paymentView } from '../payment-view.ts';
 
+/** The three rows of a new payment. ON CONFLICT DO NOTHING: two concurrent initiates of one orderId make one payment. */
 export async function insertPayment(db: Executor, payment: NewPayment): Promise<PaymentRow | undefined> {
-  // ON CONFLICT DO NOTHING: two concurrent initiates of one orderId resolve to one row and one Merchant 34.
-  return db
+  const { payment_type, callback_prefix, fall_back, auth_token, is_app, skip_landing_page, customer_mobile, merchant_info_json, landing_token, pushed_to_msisdn, shipping_options_json, ...core } =
+    payment;
+  const inserted = await db
     .insertInto('payment')
-    .values(payment)
+    .values(core)
     .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
+  if (!inserted) return undefined;
+  const request = { payment_type, callback_prefix, fall_back, auth_token: auth_token ?? null, is_app, skip_landing_page, customer_mobile: customer_mobile ?? null, merchant_info_json };
+  const session = { landing_token, pushed_to_msisdn: pushed_to_msisdn ?? null, shipping_options_json: shipping_options_json ?? null };
+  await db.insertInto('ecomm_v2_request').values({ payment_id: inserted.id, msn: inserted.msn, ...request }).execute();
+  await db.insertInto('payment_session').values({ payment_id: inserted.id, msn: inserted.msn, ...session }).execute();
+  return { ...inserted, ...request, ...session };
 }
 
 export async function findPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow | undefined> {
-  return db.selectFrom('payment').selectAll().where('msn', '=', msn).where('order_id', '=', orderId).executeTakeFirst();
+  return paymentView(db).where('payment.msn', '=', msn).where('payment.order_id', '=', orderId).executeTakeFirst();
 }
 
 export async function findPaymentByLandingToken(db: Executor, token: string): Promise<PaymentRow | undefined> {
-  return db.selectFrom('payment').selectAll().where('landing_token', '=', token).executeTakeFirst();
+  return paymentView(db).where('payment_session.landing_token', '=', token).executeTakeFirst();
 }
 
 export async function findPaymentsDueForTimeout(db: Executor, nowMs: number, limit: number): Promise<PaymentRow[]> {
-  return db
-    .selectFrom('payment')
-    .selectAll()
-    .where('state', '=', 'initiated')
-    .where('expires_at_ms', '<=', nowMs)
-    .orderBy('expires_at_ms')
+  return paymentView(db)
+    .where('payment.state', '=', 'initiated')
+    .where('payment.expires_at_ms', '<=', nowMs)
+    .orderBy('payment.expires_at_ms')
     .limit(limit)
     .execute();
 }
@@ -59,19 +66,17 @@ export async function markIssuerPending(db: Executor, paymentId: number, untilMs
 /** The landing page (or skipLandingPage) sends the payment request to this user's app. */
 export async function pushToUser(db: Executor, paymentId: number, msisdn: string, nowMs: number): Promise<void> {
   await db
-    .updateTable('payment')
-    .set({ pushed_to_msisdn: msisdn, updated_at_ms: nowMs })
-    .where('id', '=', paymentId)
-    .where('state', '=', 'initiated')
+    .updateTable('payment_session')
+    .set({ pushed_to_msisdn: msisdn })
+    .where('payment_id', '=', paymentId)
+    .where((eb) => eb.exists(eb.selectFrom('payment').select('id').where('id', '=', paymentId).where('state', '=', 'initiated')))
     .execute();
 }
 
 export async function listPaymentsForUser(db: Executor, msisdn: string, limit: number): Promise<PaymentRow[]> {
-  return db
-    .selectFrom('payment')
-    .selectAll()
-    .where((eb) => eb.or([eb('pushed_to_msisdn', '=', msisdn), eb('user_msisdn', '=', msisdn)]))
-    .orderBy('created_at_ms', 'desc')
+  return paymentView(db)
+    .where((eb) => eb.or([eb('payment_session.pushed_to_msisdn', '=', msisdn), eb('payment.user_msisdn', '=', msisdn)]))
+    .orderBy('payment.created_at_ms', 'desc')
     .limit(limit)
     .execute();
 }
@@ -84,7 +89,7 @@ export async function listPaymentsForUser(db: Executor, msisdn: string, limit: n
 export async function applyGuardedOperation(
   db: Executor,
   args: { paymentId: number; kind: OperationKind; amountOre: number; nowMs: number; approval?: ApprovalFacts },
-): Promise<PaymentRow | undefined> {
+): Promise<PaymentCoreRow | undefined> {
   const { paymentId, kind, amountOre: amount, nowMs } = args;
   let query = db
     .updateTable('payment')
@@ -162,9 +167,10 @@ export async function applyGuardedOperation(
 /** Express: the shipping methods offered to the user, while the payment still waits for them. */
 export async function storeShippingOptions(db: Executor, paymentId: number, optionsJson: string, nowMs: number): Promise<void> {
   await db
-    .updateTable('payment')
-    .set({ shipping_options_json: optionsJson, updated_at_ms: nowMs })
-    .where('id', '=', paymentId)
-    .where('state', '=', 'initiated')
+    .updateTable('payment_session')
+    .set({ shipping_options_json: optionsJson })
+    .where('payment_id', '=', paymentId)
+    .where((eb) => eb.exists(eb.selectFrom('payment').select('id').where('id', '=', paymentId).where('state', '=', 'initiated')))
     .execute();
+  await db.updateTable('payment').set({ updated_at_ms: nowMs }).where('id', '=', paymentId).where('state', '=', 'initiated').execute();
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db.ts';
-import type { OperationRow, PaymentRow } from '../schema.ts';
+import type { OperationRow, PaymentCoreRow } from '../schema.ts';
 
 /** The reads of `kasse reconcile` (core/reconcile): whole-database checks, each bounded or paged. */
 
@@ -33,7 +33,7 @@ export async function findDuplicateOrders(db: Executor, limit: number) {
     .execute();
 }
 
-export async function paymentsAfter(db: Executor, afterId: number, limit: number): Promise<PaymentRow[]> {
+export async function paymentsAfter(db: Executor, afterId: number, limit: number): Promise<PaymentCoreRow[]> {
   return db.selectFrom('payment').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 

@@ -1,6 +1,7 @@
 // Goal: migration 0005 (the ledger journal) files every ledger line of an existing database under one entry per
 // payment operation, keeps every line's id, account and amount, and leaves a database reconcile finds clean, with the
-// insert-only guards in place on both the lines and the entries.
+// insert-only guards in place on both the lines and the entries; migration 0008 (the payment split) moves each
+// payment's ecomm v2 request and user session into their own rows, and Kasse reads the payment as before.
 // Method: a database migrated to 0004 gets a payment written the way the code of that time wrote it (operation-log rows
 // and their balanced lines, straight in SQL), then the remaining migrations run; both dialects.
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { Migrator, sql, type Kysely } from 'kysely';
 import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
+import { findPayment, findPaymentByLandingToken } from '../../src/store/repos/payments.ts';
 import { freshDatabase, testDialects } from '../support/databases.ts';
 
 const BEFORE_JOURNAL = '0004_card_hold_settlement_index';
@@ -68,7 +70,7 @@ async function writeOldPayment(db: Kysely<any>): Promise<void> {
 }
 
 for (const dialect of testDialects()) {
-  describe(`migration 0005, the ledger journal (${dialect})`, () => {
+  describe(`migrations 0005 and 0008 on an existing database (${dialect})`, () => {
     const cleanups: Array<() => Promise<void>> = [];
     after(async () => {
       for (const cleanup of cleanups) await cleanup();
@@ -104,6 +106,15 @@ for (const dialect of testDialects()) {
       const report = await reconcile(store);
       assert.deepEqual(report.violations, []);
       await assert.rejects(sql`UPDATE ledger_entry SET msn = 'x'`.execute(store.db), /insert-only/);
+      const payment = await findPayment(store.db, '123456', 'old-1');
+      assert.ok(payment);
+      assert.deepEqual(
+        [payment.landing_token, payment.callback_prefix, payment.payment_type, payment.user_msisdn, payment.captured_ore, payment.version],
+        ['tok-old-1', 'http://127.0.0.1:1', 'eComm Regular Payment', '48000001', 6_000, 4],
+      );
+      assert.equal((await findPaymentByLandingToken(store.db, 'tok-old-1'))?.order_id, 'old-1');
+      const paymentColumns = (await sql<{ name: string }>`SELECT * FROM payment`.execute(store.db)).rows[0] ?? {};
+      assert.ok(!('landing_token' in paymentColumns) && !('callback_prefix' in paymentColumns), 'the core payment row holds neither');
       await assert.rejects(sql`DELETE FROM ledger_line`.execute(store.db), /insert-only/);
     });
   });
