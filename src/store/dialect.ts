@@ -333,6 +333,10 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'report_entry',
+  'settlement',
+  'ledger_date_close',
+  'settlement_booking',
   'fault_rule',
   'consent',
   'user_address',

@@ -5,6 +5,7 @@ import { usersCardsBanks } from './0002_users_cards_banks.ts';
 import { expressUserinfoFaults } from './0003_express_userinfo_faults.ts';
 import { cardHoldSettlementIndex } from './0004_card_hold_settlement_index.ts';
 import { ledgerJournal } from './0005_ledger_journal.ts';
+import { settlements } from './0006_settlements.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0003_express_userinfo_faults': expressUserinfoFaults(kind),
     '0004_card_hold_settlement_index': cardHoldSettlementIndex(),
     '0005_ledger_journal': ledgerJournal(kind),
+    '0006_settlements': settlements(kind),
   };
 }
