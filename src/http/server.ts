@@ -12,6 +12,8 @@ import { RateLimiter } from '../channels/ecomm-v2/rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
 import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from '../channels/ecomm-v2/routes.ts';
+import { reportRoutes } from '../channels/report/routes.ts';
+import { settlementRoutes } from '../channels/report/settlement-routes.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
@@ -113,6 +115,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
+  await app.register(reportRoutes(ctx));
+  await app.register(settlementRoutes(ctx));
   await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
   await app.register(ecommV1Routes());
   await app.register(userSideRoutes(ctx));

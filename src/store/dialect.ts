@@ -333,6 +333,7 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'settlement_bank_booking',
   'report_entry',
   'settlement',
   'ledger_date_close',

@@ -31,6 +31,7 @@ export interface Database {
   ledger_date_close: LedgerDateCloseTable;
   settlement: SettlementTable;
   report_entry: ReportEntryTable;
+  settlement_bank_booking: SettlementBankBookingTable;
 }
 
 export interface UserAddressTable {
@@ -379,6 +380,13 @@ export interface SettlementTable {
   bank_booked_at_ms: number;
 }
 
+/** The merchant's bank booked the payout of a settlement (day 5); one row per settlement. */
+export interface SettlementBankBookingTable {
+  settlement_id: number;
+  msn: string;
+  booked_at_ms: number;
+}
+
 export type ReportTopic = 'funds' | 'fees';
 
 /** One Report API entry, written when its ledger date closed. */
@@ -391,7 +399,9 @@ export interface ReportEntryTable {
   amount_ore: number;
   balance_before_ore: number;
   balance_after_ore: number;
-  psp_reference: string;
+  /** The capture's or refund's operation (its pspReference is the ecomm transactionId); null for sums and payouts. */
+  operation_id: number | null;
+  psp_reference: string | null;
   reference: string;
   occurred_at_ms: number;
   settlement_id: number | null;

@@ -5,7 +5,7 @@ import { idColumnType, type DialectKind } from '../dialect.ts';
 
 /**
  * The back office: each sales unit's fees and settlement terms; one booking per capture, SALE and refund on the
- * sales unit's ledger for its Oslo ledger date; the closed ledger dates; the settlements (one payout each); and the
+ * sales unit's ledger for its Oslo ledger date; the closed ledger dates; the settlements (one payout each) and their booking by the merchant's bank; and the
  * Report API's entries, written once when their ledger date closes. Captures and refunds recorded before this
  * migration are booked for the Oslo date they happened on, without fees (there were none).
  */
@@ -66,6 +66,13 @@ export function settlements(kind: DialectKind): Migration {
         .execute();
 
       await db.schema
+        .createTable('settlement_bank_booking')
+        .addColumn('settlement_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('msn', 'text', (c) => c.notNull())
+        .addColumn('booked_at_ms', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
         .createTable('report_entry')
         .addColumn('id', id, primaryId)
         .addColumn('msn', 'text', (c) => c.notNull())
@@ -75,7 +82,8 @@ export function settlements(kind: DialectKind): Migration {
         .addColumn('amount_ore', 'bigint', (c) => c.notNull())
         .addColumn('balance_before_ore', 'bigint', (c) => c.notNull())
         .addColumn('balance_after_ore', 'bigint', (c) => c.notNull())
-        .addColumn('psp_reference', 'text', (c) => c.notNull())
+        .addColumn('operation_id', 'bigint')
+        .addColumn('psp_reference', 'text')
         .addColumn('reference', 'text', (c) => c.notNull())
         .addColumn('occurred_at_ms', 'bigint', (c) => c.notNull())
         .addColumn('settlement_id', 'bigint')
