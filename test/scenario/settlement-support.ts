@@ -1,6 +1,9 @@
 // Helpers of the settlement scenarios: a merchant with settlement terms, payments captured "now", the sandbox clock
 // moved to an Oslo time, and the Report API, settlement list and bank account read as a merchant would.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { validateXML } from 'xmllint-wasm';
 import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import type { TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
@@ -72,11 +75,53 @@ export class SettlementMerchant {
     return list.body.items;
   }
 
+  /**
+   * A settlement's four files: the XML validates against SettlementReport-3.0.xsd and states the payout; the CSV
+   * parses back to the same figures as the list (settlement row and the sum of its transaction rows); XLSX and PDF
+   * are what their magic bytes say.
+   */
+  async assertFiles(settlement: { settlementId: string; capturedAmount: number; refundedAmount: number; feeAmount: number; payoutAmount: number }): Promise<void> {
+    const xml = await this.get(`/_kasse/settlements/${settlement.settlementId}.xml`);
+    assert.equal(xml.status, 200, xml.text);
+    const validation = await validateXML({ xml: [{ fileName: 'settlement.xml', contents: xml.text }], schema: [SETTLEMENT_XSD] });
+    assert.deepEqual(validation.errors, [], xml.text);
+    assert.ok(validation.valid);
+    assert.match(xml.text, new RegExp(`<SettledAmount>${kroner(settlement.payoutAmount)}</SettledAmount>`));
+
+    const csv = await this.get(`/_kasse/settlements/${settlement.settlementId}.csv`);
+    assert.equal(csv.status, 200, csv.text);
+    const rows = parseCsv(csv.text, { relax_column_count: true }) as string[][];
+    const settlementRow = rows.find((r) => r[0] === 'SettlementInfo' && r[1] !== 'SalesUnitName')!;
+    const ore = (cell: string | undefined) => Math.round(Number(cell) * 100) + 0;
+    const negative = (amountOre: number) => (amountOre === 0 ? 0 : -amountOre);
+    assert.deepEqual(
+      [ore(settlementRow[6]), ore(settlementRow[8]), ore(settlementRow[9]), ore(settlementRow[10])],
+      [settlement.capturedAmount, negative(settlement.feeAmount), negative(settlement.refundedAmount), settlement.payoutAmount],
+    );
+    const transactions = rows.filter((r) => r[0] === 'TransactionInfo' && r[1] !== 'SalesDate');
+    const sum = (column: number) => transactions.reduce((total, r) => total + ore(r[column]), 0) + 0;
+    assert.deepEqual([sum(8), sum(10), sum(11)], [settlement.capturedAmount, negative(settlement.feeAmount), negative(settlement.refundedAmount)]);
+    assert.equal(Number(settlementRow[11]), transactions.length);
+
+    const xlsx = await this.get(`/_kasse/settlements/${settlement.settlementId}.xlsx`);
+    assert.equal(xlsx.status, 200);
+    assert.ok(xlsx.text.startsWith('PK'), 'an XLSX is a zip');
+    const pdf = await this.get(`/_kasse/settlements/${settlement.settlementId}.pdf`);
+    assert.equal(pdf.status, 200);
+    assert.ok(pdf.text.startsWith('%PDF-'), 'a PDF');
+  }
+
   async bankAccount(): Promise<any> {
     const account = await this.get('/_kasse/settlements/bank-account');
     assert.equal(account.status, 200, account.text);
     return account.body;
   }
+}
+
+const SETTLEMENT_XSD = { fileName: 'SettlementReport-3.0.xsd', contents: readFileSync(new URL('../../spec/settlements/SettlementReport-3.0.xsd', import.meta.url), 'utf8') };
+
+function kroner(ore: number): string {
+  return `${ore < 0 ? '-' : ''}${Math.floor(Math.abs(ore) / 100)}.${String(Math.abs(ore) % 100).padStart(2, '0')}`;
 }
 
 /** Move the sandbox clock forward to an Oslo wall-clock time (`2026-01-06T06:00`), through the sandbox endpoint. */

@@ -47,6 +47,7 @@ for (const dialect of testDialects()) {
       assert.equal(settlement.status, 'scheduled');
       assert.equal(settlement.payoutAt, '2026-01-07T16:00:00.000+01:00');
       assert.equal(settlement.bankBookedAt, '2026-01-09T09:00:00.000+01:00');
+      await shop.assertFiles(settlement);
 
       await moveTo(kasse, '2026-01-07T16:00');
       [settlement] = await shop.settlements();
@@ -100,6 +101,7 @@ for (const dialect of testDialects()) {
           ['2026-01-13', '2026-01-15', 55_000, 40_000, 15_000],
         ],
       );
+      for (const settlement of settlements) await shop.assertFiles(settlement);
       const tuesday = await shop.report('2026-01-13');
       assert.deepEqual(tuesday.items.map((i) => [i.entryType, i.amount, i.balanceAfter]), [['refund', -40_000, -40_000], ['capture', 10_000, -30_000]]);
       const thursday = await shop.report('2026-01-15');

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../core/context.ts';
-import { settlementsOf, type SettlementView } from '../../core/settlements/reports.ts';
+import { Type } from 'typebox';
+import { settlementDocument, settlementsOf, type SettlementView } from '../../core/settlements/reports.ts';
+import { NotFoundError } from '../../core/merchants/sales-units.ts';
+import { settlementCsv } from './files/settlement-csv.ts';
+import { settlementPdf } from './files/settlement-pdf.ts';
+import { settlementXml } from './files/settlement-xml.ts';
+import { settlementXlsx } from './files/settlement-xlsx.ts';
 import { authenticate } from '../ecomm-v2/authentication.ts';
 import { osloTimestamp, sandboxBankAccountOf } from './presenters.ts';
 
@@ -56,5 +62,34 @@ export function settlementRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         };
       },
     );
+
+    app.get(
+      '/_kasse/settlements/:file',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'A settlement’s file: XML (SettlementReport 3.0), sectioned CSV, XLSX or PDF',
+          security,
+          params: Type.Object({ file: Type.String({ pattern: '^\\d{1,15}\\.(xml|csv|xlsx|pdf)$' }) }),
+        },
+      },
+      async (request, reply) => {
+        const [id, extension] = request.params.file.split('.') as [string, keyof typeof FILE_TYPES];
+        const doc = await settlementDocument(ctx, request.client.salesUnit.msn, Number(id));
+        if (!doc) throw new NotFoundError(`settlement ${id} does not exist`);
+        const body = await FILE_TYPES[extension].render(doc);
+        return reply
+          .type(FILE_TYPES[extension].contentType)
+          .header('content-disposition', `attachment; filename="${doc.settlement.msn}-${id}.${extension}"`)
+          .send(body);
+      },
+    );
   };
 }
+
+const FILE_TYPES = {
+  xml: { contentType: 'application/xml; charset=utf-8', render: settlementXml },
+  csv: { contentType: 'text/csv; charset=utf-8', render: settlementCsv },
+  xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', render: settlementXlsx },
+  pdf: { contentType: 'application/pdf', render: settlementPdf },
+} as const;

@@ -93,3 +93,29 @@ export async function settlementOf(ctx: AppContext, msn: string, settlementId: n
 export async function settlementBookings(ctx: AppContext, settlement: SettlementView) {
   return bookingsBetween(ctx.store.db, settlement.msn, settlement.ledgerDateFrom, settlement.ledgerDateTo);
 }
+
+/** Everything a settlement's files show: the settlement, its sales unit and merchant, and the bookings it pays. */
+export async function settlementDocument(ctx: AppContext, msn: string, settlementId: number) {
+  const settlement = await settlementOf(ctx, msn, settlementId);
+  if (!settlement) return undefined;
+  const unit = await findSalesUnit(ctx.store.db, msn);
+  const merchant = unit ? await findMerchant(ctx.store.db, unit.merchant_id) : undefined;
+  const bookings = await settlementBookings(ctx, settlement);
+  return {
+    settlement,
+    salesUnitName: unit?.name ?? msn,
+    merchantName: merchant?.name ?? '',
+    orgNumber: merchant?.org_number ?? null,
+    transactions: bookings.map((b) => ({
+      operationId: Number(b.operation_id),
+      orderId: b.order_id,
+      kind: b.kind,
+      amountOre: Number(b.amount_ore),
+      feeOre: Number(b.fee_ore),
+      bookedAtMs: Number(b.booked_at_ms),
+      ledgerDate: b.ledger_date,
+    })),
+  };
+}
+
+export type SettlementDocument = NonNullable<Awaited<ReturnType<typeof settlementDocument>>>;
