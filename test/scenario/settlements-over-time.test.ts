@@ -108,5 +108,91 @@ for (const dialect of testDialects()) {
       assert.deepEqual(thursday.items.map((i) => [i.entryType, i.amount, i.balanceAfter]), [['capture', 25_000, 15_000], ['scheduled-for-payout', -15_000, 0]]);
       await assertReconciled(kasse);
     });
+
+    test('partial captures and refunds across days, gross, monthly: one settlement for the month, fees invoiced on its last day', async () => {
+      const shop = await SettlementMerchant.create(kasse, { feeBasisPoints: 100, settlementType: 'gross', payoutFrequency: 'monthly' });
+      await moveTo(kasse, '2026-01-20T10:00');
+      const { orderId } = await shop.sell(30_000, 10_000); // fee 100
+      await moveTo(kasse, '2026-01-21T10:00');
+      await shop.capture(orderId, 5_000); // fee 50
+      await moveTo(kasse, '2026-01-22T10:00');
+      await shop.refund(orderId, 3_000);
+      await moveTo(kasse, '2026-01-28T10:00');
+      await shop.capture(orderId, 15_000); // fee 150
+      await moveTo(kasse, '2026-01-31T10:00');
+      await shop.refund(orderId, 2_000);
+      await moveTo(kasse, '2026-02-01T05:59');
+      assert.deepEqual(await shop.settlements(), [], 'nothing settles before the month closes');
+      await moveTo(kasse, '2026-02-01T06:00');
+      const [settlement] = await shop.settlements();
+      assert.deepEqual(
+        [settlement.ledgerDateFrom, settlement.ledgerDateTo, settlement.capturedAmount, settlement.refundedAmount, settlement.feeAmount, settlement.payoutAmount, settlement.payoutAt],
+        ['2026-01-16', '2026-01-31', 30_000, 5_000, 300, 25_000, '2026-02-03T16:00:00.000+01:00'],
+      );
+      const lastDay = await shop.report('2026-01-31');
+      assert.deepEqual(lastDay.items.map((i) => [i.entryType, i.amount, i.balanceBefore, i.balanceAfter]), [['refund', -2_000, 27_000, 25_000], ['scheduled-for-payout', -25_000, 25_000, 0]]);
+      const fees = await shop.report('2026-01-31', 'fees');
+      assert.deepEqual(fees.items.map((i) => [i.entryType, i.amount, i.balanceAfter]), [['fees-invoiced', -300, 0]]);
+      const middle = await shop.report('2026-01-21', 'fees');
+      assert.deepEqual(middle.items.map((i) => [i.entryType, i.amount, i.balanceAfter]), [['capture-fee', 50, 150]], 'gross retains nothing daily');
+      await shop.assertFiles(settlement);
+      await assertReconciled(kasse);
+    });
+
+    test('Easter: Maundy Thursday to Easter Monday are not bank days; daily and weekly payouts move to Wednesday', async () => {
+      const daily = await SettlementMerchant.create(kasse, { feeFixedOre: 100 });
+      const weekly = await SettlementMerchant.create(kasse, { payoutFrequency: 'weekly' });
+      for (const day of ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05', '2026-04-06', '2026-04-07']) {
+        await moveTo(kasse, `${day}T12:00`);
+        await daily.sell(1_000);
+        await weekly.sell(2_000);
+      }
+      await moveTo(kasse, '2026-04-08T06:00');
+      const paid = (await daily.settlements()).reverse().map((s) => [s.ledgerDateTo, s.payoutAmount, s.payoutAt.slice(0, 10), s.bankBookedAt.slice(0, 10)]);
+      assert.deepEqual(paid, [
+        ['2026-04-01', 900, '2026-04-08', '2026-04-10'],
+        ['2026-04-02', 900, '2026-04-08', '2026-04-10'],
+        ['2026-04-03', 900, '2026-04-08', '2026-04-10'],
+        ['2026-04-04', 900, '2026-04-08', '2026-04-10'],
+        ['2026-04-05', 900, '2026-04-08', '2026-04-10'],
+        ['2026-04-06', 900, '2026-04-08', '2026-04-10'],
+        ['2026-04-07', 900, '2026-04-09', '2026-04-13'],
+      ]);
+      const [week] = await weekly.settlements();
+      assert.deepEqual([week.ledgerDateTo, week.capturedAmount, week.payoutAmount, week.payoutAt], ['2026-04-05', 10_000, 10_000, '2026-04-08T16:00:00.000+02:00']);
+      await moveTo(kasse, '2026-04-10T09:00');
+      const account = await daily.bankAccount();
+      assert.equal(account.bookedBalance, 6 * 900);
+      assert.deepEqual(account.transfers.map((t: any) => t.status), ['booked', 'booked', 'booked', 'booked', 'booked', 'booked', 'paid']);
+      await daily.assertFiles((await daily.settlements())[0]);
+      await assertReconciled(kasse);
+    });
+
+    test('Christmas: 24–27 December and New Year’s Eve are not bank days', async () => {
+      const shop = await SettlementMerchant.create(kasse, { feeBasisPoints: 250 });
+      for (const day of ['2026-12-23', '2026-12-24', '2026-12-25', '2026-12-26', '2026-12-27', '2026-12-28']) {
+        await moveTo(kasse, `${day}T20:00`);
+        await shop.sell(4_000); // fee 100
+      }
+      await moveTo(kasse, '2026-12-29T06:00');
+      const paid = (await shop.settlements()).reverse().map((s) => [s.ledgerDateTo, s.payoutAmount, s.payoutAt.slice(0, 10), s.bankBookedAt.slice(0, 10)]);
+      assert.deepEqual(paid, [
+        ['2026-12-23', 3_900, '2026-12-29', '2027-01-04'],
+        ['2026-12-24', 3_900, '2026-12-29', '2027-01-04'],
+        ['2026-12-25', 3_900, '2026-12-29', '2027-01-04'],
+        ['2026-12-26', 3_900, '2026-12-29', '2027-01-04'],
+        ['2026-12-27', 3_900, '2026-12-29', '2027-01-04'],
+        ['2026-12-28', 3_900, '2026-12-30', '2027-01-05'],
+      ]);
+      const feed = await shop.get(`/report/v2/ledgers/${shop.msn}/funds/feed?pageSize=5`);
+      assert.equal(feed.status, 200, feed.text);
+      assert.equal(feed.body.items.length, 5);
+      assert.equal(feed.body.tryLater, false);
+      const rest = await shop.get(`/report/v2/ledgers/${shop.msn}/funds/feed?cursor=${feed.body.cursor}`);
+      assert.equal(rest.body.tryLater, true, 'the end of the feed');
+      assertBalancesChain([...feed.body.items, ...rest.body.items], 0);
+      assert.equal(feed.body.items.length + rest.body.items.length, 6 * 3);
+      await assertReconciled(kasse);
+    });
   });
 }

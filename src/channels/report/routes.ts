@@ -70,7 +70,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         if (!isRealDate(ledgerDate)) throw new BadReportRequest(`ledgerDate ${ledgerDate} is not a date`);
         const afterId = afterIdOf(request.query.cursor);
         if (!(await isReportDateClosed(ctx, msn, ledgerDate))) return { tryLater: true, hasMore: false, items: [] };
-        const page = await reportPage(ctx, { msn, topic, afterId, pageSize: request.query.pageSize ?? DEFAULT_PAGE_SIZE, ledgerDate });
+        const page = await reportPage(ctx, { msn, topic, afterId, pageSize: Number(request.query.pageSize ?? DEFAULT_PAGE_SIZE), ledgerDate });
         const last = page.entries.at(-1);
         return {
           ...(page.hasMore && last ? { cursor: encodeCursor(Number(last.id)) } : {}),
@@ -98,7 +98,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { ledgerId, topic } = request.params;
         if (!ownLedger(msn, ledgerId)) return sendProblem(reply, request, 404, 'Not Found', 'No such ledgerId');
         const afterId = afterIdOf(request.query.cursor);
-        const page = await reportPage(ctx, { msn, topic, afterId, pageSize: request.query.pageSize ?? DEFAULT_PAGE_SIZE });
+        const page = await reportPage(ctx, { msn, topic, afterId, pageSize: Number(request.query.pageSize ?? DEFAULT_PAGE_SIZE) });
         const last = page.entries.at(-1);
         return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map(transactionOf) };
       },

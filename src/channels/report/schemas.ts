@@ -37,7 +37,7 @@ export const Topic = Type.Union([Type.Literal('funds'), Type.Literal('fees')]);
 /** `pageSize` is a Kasse extension (the real page size is the platform's choice); 1000 by default. */
 export const PagingQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  pageSize: Type.Optional(Type.String({ pattern: '^(1000|[1-9]\\d{0,2})$', description: '1 to 1000' })),
 });
 
 export const LedgerDatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
