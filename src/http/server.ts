@@ -14,6 +14,7 @@ import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from '../channels/ecomm-v2/routes.ts';
 import { reportRoutes } from '../channels/report/routes.ts';
 import { settlementRoutes } from '../channels/report/settlement-routes.ts';
+import { bankAccountPage } from './routes/kasse/bank-account-page.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
@@ -126,6 +127,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));
+    await app.register(bankAccountPage(ctx));
   }
   if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
   return app;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { httpRequest } from '../support/merchant-client.ts';
 import { SettlementMerchant, assertBalancesChain, assertReconciled, moveTo } from './settlement-support.ts';
 
 for (const dialect of testDialects()) {
@@ -60,6 +61,10 @@ for (const dialect of testDialects()) {
       account = await shop.bankAccount();
       assert.deepEqual(account.transfers.map((t: any) => [t.amount, t.status]), [[9_725, 'booked']]);
       assert.equal(account.bookedBalance, 9_725);
+      const page = await httpRequest(`${kasse.baseUrl}/_kasse/sandbox/bank-accounts/${shop.msn}`);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /97,25\s*kr/);
+      assert.match(page.text, />booked</);
 
       // Friday 11:00, Saturday and Sunday: three settlements, all paid Tuesday 16:00.
       await moveTo(kasse, '2026-01-09T11:00');

@@ -8,7 +8,8 @@ import { settlementPdf } from './files/settlement-pdf.ts';
 import { settlementXml } from './files/settlement-xml.ts';
 import { settlementXlsx } from './files/settlement-xlsx.ts';
 import { authenticate } from '../ecomm-v2/authentication.ts';
-import { osloTimestamp, sandboxBankAccountOf } from './presenters.ts';
+import { bankAccountOf } from './bank-account.ts';
+import { osloTimestamp } from './presenters.ts';
 
 const TAGS = ['Settlements (Kasse)'];
 const security = [{ bearerAuth: [], subscriptionKey: [] }];
@@ -45,22 +46,7 @@ export function settlementRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.get(
       '/_kasse/settlements/bank-account',
       { schema: { tags: TAGS, summary: 'The simulated settlement account: payouts arriving (day 3) and booked (day 5)', security } },
-      async (request) => {
-        const { msn } = request.client.salesUnit;
-        const arrived = (await settlementsOf(ctx, msn)).filter((s) => s.status !== 'scheduled').reverse();
-        return {
-          account: { scheme: 'BBAN:NO', id: sandboxBankAccountOf(msn) },
-          bookedBalance: arrived.filter((s) => s.status === 'booked').reduce((sum, s) => sum + s.payoutOre, 0),
-          transfers: arrived.map((s) => ({
-            settlementId: String(s.id),
-            amount: s.payoutOre,
-            arrivedAt: osloTimestamp(s.payoutAtMs),
-            bookedAt: s.status === 'booked' ? osloTimestamp(s.bankBookedAtMs) : null,
-            reference: `Vipps ${msn} ${s.id}`,
-            status: s.status,
-          })),
-        };
-      },
+      async (request) => bankAccountOf(ctx, request.client.salesUnit.msn),
     );
 
     app.get(
