@@ -9,6 +9,8 @@ import {
   createSalesUnit,
   listMerchantsWithUnits,
   setCaptureType,
+  setSettlementTerms,
+  type SettlementTerms,
   setSalesUnitOptions,
   setSalesUnitStatus,
 } from './core/merchants/sales-units.ts';
@@ -27,6 +29,7 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   sales-units create --merchant ID --name NAME [--msn 123456] [--capture-type reserve|direct]
                      [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N]
   sales-units capture-type MSN reserve|direct
+  sales-units settlement MSN [--fee-basis-points N] [--fee-fixed-ore N] [--settlement-type net|gross] [--payout-frequency daily|weekly|monthly]
   sales-units deactivate|block|reactivate MSN
   sales-units set MSN [--express|--no-express] [--skip-landing-page|--no-skip-landing-page]
                       [--nin-scope|--no-nin-scope] [--rate-limits|--no-rate-limits] [--callback-attempts N]
@@ -64,6 +67,25 @@ function integerFlag(flags: Flags, name: string): number | undefined {
 function captureTypeOf(value: string | undefined): 'reserve' | 'direct' {
   if (value === 'reserve' || value === 'direct') return value;
   throw new UsageError('capture type must be reserve or direct');
+}
+
+function settlementTermsOf(flags: Flags): SettlementTerms {
+  const terms: SettlementTerms = {};
+  const feeBasisPoints = integerFlag(flags, 'fee-basis-points');
+  const feeFixedOre = integerFlag(flags, 'fee-fixed-ore');
+  const settlementType = flags['settlement-type'];
+  const payoutFrequency = flags['payout-frequency'];
+  if (feeBasisPoints !== undefined) terms.feeBasisPoints = feeBasisPoints;
+  if (feeFixedOre !== undefined) terms.feeFixedOre = feeFixedOre;
+  if (settlementType !== undefined) {
+    if (settlementType !== 'net' && settlementType !== 'gross') throw new UsageError('--settlement-type is net or gross');
+    terms.settlementType = settlementType;
+  }
+  if (payoutFrequency !== undefined) {
+    if (payoutFrequency !== 'daily' && payoutFrequency !== 'weekly' && payoutFrequency !== 'monthly') throw new UsageError('--payout-frequency is daily, weekly or monthly');
+    terms.payoutFrequency = payoutFrequency;
+  }
+  return terms;
 }
 
 function unitOptions(flags: Flags) {
@@ -108,6 +130,8 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
       return setSalesUnitStatus(ctx, rest[0] ?? '', 'blocked');
     case 'sales-units reactivate':
       return setSalesUnitStatus(ctx, rest[0] ?? '', 'active');
+    case 'sales-units settlement':
+      return setSettlementTerms(ctx, rest[0] ?? '', settlementTermsOf(flags));
     case 'sales-units set':
       return setSalesUnitOptions(ctx, rest[0] ?? '', unitOptions(flags));
     case 'keys create':
@@ -147,6 +171,10 @@ async function main(argv: string[]): Promise<number> {
       msn: { type: 'string' },
       'capture-type': { type: 'string' },
       'callback-attempts': { type: 'string' },
+      'fee-basis-points': { type: 'string' },
+      'fee-fixed-ore': { type: 'string' },
+      'settlement-type': { type: 'string' },
+      'payout-frequency': { type: 'string' },
     },
   });
   if (values.help || positionals.length === 0) {

@@ -8,6 +8,7 @@ import { deliver } from './outbound/http-delivery.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { ecommV2CallbackListener } from './channels/ecomm-v2/callback-listener.ts';
+import { settlementBookingListener } from './core/settlements/booking-listener.ts';
 import type { OperationListener } from './core/context.ts';
 import { KasseMetrics } from './observability/metrics.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
@@ -39,8 +40,11 @@ export interface Kasse {
   close(): Promise<void>;
 }
 
-/** What happens beside every recorded payment operation, in its transaction: each channel's notification. */
-export const CHANNEL_LISTENERS: readonly OperationListener[] = [ecommV2CallbackListener];
+/**
+ * What happens beside every recorded payment operation, in its transaction: each channel's notification, and the
+ * back office's booking of captures and refunds on the sales unit's ledger.
+ */
+export const CHANNEL_LISTENERS: readonly OperationListener[] = [ecommV2CallbackListener, settlementBookingListener];
 
 /** The composition root shared by `npm start`, the CLI and the tests: storage → context → jobs → HTTP. */
 /** Open and migrate the database and build the context the use cases run in (also used by the CLI). */

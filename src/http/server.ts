@@ -12,6 +12,9 @@ import { RateLimiter } from '../channels/ecomm-v2/rate-limit.ts';
 import { accessTokenRoutes } from './routes/access-token.ts';
 import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from '../channels/ecomm-v2/routes.ts';
+import { reportRoutes } from '../channels/report/routes.ts';
+import { settlementRoutes } from '../channels/report/settlement-routes.ts';
+import { bankAccountPage } from './routes/kasse/bank-account-page.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
@@ -113,6 +116,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
+  await app.register(reportRoutes(ctx));
+  await app.register(settlementRoutes(ctx));
   await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
   await app.register(ecommV1Routes());
   await app.register(userSideRoutes(ctx));
@@ -122,6 +127,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));
+    await app.register(bankAccountPage(ctx));
   }
   if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
   return app;

@@ -2,6 +2,7 @@ import type { AppContext } from '../core/context.ts';
 import { processDueBankWork } from '../core/banks/bank-operations.ts';
 import { expireDuePayments } from '../core/payments/expire.ts';
 import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.ts';
+import { runDueSettlementWork } from './settlements.ts';
 
 export interface JobRunnerOptions {
   /** How often to look for due work when nothing nudged us. */
@@ -69,10 +70,11 @@ export class JobRunner {
       await this.runOnce();
       const expired = await expireDuePayments(this.ctx);
       const bankWork = await processDueBankWork(this.ctx);
+      const settlementWork = await runDueSettlementWork(this.ctx);
       const attempts = await this.dispatcher.runDue();
       // A background run that started meanwhile may hold work we found nothing of (it won the expiry, it leases
       // the callback): go round once more, and the runOnce() above waits for it.
-      if (expired === 0 && bankWork === 0 && attempts === 0 && this.#running === null) return;
+      if (expired === 0 && bankWork === 0 && settlementWork === 0 && attempts === 0 && this.#running === null) return;
     }
   }
 
@@ -89,6 +91,7 @@ export class JobRunner {
         if (withTimedWork) {
           await expireDuePayments(this.ctx);
           await processDueBankWork(this.ctx);
+          await runDueSettlementWork(this.ctx);
         }
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
         // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.

@@ -417,6 +417,11 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'settlement_bank_booking',
+  'report_entry',
+  'settlement',
+  'ledger_date_close',
+  'settlement_booking',
   'fault_rule',
   'consent',
   'user_address',

@@ -1,5 +1,6 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { OperationKind, PaymentState } from '../domain/payment-states.ts';
+import type { PayoutFrequency, SettlementType } from '../domain/settlement.ts';
 
 /**
  * Table types. Every table that holds a merchant's data carries `msn` and every query filters by it:
@@ -28,6 +29,11 @@ export interface Database {
   user_address: UserAddressTable;
   consent: ConsentTable;
   fault_rule: FaultRuleTable;
+  settlement_booking: SettlementBookingTable;
+  ledger_date_close: LedgerDateCloseTable;
+  settlement: SettlementTable;
+  report_entry: ReportEntryTable;
+  settlement_bank_booking: SettlementBankBookingTable;
 }
 
 export interface UserAddressTable {
@@ -96,7 +102,14 @@ export interface SalesUnitTable {
   status: SalesUnitStatus;
   created_at_ms: number;
   updated_at_ms: number;
+  /** Fee per capture: basis points of the amount (rounded half up to the øre) plus a fixed amount; refunds carry none. */
+  fee_basis_points: Generated<number>;
+  fee_fixed_ore: Generated<number>;
+  settlement_type: Generated<SettlementType>;
+  payout_frequency: Generated<PayoutFrequency>;
 }
+
+export type { PayoutFrequency, SettlementType };
 
 export interface ApiKeyTable {
   client_id: string;
@@ -348,3 +361,71 @@ export type FaultRuleRow = Selectable<FaultRuleTable>;
 export type CardHoldRow = Selectable<CardHoldTable>;
 export type UserAddressRow = Selectable<UserAddressTable>;
 export type ConsentRow = Selectable<ConsentTable>;
+
+/** A capture (or SALE) or refund booked on its sales unit's ledger for its Oslo ledger date (insert-only). */
+export interface SettlementBookingTable {
+  id: Generated<number>;
+  msn: string;
+  operation_id: number;
+  payment_id: number;
+  order_id: string;
+  kind: 'capture' | 'refund';
+  amount_ore: number;
+  fee_ore: number;
+  ledger_date: string;
+  booked_at_ms: number;
+}
+
+/** A ledger date of a sales unit that closed: its report entries are written and never change. */
+export interface LedgerDateCloseTable {
+  msn: string;
+  ledger_date: string;
+  closed_at_ms: number;
+}
+
+/** One payout: the closed ledger dates from..to (inclusive) of one sales unit. */
+export interface SettlementTable {
+  id: Generated<number>;
+  msn: string;
+  ledger_date_from: string;
+  ledger_date_to: string;
+  settlement_type: SettlementType;
+  captures_ore: number;
+  refunds_ore: number;
+  fees_ore: number;
+  payout_ore: number;
+  computed_at_ms: number;
+  payout_at_ms: number;
+  bank_booked_at_ms: number;
+}
+
+/** The merchant's bank booked the payout of a settlement (day 5); one row per settlement. */
+export interface SettlementBankBookingTable {
+  settlement_id: number;
+  msn: string;
+  booked_at_ms: number;
+}
+
+export type ReportTopic = 'funds' | 'fees';
+
+/** One Report API entry, written when its ledger date closed. */
+export interface ReportEntryTable {
+  id: Generated<number>;
+  msn: string;
+  topic: ReportTopic;
+  ledger_date: string;
+  entry_type: string;
+  amount_ore: number;
+  balance_before_ore: number;
+  balance_after_ore: number;
+  /** The capture's or refund's operation (its pspReference is the ecomm transactionId); null for sums and payouts. */
+  operation_id: number | null;
+  psp_reference: string | null;
+  reference: string;
+  occurred_at_ms: number;
+  settlement_id: number | null;
+}
+
+export type SettlementBookingRow = Selectable<SettlementBookingTable>;
+export type SettlementRow = Selectable<SettlementTable>;
+export type ReportEntryRow = Selectable<ReportEntryTable>;

@@ -10,6 +10,8 @@ import { specFile, specSkip } from '../support/spec-files.ts';
 const ECOM_SPEC = specFile('ecom-v2-swagger.yaml');
 const ACCESS_TOKEN_SPEC = specFile('access-token-swagger.yaml');
 const skip = specSkip('ecom-v2-swagger.yaml', 'access-token-swagger.yaml');
+const REPORT_SPEC = specFile('report/report-api-swagger.yaml');
+const reportSkip = specSkip('report/report-api-swagger.yaml');
 
 type Json = Record<string, any>;
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
@@ -177,4 +179,64 @@ test('Swagger UI answers at /_kasse/docs', async () => {
   const initializer = await fetch(`${kasse.baseUrl}/_kasse/docs/static/swagger-initializer.js`);
   assert.equal(initializer.status, 200);
   assert.match(await initializer.text(), /json/);
+});
+
+/** The Report API's operations of a document: its paths under /settlement/ and /report/. */
+function reportOperations(doc: Json): Array<{ path: string; method: string; operation: Json }> {
+  return Object.entries<Json>(doc.paths ?? {})
+    .filter(([path]) => /^\/(settlement|report)\//.test(path))
+    .flatMap(([path, item]) =>
+      Object.entries<Json>(item)
+        .filter(([method]) => HTTP_METHODS.has(method))
+        .map(([method, operation]) => ({ path, method, operation })),
+    );
+}
+
+function parameterNames(doc: Json, operation: Json, where: string): string[] {
+  return (operation.parameters ?? [])
+    .map((p: unknown) => resolve(doc, p))
+    .filter((p: Json | undefined) => p?.in === where)
+    .map((p: Json) => String(p.name))
+    .sort();
+}
+
+test('the Report API: every path and method of the official spec is served, and nothing else under its prefixes', { skip: reportSkip }, () => {
+  const spec = loadSpec(REPORT_SPEC);
+  const official = reportOperations(spec).map((o) => `${o.method} ${o.path}`).sort();
+  assert.deepEqual(official, [
+    'get /report/v1/ledgertransactions',
+    'get /report/v2/ledgers/{ledgerId}/{topic}/dates/{ledgerDate}',
+    'get /report/v2/ledgers/{ledgerId}/{topic}/feed',
+    'get /settlement/v1/ledgers',
+  ]);
+  assert.deepEqual(reportOperations(served).map((o) => `${o.method} ${o.path}`).sort(), official);
+});
+
+test('the Report API: the same path parameters, and every query parameter of the spec', { skip: reportSkip }, () => {
+  const spec = loadSpec(REPORT_SPEC);
+  for (const { path, method, operation } of reportOperations(spec)) {
+    const mine = servedOperation(path, method)!;
+    assert.deepEqual(parameterNames(served, mine, 'path'), parameterNames(spec, operation, 'path'), `${path} path parameters`);
+    const servedQuery = new Set(parameterNames(served, mine, 'query'));
+    for (const name of parameterNames(spec, operation, 'query')) assert.ok(servedQuery.has(name), `${method} ${path} takes ?${name}`);
+  }
+});
+
+test('the Report API: the served 200 bodies have every property of the spec’s (Transaction and Ledger included)', { skip: reportSkip }, () => {
+  const spec = loadSpec(REPORT_SPEC);
+  const propertiesOf = (doc: Json, node: unknown, prefix = ''): string[] => {
+    const schema = resolve(doc, node);
+    if (!schema) return [];
+    const nested = schema.items ? propertiesOf(doc, schema.items, `${prefix}[].`) : [];
+    return [
+      ...nested,
+      ...Object.entries<unknown>(schema.properties ?? {}).flatMap(([name, property]) => [`${prefix}${name}`, ...propertiesOf(doc, property, `${prefix}${name}.`)]),
+    ];
+  };
+  for (const { path, method, operation } of reportOperations(spec)) {
+    const official = propertiesOf(spec, Object.values<Json>(resolve(spec, operation.responses['200'])!.content)[0]!.schema);
+    const mine = new Set(propertiesOf(served, Object.values<Json>(servedOperation(path, method)!.responses['200'].content)[0]!.schema));
+    assert.ok(official.length > 2, `${path}: the spec's 200 body was found`);
+    assert.deepEqual(official.filter((name) => !mine.has(name)), [], `${method} ${path}`);
+  }
 });

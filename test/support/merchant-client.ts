@@ -41,7 +41,16 @@ export async function httpRequest<T = any>(
 
 export async function createSandboxMerchant(
   baseUrl: string,
-  options: { captureType?: 'reserve' | 'direct'; express?: boolean; rateLimits?: boolean; name?: string } = {},
+  options: {
+    captureType?: 'reserve' | 'direct';
+    express?: boolean;
+    rateLimits?: boolean;
+    name?: string;
+    feeBasisPoints?: number;
+    feeFixedOre?: number;
+    settlementType?: 'net' | 'gross';
+    payoutFrequency?: 'daily' | 'weekly' | 'monthly';
+  } = {},
 ): Promise<Credentials> {
   const result = await httpRequest<Credentials>(`${baseUrl}/_kasse/sandbox/merchants`, {
     method: 'POST',

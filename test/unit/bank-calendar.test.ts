@@ -47,3 +47,26 @@ test('Oslo dates and midnights follow CET and CEST', () => {
   assert.equal(new Date(osloMidnightMs('2026-01-06')).toISOString(), '2026-01-05T23:00:00.000Z');
   assert.equal(new Date(osloMidnightMs('2026-07-02')).toISOString(), '2026-07-01T22:00:00.000Z');
 });
+
+test('bank days equal those of the maintained date-holidays library (public and bank holidays of NO) over 1990–2100', async () => {
+  // The library is a devDependency used only here: the domain stays pure, and this proves it right over 111 years.
+  const { default: Holidays } = await import('date-holidays');
+  const norway = new Holidays('NO');
+  const libraryHolidays = new Set<string>();
+  for (let year = 1990; year <= 2100; year++) {
+    for (const holiday of norway.getHolidays(year)) {
+      if (holiday.type === 'public' || holiday.type === 'bank') libraryHolidays.add(holiday.date.slice(0, 10));
+    }
+  }
+  const mismatches: string[] = [];
+  let bankDays = 0;
+  for (let t = Date.parse('1990-01-01T12:00:00Z'); t <= Date.parse('2100-12-31T12:00:00Z'); t += 86_400_000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    const weekday = new Date(t).getUTCDay();
+    const expected = weekday !== 0 && weekday !== 6 && !libraryHolidays.has(date);
+    if (expected) bankDays++;
+    if (isBankDay(date) !== expected) mismatches.push(`${date}: ours ${isBankDay(date)}, library ${expected}`);
+  }
+  assert.deepEqual(mismatches, []);
+  assert.ok(bankDays > 27_000 && bankDays < 28_500, `about 250 bank days a year, got ${bankDays}`);
+});

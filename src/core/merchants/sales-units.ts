@@ -8,7 +8,7 @@ import {
   listSalesUnits,
   updateSalesUnit,
 } from '../../store/repos/merchants.ts';
-import type { CaptureType, SalesUnitRow, SalesUnitStatus } from '../../store/schema.ts';
+import type { CaptureType, PayoutFrequency, SalesUnitRow, SalesUnitStatus, SettlementType } from '../../store/schema.ts';
 import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -29,6 +29,7 @@ export interface SalesUnitSettings {
   ninScope?: boolean;
   rateLimits?: boolean;
   callbackMaxAttempts?: number;
+  settlement?: SettlementTerms;
   /** A chosen MSN (the operator may import real ones); otherwise a fresh random 6-digit one. */
   msn?: string;
 }
@@ -57,6 +58,7 @@ export async function createSalesUnit(ctx: AppContext, merchantId: string, setti
         status: 'active',
         created_at_ms: nowMs,
         updated_at_ms: nowMs,
+        ...(settlementColumns({ ...DEFAULT_SETTLEMENT_TERMS, ...settings.settlement }) as SettlementColumns),
       };
       if (await insertSalesUnit(trx, row)) return row;
       if (settings.msn !== undefined) throw new InvalidRequestError('msn', `MSN ${settings.msn} is already in use`);
@@ -99,4 +101,40 @@ export function setSalesUnitOptions(
 export async function listMerchantsWithUnits(ctx: AppContext) {
   const [merchants, units] = await Promise.all([listMerchants(ctx.store.db), listSalesUnits(ctx.store.db)]);
   return merchants.map((m) => ({ ...m, salesUnits: units.filter((u) => u.merchant_id === m.id) }));
+}
+
+/** How a sales unit is settled: fees per capture, net or gross, and how often it is paid. */
+export interface SettlementTerms {
+  feeBasisPoints?: number;
+  feeFixedOre?: number;
+  settlementType?: SettlementType;
+  payoutFrequency?: PayoutFrequency;
+}
+
+export const DEFAULT_SETTLEMENT_TERMS = { feeBasisPoints: 0, feeFixedOre: 0, settlementType: 'net', payoutFrequency: 'daily' } as const satisfies SettlementTerms;
+
+type SettlementColumns = Pick<SalesUnitRow, 'fee_basis_points' | 'fee_fixed_ore' | 'settlement_type' | 'payout_frequency'>;
+
+function settlementColumns(terms: SettlementTerms): Partial<SettlementColumns> {
+  const columns: Partial<SettlementColumns> = {};
+  if (terms.feeBasisPoints !== undefined) {
+    if (!Number.isInteger(terms.feeBasisPoints) || terms.feeBasisPoints < 0 || terms.feeBasisPoints > 10_000) {
+      throw new InvalidRequestError('feeBasisPoints', 'feeBasisPoints is a whole number from 0 to 10000');
+    }
+    columns.fee_basis_points = terms.feeBasisPoints;
+  }
+  if (terms.feeFixedOre !== undefined) {
+    if (!Number.isInteger(terms.feeFixedOre) || terms.feeFixedOre < 0 || terms.feeFixedOre > 100_000) {
+      throw new InvalidRequestError('feeFixedOre', 'feeFixedOre is a whole number of øre from 0 to 100000');
+    }
+    columns.fee_fixed_ore = terms.feeFixedOre;
+  }
+  if (terms.settlementType !== undefined) columns.settlement_type = terms.settlementType;
+  if (terms.payoutFrequency !== undefined) columns.payout_frequency = terms.payoutFrequency;
+  return columns;
+}
+
+/** The operator's (and the sandbox's) settlement terms; they apply to captures from now on. */
+export function setSettlementTerms(ctx: AppContext, msn: string, terms: SettlementTerms) {
+  return change(ctx, msn, settlementColumns(terms));
 }

@@ -18,6 +18,7 @@ import {
 } from '../../store/repos/reconcile.ts';
 import type { OperationRow, PaymentCoreRow } from '../../store/schema.ts';
 import { factsOf } from '../payments/load.ts';
+import { checkSettlements } from './settlements.ts';
 
 export interface Violation {
   invariant: string;
@@ -91,6 +92,7 @@ export async function reconcile(store: Store): Promise<ReconciliationReport> {
     report('P5', `${key.msn}/${key.order_id}/${key.operation}/${key.request_id}`, 'committed idempotency key without an outcome');
   }
   const keyCount = await countIdempotencyKeys(db);
+  await checkSettlements(store, report, MAX_VIOLATIONS);
 
   return {
     ok: violations.length === 0,

@@ -5,13 +5,14 @@ import { insertMeta, readMeta } from '../../store/repos/meta.ts';
 import { inTransaction, withinTransaction } from '../transaction.ts';
 import type { AppContext } from '../context.ts';
 import { createApiKey } from '../merchants/api-keys.ts';
-import { createMerchant, createSalesUnit } from '../merchants/sales-units.ts';
+import { createMerchant, createSalesUnit, type SettlementTerms } from '../merchants/sales-units.ts';
 
 export interface SandboxMerchantRequest {
   captureType?: CaptureType;
   express?: boolean;
   rateLimits?: boolean;
   name?: string;
+  settlement?: SettlementTerms;
   /** A chosen MSN (the demo merchant's, restored after a reset); otherwise a fresh one. */
   msn?: string;
 }
@@ -28,6 +29,7 @@ export async function createSandboxMerchant(ctx: AppContext, request: SandboxMer
     express: request.express ?? true,
     rateLimits: request.rateLimits ?? true,
     skipLandingPage: true,
+    ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
     ...(request.msn !== undefined ? { msn: request.msn } : {}),
   });
   return createApiKey(ctx, unit.msn, credentials);

@@ -3,6 +3,7 @@
  * routes, and the fuzzer (test/reliability/fuzz.test.ts) predicts from the same objects what must be rejected.
  */
 import { Type } from 'typebox';
+import { SettlementTermsFields } from './settlement-terms.ts';
 import { EIGHT_DIGITS_PATTERN } from '../../shared/phone-number.ts';
 
 /** Landing tokens are base64url; anything else (a NUL byte, a slash) is not one of ours and never reaches the database. */
@@ -28,6 +29,7 @@ export const SandboxMerchantBody = Type.Object({
   express: Type.Optional(Type.Boolean()),
   rateLimits: Type.Optional(Type.Boolean()),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  ...SettlementTermsFields,
 });
 
 export const SandboxClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3_600_000 }) });

@@ -5,8 +5,10 @@ import { usersCardsBanks } from './0002_users_cards_banks.ts';
 import { expressUserinfoFaults } from './0003_express_userinfo_faults.ts';
 import { cardHoldSettlementIndex } from './0004_card_hold_settlement_index.ts';
 import { ledgerJournal } from './0005_ledger_journal.ts';
+import { settlements } from './0006_settlements.ts';
 import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts';
 import { paymentSplit } from './0008_payment_split.ts';
+
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -16,6 +18,7 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0003_express_userinfo_faults': expressUserinfoFaults(kind),
     '0004_card_hold_settlement_index': cardHoldSettlementIndex(),
     '0005_ledger_journal': ledgerJournal(kind),
+    '0006_settlements': settlements(kind),
     '0007_domain_idempotency_outcomes': domainIdempotencyOutcomes(),
     '0008_payment_split': paymentSplit(kind),
   };

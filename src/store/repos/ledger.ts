@@ -42,3 +42,17 @@ export async function listLedgerLines(db: Executor, msn: string, paymentId: numb
     .orderBy('id')
     .execute();
 }
+
+/** A settlement's postings (fees retained, payout scheduled, payout booked by the bank) as one journal entry. */
+export async function appendSettlementEntry(db: Executor, entry: { settlementId: number; msn: string; nowMs: number; lines: readonly LedgerLine[] }): Promise<void> {
+  assert(entry.lines.length >= 2 && isBalanced(entry.lines), `ledger entry for settlement ${entry.settlementId} does not balance`);
+  const { id: entryId } = await db
+    .insertInto('ledger_entry')
+    .values({ msn: entry.msn, kind: 'settlement', operation_id: null, payment_id: null, settlement_id: entry.settlementId, created_at_ms: entry.nowMs })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('ledger_line')
+    .values(entry.lines.map((line) => ({ entry_id: entryId, operation_id: null, payment_id: null, msn: entry.msn, account: line.account, amount_ore: line.amountOre, created_at_ms: entry.nowMs })))
+    .execute();
+}

@@ -104,3 +104,61 @@ export async function findEntriesWithoutTwoLines(db: Executor, limit: number) {
     .limit(limit)
     .execute();
 }
+
+/** L6: capture, SALE and refund operations without a booking of their amount and MSN, and bookings without such an operation. */
+export async function findMisbookedOperations(db: Executor, limit: number) {
+  const unbooked = await db
+    .selectFrom('payment_operation')
+    .leftJoin('settlement_booking', 'settlement_booking.operation_id', 'payment_operation.id')
+    .select(['payment_operation.id as operationId', 'payment_operation.kind', 'settlement_booking.id as bookingId'])
+    .where('payment_operation.kind', 'in', ['capture', 'sale', 'refund'])
+    .where((eb) =>
+      eb.or([
+        eb('settlement_booking.id', 'is', null),
+        eb('settlement_booking.amount_ore', '!=', eb.ref('payment_operation.amount_ore')),
+        eb('settlement_booking.msn', '!=', eb.ref('payment_operation.msn')),
+        eb('settlement_booking.kind', '!=', sql<'capture' | 'refund'>`CASE WHEN payment_operation.kind = 'refund' THEN 'refund' ELSE 'capture' END`),
+      ]),
+    )
+    .limit(limit)
+    .execute();
+  const orphans = await db
+    .selectFrom('settlement_booking')
+    .leftJoin('payment_operation', 'payment_operation.id', 'settlement_booking.operation_id')
+    .select(['settlement_booking.id as bookingId'])
+    .where((eb) => eb.or([eb('payment_operation.id', 'is', null), eb('payment_operation.kind', 'not in', ['capture', 'sale', 'refund'])]))
+    .limit(limit)
+    .execute();
+  return { unbooked, orphans };
+}
+
+/** L7/L8: every settlement, with whether the bank booked it. */
+export async function allSettlements(db: Executor) {
+  return db
+    .selectFrom('settlement')
+    .leftJoin('settlement_bank_booking', 'settlement_bank_booking.settlement_id', 'settlement.id')
+    .selectAll('settlement')
+    .select('settlement_bank_booking.settlement_id as bank_booked')
+    .orderBy('settlement.msn')
+    .orderBy('settlement.ledger_date_from')
+    .execute();
+}
+
+/** L7/L8: bookings summed per sales unit, ledger date and kind. */
+export async function bookingSumsByDate(db: Executor) {
+  return db
+    .selectFrom('settlement_booking')
+    .select(['msn', 'ledger_date', 'kind', (eb) => eb.fn.sum<string | number>('amount_ore').as('amount'), (eb) => eb.fn.sum<string | number>('fee_ore').as('fees')])
+    .groupBy(['msn', 'ledger_date', 'kind'])
+    .execute();
+}
+
+/** L8: the back office's account balances per sales unit. */
+export async function backOfficeBalances(db: Executor) {
+  return db
+    .selectFrom('ledger_line')
+    .select(['msn', 'account', (eb) => eb.fn.sum<string | number>('amount_ore').as('total')])
+    .where('account', 'in', ['merchant_payable', 'fees', 'settlement_in_transit', 'merchant_bank'])
+    .groupBy(['msn', 'account'])
+    .execute();
+}

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { timingSafeEqual } from 'node:crypto';
+import { SettlementTermsBody } from '../../schemas/settlement-terms.ts';
 import { Type } from 'typebox';
 import { createApiKey, listKeys, revokeKey } from '../../../core/merchants/api-keys.ts';
 import {
@@ -7,6 +8,7 @@ import {
   createSalesUnit,
   listMerchantsWithUnits,
   setCaptureType,
+  setSettlementTerms,
   setSalesUnitOptions,
   setSalesUnitStatus,
 } from '../../../core/merchants/sales-units.ts';
@@ -113,6 +115,12 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
       '/_kasse/admin/sales-units/:msn/capture-type',
       { schema: { tags: TAGS, summary: 'Set reserve or direct capture', params: Msn, body: Type.Object({ captureType: CaptureType }) } },
       async (request) => setCaptureType(ctx, request.params.msn, request.body.captureType),
+    );
+
+    app.put(
+      '/_kasse/admin/sales-units/:msn/settlement',
+      { schema: { tags: TAGS, summary: 'Set fees, net or gross settlement and payout frequency', params: Msn, body: SettlementTermsBody } },
+      async (request) => setSettlementTerms(ctx, request.params.msn, request.body),
     );
 
     app.patch(

@@ -59,6 +59,12 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
           ...(body.express !== undefined ? { express: body.express } : {}),
           ...(body.rateLimits !== undefined ? { rateLimits: body.rateLimits } : {}),
           ...(body.name !== undefined ? { name: body.name } : {}),
+          settlement: {
+            ...(body.feeBasisPoints !== undefined ? { feeBasisPoints: body.feeBasisPoints } : {}),
+            ...(body.feeFixedOre !== undefined ? { feeFixedOre: body.feeFixedOre } : {}),
+            ...(body.settlementType !== undefined ? { settlementType: body.settlementType } : {}),
+            ...(body.payoutFrequency !== undefined ? { payoutFrequency: body.payoutFrequency } : {}),
+          },
         });
         return reply.code(201).send(credentials);
       },

@@ -1,0 +1,142 @@
+import type { Insertable } from 'kysely';
+import type { Executor } from '../db.ts';
+import type { ReportEntryTable, ReportTopic, SettlementBookingTable, SettlementTable } from '../schema.ts';
+
+/** The back office's reads and writes: bookings, closed ledger dates, settlements and report entries (insert-only). */
+
+export async function insertSettlementBooking(db: Executor, row: Insertable<SettlementBookingTable>): Promise<void> {
+  await db.insertInto('settlement_booking').values(row).execute();
+}
+
+/** Every sales unit with its settlement terms and the last ledger date it closed. */
+export async function salesUnitsWithLastClose(db: Executor) {
+  return db
+    .selectFrom('sales_unit')
+    .leftJoin(
+      (eb) => eb.selectFrom('ledger_date_close').select(['msn', (e) => e.fn.max('ledger_date').as('last_closed')]).groupBy('msn').as('c'),
+      (join) => join.onRef('c.msn', '=', 'sales_unit.msn'),
+    )
+    .select(['sales_unit.msn', 'sales_unit.created_at_ms', 'c.last_closed'])
+    .orderBy('sales_unit.msn')
+    .execute();
+}
+
+export async function insertLedgerDateClose(db: Executor, msn: string, ledgerDate: string, closedAtMs: number): Promise<void> {
+  await db.insertInto('ledger_date_close').values({ msn, ledger_date: ledgerDate, closed_at_ms: closedAtMs }).execute();
+}
+
+export async function isLedgerDateClosed(db: Executor, msn: string, ledgerDate: string): Promise<boolean> {
+  const row = await db.selectFrom('ledger_date_close').select('msn').where('msn', '=', msn).where('ledger_date', '=', ledgerDate).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function firstClosedDate(db: Executor, msn: string): Promise<string | undefined> {
+  const row = await db.selectFrom('ledger_date_close').select((eb) => eb.fn.min('ledger_date').as('first')).where('msn', '=', msn).executeTakeFirst();
+  return row?.first ?? undefined;
+}
+
+export async function bookingsOfDate(db: Executor, msn: string, ledgerDate: string) {
+  return db.selectFrom('settlement_booking').selectAll().where('msn', '=', msn).where('ledger_date', '=', ledgerDate).orderBy('id').execute();
+}
+
+/** Captures, refunds and capture fees booked on ledger dates from..to (inclusive). */
+export async function bookingTotals(db: Executor, msn: string, fromDate: string, toDate: string) {
+  const rows = await db
+    .selectFrom('settlement_booking')
+    .select(['kind', (eb) => eb.fn.sum<string | number>('amount_ore').as('amount'), (eb) => eb.fn.sum<string | number>('fee_ore').as('fees'), (eb) => eb.fn.countAll<string | number>().as('n')])
+    .where('msn', '=', msn)
+    .where('ledger_date', '>=', fromDate)
+    .where('ledger_date', '<=', toDate)
+    .groupBy('kind')
+    .execute();
+  const of = (kind: string) => rows.find((r) => r.kind === kind);
+  return {
+    capturesOre: Number(of('capture')?.amount ?? 0),
+    refundsOre: Number(of('refund')?.amount ?? 0),
+    feesOre: Number(of('capture')?.fees ?? 0),
+    bookings: Number(of('capture')?.n ?? 0) + Number(of('refund')?.n ?? 0),
+  };
+}
+
+export async function bookingsBetween(db: Executor, msn: string, fromDate: string, toDate: string) {
+  return db
+    .selectFrom('settlement_booking')
+    .selectAll()
+    .where('msn', '=', msn)
+    .where('ledger_date', '>=', fromDate)
+    .where('ledger_date', '<=', toDate)
+    .orderBy('id')
+    .execute();
+}
+
+export async function lastSettlement(db: Executor, msn: string) {
+  return db.selectFrom('settlement').selectAll().where('msn', '=', msn).orderBy('ledger_date_to', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function insertSettlement(db: Executor, row: Insertable<SettlementTable>): Promise<number> {
+  const { id } = await db.insertInto('settlement').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(id);
+}
+
+export async function lastReportBalance(db: Executor, msn: string, topic: ReportTopic): Promise<number> {
+  const row = await db.selectFrom('report_entry').select('balance_after_ore').where('msn', '=', msn).where('topic', '=', topic).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return Number(row?.balance_after_ore ?? 0);
+}
+
+export async function insertReportEntries(db: Executor, rows: readonly Insertable<ReportEntryTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('report_entry').values([...rows]).execute();
+}
+
+/** Report entries of one topic in the order they were written, after a cursor id, optionally of one ledger date. */
+export async function reportEntriesAfter(db: Executor, args: { msn: string; topic: ReportTopic; afterId: number; limit: number; ledgerDate?: string }) {
+  let query = db
+    .selectFrom('report_entry')
+    .selectAll()
+    .where('msn', '=', args.msn)
+    .where('topic', '=', args.topic)
+    .where('id', '>', args.afterId);
+  if (args.ledgerDate !== undefined) query = query.where('ledger_date', '=', args.ledgerDate);
+  return query.orderBy('id').limit(args.limit).execute();
+}
+
+/** Settlements whose payout the merchant's bank books by `nowMs` and has not yet booked. */
+export async function settlementsDueForBankBooking(db: Executor, nowMs: number, limit: number) {
+  return db
+    .selectFrom('settlement')
+    .selectAll()
+    .where('bank_booked_at_ms', '<=', nowMs)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('settlement_bank_booking').select('settlement_id').whereRef('settlement_bank_booking.settlement_id', '=', 'settlement.id'))),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function insertSettlementBankBooking(db: Executor, settlementId: number, msn: string, bookedAtMs: number): Promise<void> {
+  await db.insertInto('settlement_bank_booking').values({ settlement_id: settlementId, msn, booked_at_ms: bookedAtMs }).execute();
+}
+
+/** A sales unit's settlements, newest first, with when the bank booked each (null until then). */
+export async function listSettlements(db: Executor, msn: string) {
+  return db
+    .selectFrom('settlement')
+    .leftJoin('settlement_bank_booking', 'settlement_bank_booking.settlement_id', 'settlement.id')
+    .selectAll('settlement')
+    .select('settlement_bank_booking.booked_at_ms as bank_booked_ms')
+    .where('settlement.msn', '=', msn)
+    .orderBy('settlement.ledger_date_to', 'desc')
+    .execute();
+}
+
+export async function findSettlement(db: Executor, msn: string, settlementId: number) {
+  return db
+    .selectFrom('settlement')
+    .leftJoin('settlement_bank_booking', 'settlement_bank_booking.settlement_id', 'settlement.id')
+    .selectAll('settlement')
+    .select('settlement_bank_booking.booked_at_ms as bank_booked_ms')
+    .where('settlement.msn', '=', msn)
+    .where('settlement.id', '=', settlementId)
+    .executeTakeFirst();
+}
+

@@ -1,0 +1,60 @@
+// Goal: the Report API's access rules and errors are the spec's: the keys' sales unit sees its own ledger only (another
+// merchant's is a 404 exactly like an unknown one), missing or wrong keys get the 401 body, bad input a 400 problem,
+// an open date 200 with tryLater. Method: two sandbox merchants over real HTTP.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
+
+let kasse: TestKasse;
+let mine: MerchantClient;
+let theirs: MerchantClient;
+before(async () => {
+  kasse = await startTestKasse({ startJobs: false });
+  mine = await MerchantClient.create(kasse.baseUrl);
+  theirs = await MerchantClient.create(kasse.baseUrl);
+});
+after(() => kasse.close());
+
+const get = async (client: MerchantClient, path: string) => httpRequest(`${kasse.baseUrl}${path}`, { headers: await client.authHeaders() });
+
+test('the ledger list holds the sales unit’s own ledger, settling for api:<MSN>', async () => {
+  const list = await get(mine, '/settlement/v1/ledgers');
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(list.body.items.map((l: any) => [l.ledgerId, l.currency, l.settlesForRecipientHandles]), [[mine.msn, 'NOK', [`api:${mine.msn}`]]]);
+  const filtered = await get(mine, `/settlement/v1/ledgers?settlesForRecipientHandles=api:${theirs.msn}`);
+  assert.deepEqual(filtered.body.items, []);
+});
+
+test('another merchant’s ledger is indistinguishable from an unknown one: 404', async () => {
+  for (const path of [`/report/v2/ledgers/${theirs.msn}/funds/dates/2026-01-05`, `/report/v2/ledgers/${theirs.msn}/fees/feed`, `/report/v1/ledgertransactions?ledgerId=${theirs.msn}`]) {
+    const foreign = await get(mine, path);
+    const unknown = await get(mine, path.replaceAll(theirs.msn, '999999999'));
+    assert.equal(foreign.status, 404, path);
+    assert.deepEqual({ ...foreign.body, instance: null }, { ...unknown.body, instance: null });
+  }
+});
+
+test('no token or a wrong subscription key: 401 with the spec’s body', async () => {
+  const bare = await httpRequest(`${kasse.baseUrl}/settlement/v1/ledgers`);
+  assert.equal(bare.status, 401);
+  assert.deepEqual(Object.keys(bare.body).sort(), ['code', 'message']);
+  const wrongKey = await httpRequest(`${kasse.baseUrl}/settlement/v1/ledgers`, { headers: { ...(await mine.authHeaders()), 'Ocp-Apim-Subscription-Key': theirs.credentials.subscriptionKey } });
+  assert.equal(wrongKey.status, 401);
+});
+
+test('an open date answers 200 with tryLater; bad dates, topics and cursors are 400 problems', async () => {
+  const open = await get(mine, `/report/v2/ledgers/${mine.msn}/funds/dates/2026-01-05`);
+  assert.equal(open.status, 200);
+  assert.equal(open.body.tryLater, true);
+  const before = await get(mine, `/report/v2/ledgers/${mine.msn}/funds/dates/2025-12-31`);
+  assert.deepEqual([before.body.tryLater, before.body.items], [false, []], 'dates before the sales unit existed are closed and empty');
+  for (const path of [`/report/v2/ledgers/${mine.msn}/funds/dates/2026-02-30`, `/report/v2/ledgers/${mine.msn}/payouts/feed`, `/report/v2/ledgers/${mine.msn}/funds/feed?cursor=nonsense`]) {
+    const bad = await get(mine, path);
+    assert.equal(bad.status, 400, path);
+    assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  }
+  const feed = await get(mine, `/report/v2/ledgers/${mine.msn}/funds/feed`);
+  assert.deepEqual([feed.status, feed.body.tryLater, feed.body.items], [200, true, []]);
+  assert.equal(typeof feed.body.cursor, 'string');
+});
