@@ -84,8 +84,10 @@ export const ecommV2CallbackListener: OperationListener = async (tx, payment, op
   const status = CALLBACK_STATUS[operation.kind];
   if (status === undefined) return;
   await enqueueMerchantCall(tx, {
+    msn: payment.msn,
     payment,
     kind: CALLBACK_KIND,
+    method: 'POST',
     url: `${payment.callback_prefix}/v2/payments/${payment.order_id}`,
     headers: payment.auth_token === null ? {} : { Authorization: payment.auth_token },
     body: paymentCallbackBody(payment, operation, status),

@@ -6,10 +6,14 @@ import type { Tx } from '../context.ts';
 export const CALLBACK_KIND = 'payment_callback';
 
 export interface MerchantCall {
-  payment: Pick<PaymentRow, 'id' | 'msn' | 'order_id'>;
+  msn: string;
+  /** The payment the call is about; null for calls about no payment (a consent removal). */
+  payment: Pick<PaymentRow, 'id' | 'order_id'> | null;
   kind: string;
+  method: 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
+  /** Sent as JSON; null: no body. */
   body: unknown;
   timeoutMs: number;
 }
@@ -19,16 +23,16 @@ export interface MerchantCall {
  * the real platform, unless the operator turned retries on.
  */
 export async function enqueueMerchantCall(tx: Tx, call: MerchantCall): Promise<void> {
-  const salesUnit = await findSalesUnit(tx.trx, call.payment.msn);
+  const salesUnit = await findSalesUnit(tx.trx, call.msn);
   await tx.enqueue({
-    msn: call.payment.msn,
-    payment_id: call.payment.id,
-    order_id: call.payment.order_id,
+    msn: call.msn,
+    payment_id: call.payment?.id ?? null,
+    order_id: call.payment?.order_id ?? null,
     kind: call.kind,
-    method: 'POST',
+    method: call.method,
     url: call.url,
     headers_json: JSON.stringify(call.headers),
-    body_json: JSON.stringify(call.body),
+    body_json: call.body === null ? null : JSON.stringify(call.body),
     timeout_ms: call.timeoutMs,
     state: 'pending',
     attempts: 0,

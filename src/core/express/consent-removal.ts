@@ -1,7 +1,7 @@
 import { NotFoundError } from '../merchants/sales-units.ts';
 import { findConsentById, listConsents, markConsentRemoved } from '../../store/repos/consents.ts';
 import { findSalesUnit } from '../../store/repos/merchants.ts';
-import { enqueueOutbound } from '../../store/repos/outbox.ts';
+import { enqueueMerchantCall } from '../callbacks/merchant-calls.ts';
 import { findTestUser } from '../../store/repos/users.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -27,33 +27,22 @@ export async function consentsOf(ctx: AppContext, msisdn: string) {
  * userinfo for that merchant stops answering.
  */
 export async function removeConsent(ctx: AppContext, msisdn: string, consentId: number): Promise<void> {
-  await inTransaction(ctx, async ({ trx }) => {
-    const consent = await findConsentById(trx, msisdn, consentId);
+  await inTransaction(ctx, async (tx) => {
+    const consent = await findConsentById(tx.trx, msisdn, consentId);
     if (!consent || consent.removed_at_ms !== null) throw new NotFoundError('no such consent');
-    const nowMs = ctx.clock.nowMs();
-    if (!(await markConsentRemoved(trx, consent.id, nowMs))) return;
-    const user = await findTestUser(trx, msisdn);
+    if (!(await markConsentRemoved(tx.trx, consent.id, tx.nowMs))) return;
+    const user = await findTestUser(tx.trx, msisdn);
     if (consent.consent_removal_prefix === null || !user?.user_id) return;
-    await enqueueOutbound(trx, {
+    await enqueueMerchantCall(tx, {
       msn: consent.msn,
-      payment_id: null,
-      order_id: null,
+      payment: null,
       kind: CONSENT_REMOVAL_KIND,
       method: 'DELETE',
       // Plain concatenation, like every merchant URL; the userId (base64) is URL-encoded.
       url: `${consent.consent_removal_prefix}/v2/consents/${encodeURIComponent(user.user_id)}`,
-      headers_json: '{}',
-      body_json: null,
-      timeout_ms: ctx.config.callbackTimeoutMs,
-      state: 'pending',
-      attempts: 0,
-      max_attempts: 1,
-      next_attempt_at_ms: nowMs,
-      lease_owner: null,
-      lease_until_ms: null,
-      created_at_ms: nowMs,
-      updated_at_ms: nowMs,
+      headers: {},
+      body: null,
+      timeoutMs: tx.config.callbackTimeoutMs,
     });
   });
-  ctx.onOutboundEnqueued();
 }

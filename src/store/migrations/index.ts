@@ -9,7 +9,6 @@ import { settlements } from './0006_settlements.ts';
 import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts';
 import { paymentSplit } from './0008_payment_split.ts';
 
-
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
   return {
