@@ -4,6 +4,7 @@ import type { CallbackAttemptRow, OutboxRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from '../merchants/sales-units.ts';
 import { inTransaction } from '../transaction.ts';
+import type { OutboundAttemptView, OutboundCallView as SharedOutboundCallView } from '../../shared/view-models.ts';
 
 /** The error recorded for a callback attempt that a sandbox `drop_callbacks` rule swallowed. */
 export const DROPPED_BY_FAULT = 'dropped by a sandbox fault rule';
@@ -34,36 +35,11 @@ function parsedBody(bodyJson: string | null): unknown {
   }
 }
 
-export interface OutboundAttemptView {
-  attemptNo: number;
-  startedAt: string;
-  latencyMs: number;
-  httpStatus: number | null;
-  responseExcerpt: string | null;
-  error: string | null;
-}
-
-export interface OutboundCallView {
-  id: number;
-  merchantSerialNumber: string;
-  orderId: string | null;
-  kind: string;
-  method: string;
-  url: string;
-  /** As sent, with Authorization masked. */
-  headers: Record<string, string>;
-  body: unknown;
-  state: string;
-  attemptCount: number;
-  maxAttempts: number;
-  createdAt: string;
-  nextAttemptAt: string;
-  /** A sandbox delay rule moved this call's first send. */
-  delayed: boolean;
-  attempts: OutboundAttemptView[];
+/** What the callbacks page and the inspection API show of a call (src/shared: the browser reads the same shape). */
+export type OutboundCallView = SharedOutboundCallView & {
   /** Only on the answer to a replay: the call it copied. */
   replayOf?: number;
-}
+};
 
 function attemptView(attempt: CallbackAttemptRow): OutboundAttemptView {
   return {

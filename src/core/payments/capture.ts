@@ -1,9 +1,8 @@
 import { decideCapture } from '../../domain/payment.ts';
 import { captureFunds } from '../banks/bank-operations.ts';
 import type { AppContext } from '../context.ts';
-import { withIdempotency } from '../idempotency.ts';
-import { inTransaction } from '../transaction.ts';
-import { decideAndRecord, type RecordedOperation } from './record-operation.ts';
+import { merchantMoneyAction } from './money-action.ts';
+import type { RecordedOperation } from './record-operation.ts';
 
 export interface MoneyActionCommand {
   msn: string;
@@ -15,25 +14,14 @@ export interface MoneyActionCommand {
 }
 
 export function capturePayment(ctx: AppContext, cmd: MoneyActionCommand): Promise<RecordedOperation> {
-  return inTransaction(ctx, (tx) =>
-    withIdempotency(
-      tx,
-      {
-        scope: { msn: cmd.msn, orderId: cmd.orderId, operation: 'capture', requestId: cmd.requestId },
-        request: { amountOre: cmd.amountOre, transactionText: cmd.transactionText },
-      },
-      () =>
-        decideAndRecord(tx, {
-          msn: cmd.msn,
-          orderId: cmd.orderId,
-          requestId: cmd.requestId ?? '',
-          transactionText: () => cmd.transactionText,
-          decide: (facts, now) => {
-            const decision = decideCapture(facts, cmd.amountOre, now);
-            return decision.ok ? { ok: true, kind: 'capture', amountOre: decision.amountOre } : decision;
-          },
-          bank: captureFunds,
-        }),
-    ),
-  );
+  return merchantMoneyAction(ctx, {
+    operation: 'capture',
+    ...cmd,
+    request: { amountOre: cmd.amountOre, transactionText: cmd.transactionText },
+    decide: (facts, now) => {
+      const decision = decideCapture(facts, cmd.amountOre, now);
+      return decision.ok ? { ok: true, kind: 'capture', amountOre: decision.amountOre } : decision;
+    },
+    bank: captureFunds,
+  });
 }
