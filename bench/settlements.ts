@@ -25,7 +25,7 @@ const CLOSED_MS = Date.parse('2026-03-03T06:00:00Z'); // Tuesday 07:00 Oslo, aft
 const CHUNK = 2_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'kasse-settle-bench-'));
-const pgName = `kasse_settle_bench_${process.pid}`;
+const pgName = `kasse_bench_settle_${process.pid}`;
 const databaseUrl = dialect === 'sqlite' ? `sqlite:${join(dir, 'bench.db')}` : await createDatabase(pgName);
 const clock = new ManualClock(DAY_START_MS);
 const ctx = await openAppContext({ databaseUrl, clock, onOutboundEnqueued: () => {}, operationListeners: [] });
