@@ -66,8 +66,9 @@ const TAMPERS: Tamper[] = [
   {
     invariant: 'P1',
     bug: 'an over-refund written through the whole pipeline (log, ledger, row) without its guard',
-    // Replaying the log re-checks P1 at every step, so the log no longer replays either.
-    names: ['P1', 'P4'],
+    // Replaying the log re-checks P1 at every step, so the log no longer replays either; the refund written behind
+    // the pipeline has no settlement booking (L6), and the merchant's payable no longer matches its bookings (L8).
+    names: ['L6', 'L8', 'P1', 'P4'],
     async apply({ db, kind, paid }) {
       await dropConstraint(db, kind, 'payment', 'payment_refund_within_capture');
       const overRefundOre = paid.captured_ore - paid.refunded_ore + 100;
@@ -132,6 +133,8 @@ const TAMPERS: Tamper[] = [
   {
     invariant: 'L1',
     bug: 'a ledger line without its counter-leg',
+    // The stray line lands on the fees account, which then differs from the fees of the settlements (L8).
+    names: ['L1', 'L8'],
     async apply({ db, paid }) {
       const captureId = await lastOperationId(db, paid.id, 'capture');
       await db.insertInto('ledger_line').values({ entry_id: await entryIdOf(db, captureId), operation_id: captureId, payment_id: paid.id, msn: paid.msn, account: 'fees', amount_ore: 1, created_at_ms: 0 }).execute();
@@ -170,6 +173,8 @@ const TAMPERS: Tamper[] = [
   {
     invariant: 'L3',
     bug: 'a balanced posting that moved money between the wrong accounts',
+    // The merchant's payable then differs from its bookings too (L8).
+    names: ['L3', 'L8'],
     async apply({ db, paid }) {
       const captureId = await lastOperationId(db, paid.id, 'capture');
       await db

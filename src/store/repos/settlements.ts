@@ -83,8 +83,11 @@ export async function lastReportBalance(db: Executor, msn: string, topic: Report
   return Number(row?.balance_after_ore ?? 0);
 }
 
+/** Rows per INSERT: 12 columns × 1000 stays under SQLite's 32 766 bound variables and PostgreSQL's 65 535. */
+const INSERT_CHUNK = 1000;
+
 export async function insertReportEntries(db: Executor, rows: readonly Insertable<ReportEntryTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('report_entry').values([...rows]).execute();
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('report_entry').values(rows.slice(i, i + INSERT_CHUNK)).execute();
 }
 
 /** Report entries of one topic in the order they were written, after a cursor id, optionally of one ledger date. */
