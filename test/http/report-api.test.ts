@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
+import { SettlementMerchant, moveTo } from '../scenario/settlement-support.ts';
 
 let kasse: TestKasse;
 let mine: MerchantClient;
@@ -58,3 +59,30 @@ test('an open date answers 200 with tryLater; bad dates, topics and cursors are 
   assert.deepEqual([feed.status, feed.body.tryLater, feed.body.items], [200, true, []]);
   assert.equal(typeof feed.body.cursor, 'string');
 });
+
+test('another merchant’s settlements, settlement files and bank account stay out of reach: its files are 404 like unknown ones', async () => {
+  const seller = await SettlementMerchant.create(kasse);
+  await seller.sell(10_000);
+  await moveTo(kasse, '2026-01-06T12:00');
+  const [settlement] = await seller.settlements();
+  assert.ok(settlement, 'the seller’s Monday is settled on Tuesday morning');
+  // A fresh token: the clock moved a day, past the lifetime of the one `mine` holds.
+  const other = new MerchantClient(kasse.baseUrl, mine.credentials);
+  for (const extension of ['xml', 'csv', 'xlsx', 'pdf']) {
+    assert.equal((await seller.get(`/_kasse/settlements/${settlement.settlementId}.${extension}`)).status, 200, extension);
+    const foreign = await get(other, `/_kasse/settlements/${settlement.settlementId}.${extension}`);
+    const unknown = await get(other, `/_kasse/settlements/999999999.${extension}`);
+    assert.equal(foreign.status, 404, extension);
+    assert.deepEqual(vippsErrorWithoutContext(foreign.body), vippsErrorWithoutContext(unknown.body));
+  }
+  const own = await get(other, '/_kasse/settlements');
+  assert.equal(own.status, 200, own.text);
+  assert.ok(own.body.items.every((item: { settlementId: number }) => item.settlementId !== settlement.settlementId));
+  const account = await get(other, '/_kasse/settlements/bank-account');
+  assert.equal(account.status, 200, account.text);
+  assert.ok(!JSON.stringify(account.body).includes(seller.msn), 'no trace of the seller in another merchant’s bank account');
+});
+
+function vippsErrorWithoutContext(body: Array<Record<string, unknown>>) {
+  return body.map(({ contextId: _contextId, errorMessage: _message, ...rest }) => rest);
+}
