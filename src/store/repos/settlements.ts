@@ -120,26 +120,22 @@ export async function insertSettlementBankBooking(db: Executor, settlementId: nu
   await db.insertInto('settlement_bank_booking').values({ settlement_id: settlementId, msn, booked_at_ms: bookedAtMs }).execute();
 }
 
-/** A sales unit's settlements, newest first, with when the bank booked each (null until then). */
-export async function listSettlements(db: Executor, msn: string) {
+/** A sales unit's settlements with when the bank booked each (null until then). */
+function settlementsOfUnit(db: Executor, msn: string) {
   return db
     .selectFrom('settlement')
     .leftJoin('settlement_bank_booking', 'settlement_bank_booking.settlement_id', 'settlement.id')
     .selectAll('settlement')
     .select('settlement_bank_booking.booked_at_ms as bank_booked_ms')
-    .where('settlement.msn', '=', msn)
-    .orderBy('settlement.ledger_date_to', 'desc')
-    .execute();
+    .where('settlement.msn', '=', msn);
+}
+
+/** Newest first. */
+export async function listSettlements(db: Executor, msn: string) {
+  return settlementsOfUnit(db, msn).orderBy('settlement.ledger_date_to', 'desc').execute();
 }
 
 export async function findSettlement(db: Executor, msn: string, settlementId: number) {
-  return db
-    .selectFrom('settlement')
-    .leftJoin('settlement_bank_booking', 'settlement_bank_booking.settlement_id', 'settlement.id')
-    .selectAll('settlement')
-    .select('settlement_bank_booking.booked_at_ms as bank_booked_ms')
-    .where('settlement.msn', '=', msn)
-    .where('settlement.id', '=', settlementId)
-    .executeTakeFirst();
+  return settlementsOfUnit(db, msn).where('settlement.id', '=', settlementId).executeTakeFirst();
 }
 
