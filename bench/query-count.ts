@@ -27,6 +27,9 @@ let commits = 0;
 let prepares = 0;
 const seen = new Map<string, number>();
 const timeBySql = new Map<string, number>();
+/** TRACE=1: the statements of the last flow, step by step, in the order they ran. */
+let trace: string[] | null = null;
+const traced = new Map<string, string[]>();
 const proto = Database.prototype as unknown as { prepare(sql: string): unknown };
 const originalPrepare = proto.prepare;
 proto.prepare = function (this: unknown, sql: string) {
@@ -38,6 +41,7 @@ proto.prepare = function (this: unknown, sql: string) {
       statements++;
       if (/^\s*commit\b/i.test(sql)) commits++;
       const key = sql.replace(/\s+/g, ' ').slice(0, 110);
+      trace?.push(key);
       seen.set(key, (seen.get(key) ?? 0) + 1);
       const t = performance.now();
       try {
@@ -80,6 +84,7 @@ type StepName = 'initiate' | 'approve' | 'capture' | 'refund' | 'details';
 const perStep = new Map<StepName, { statements: number; ms: number; cpuUs: number }>();
 async function step(name: StepName, work: () => Promise<unknown>) {
   const before = statements;
+  if (process.env.TRACE === '1' && tracing) trace = [];
   const cpu = process.cpuUsage();
   const t = performance.now();
   await work();
@@ -89,6 +94,8 @@ async function step(name: StepName, work: () => Promise<unknown>) {
   entry.cpuUs += used.user + used.system;
   entry.statements += statements - before;
   perStep.set(name, entry);
+  if (trace) traced.set(name, trace);
+  trace = null;
 }
 
 seen.clear();
@@ -98,7 +105,9 @@ const startCommits = commits;
 const concurrency = Number(process.env.CONCURRENCY ?? 1);
 const cpuAtStart = process.cpuUsage();
 const startedAt = performance.now();
+let tracing = false;
 async function flow(i: number) {
+  tracing = i === flows - 1;
   const orderId = `qc${process.pid}x${i}`;
   let url = '';
   await step('initiate', async () => {
@@ -140,6 +149,7 @@ console.log('\nper payment, by SQL: count, ms inside SQLite');
 for (const [sql, n] of [...seen.entries()].sort((a, b) => (timeBySql.get(b[0]) ?? 0) - (timeBySql.get(a[0]) ?? 0))) {
   console.log(`${(n / flows).toFixed(2).padStart(6)}  ${((timeBySql.get(sql) ?? 0) / flows).toFixed(3).padStart(7)}  ${sql}`);
 }
+for (const [name, statementsRun] of traced) console.log(`\n${name}:\n  ${statementsRun.join('\n  ')}`);
 await kasse.close();
 receiver?.close();
 if (!process.argv[3]) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });

@@ -7,14 +7,14 @@ import {
   debitCard,
   endHold,
   findBank,
-  findCard,
+  findBankOfCard,
   findDueHolds,
   findHoldForPayment,
   insertCardCredit,
   insertHold,
   scheduleHoldSettlement,
 } from '../../store/repos/banks.ts';
-import type { CardHoldRow } from '../../store/schema.ts';
+import type { CardHoldRow, CardRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BankStep, OperationDecision } from '../payments/record-operation.ts';
 import { inTransaction } from '../transaction.ts';
@@ -26,20 +26,14 @@ function bankDayStartMs(nowMs: number, bankDays: number): number {
   return osloMidnightMs(addBankDays(osloDateOf(nowMs), bankDays));
 }
 
-async function bankOf(trx: Trx, cardId: string) {
-  const card = await findCard(trx, cardId);
-  const bank = card ? await findBank(trx, card.bank_id) : undefined;
-  return { card, bank };
-}
-
 /**
  * Approval the issuer agreed to: hold the amount on the card for the bank's hold period (a SALE charges it at
  * once). The debit is guarded, so two payments racing for the last krone cannot both get it.
  */
-export function holdFunds(cardId: string): BankStep {
+export function holdFunds(card: CardRow): BankStep {
   return async ({ trx, nowMs }, payment, decision) => {
-    const { card, bank } = await bankOf(trx, cardId);
-    if (!card || !bank) return failedApproval(decision, 'no_valid_card');
+    const bank = await findBank(trx, card.bank_id);
+    if (!bank) return failedApproval(decision, 'no_valid_card');
     if (!(await debitCard(trx, card.id, decision.amountOre, false))) return failedApproval(decision, 'refused_by_issuer');
     const sale = decision.kind === 'sale';
     await insertHold(trx, {
@@ -74,14 +68,14 @@ async function lapseIfDue(trx: Trx, hold: CardHoldRow | undefined, nowMs: number
 export const captureFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
   if (payment.card_id === null) return decision;
   const hold = await lapseIfDue(trx, await findHoldForPayment(trx, payment.id), nowMs);
-  if (hold && hold.status === 'held' && (await captureFromHold(trx, hold.id, decision.amountOre, nowMs))) {
-    const capturedOre = hold.captured_ore + decision.amountOre;
-    if (capturedOre === hold.amount_ore) await endHold(trx, hold, 'settled', nowMs);
-    else await scheduleHoldSettlement(trx, hold.id, bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS), nowMs);
+  const captured = hold?.status === 'held' ? await captureFromHold(trx, hold.id, decision.amountOre, nowMs) : undefined;
+  if (hold && captured) {
+    // A partial capture: the bank settles it in two bank days and then releases the rest of the hold.
+    if (!captured.settled) await scheduleHoldSettlement(trx, hold.id, bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS), nowMs);
     return decision;
   }
-  const { card, bank } = await bankOf(trx, payment.card_id);
-  if (card && bank && (await debitCard(trx, card.id, decision.amountOre, bank.force_through === 1))) return decision;
+  const bank = await findBankOfCard(trx, payment.card_id);
+  if (bank && (await debitCard(trx, payment.card_id, decision.amountOre, bank.force_through === 1))) return decision;
   return { kind: 'capture_failed', amountOre: decision.amountOre, errorKey: 'capture_failed' };
 };
 
@@ -95,7 +89,7 @@ export const releaseFunds: BankStep = async ({ trx, nowMs }, payment, decision) 
 /** A refund reaches the card after the bank's refund delay, in bank days. */
 export const refundFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
   if (payment.card_id === null) return decision;
-  const { bank } = await bankOf(trx, payment.card_id);
+  const bank = await findBankOfCard(trx, payment.card_id);
   await insertCardCredit(trx, {
     card_id: payment.card_id,
     payment_id: payment.id,

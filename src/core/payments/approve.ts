@@ -13,7 +13,7 @@ import { withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Tx } from '../context.ts';
 import { resolveTestUser } from '../users/test-users.ts';
-import { factsOf, loadPayment } from './load.ts';
+import { factsOf, lockPayment } from './load.ts';
 import { EXPRESS_SCOPE, grantConsent } from '../express/consents.ts';
 import { isExpress, prepareExpress } from '../express/prepare.ts';
 import { defaultMethod, type ShippingMethod } from '../express/shipping.ts';
@@ -100,7 +100,7 @@ async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | u
  * The user behind `msisdn` approves. The issuer decides (card, funds, limits, test amounts); a refusal is
  * written as RESERVE/SALE with operationSuccess false and a RESERVE_FAILED/SALE_FAILED callback; an approval
  * holds the funds and reserves (or captures at once on direct-capture sales units).
- * Shared by force approve and the simulated app.
+ * Shared by force approve and the simulated app. `payment` is the row this transaction locked (lockPayment).
  */
 export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: ApprovalAttempt): Promise<ApprovalResult> {
   const { trx, nowMs } = tx;
@@ -155,6 +155,7 @@ export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: Approv
     requestId: '',
     transactionText: (p: PaymentRow) => p.transaction_text,
     approval: approvalFacts,
+    locked: payment,
   };
   const approval = (facts: Parameters<typeof decideApproval>[0], now: number) => decideApproval(facts, payment.capture_type, now, shippingOre);
   if (decision.outcome === 'unknown') {
@@ -174,7 +175,7 @@ export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: Approv
     });
     return { status: 'refused', refusal };
   }
-  const { operation } = await decideAndRecord(tx, { ...base, decide: approval, bank: holdFunds(card!.id) });
+  const { operation } = await decideAndRecord(tx, { ...base, decide: approval, bank: holdFunds(card!) });
   return { status: 'approved', kind: operation.kind === 'sale' ? 'sale' : 'reserve' };
 }
 
@@ -192,13 +193,26 @@ export interface ForceApproveCommand {
  * one in the initiate `url`. Unlike the real test environment, the test amounts apply here too.
  */
 export async function forceApprove(ctx: AppContext, cmd: ForceApproveCommand): Promise<void> {
-  // Express (which the real test environment cannot force-approve): the default address and the default or
-  // first shipping method, asked of the merchant before the transaction.
-  const current = await loadPayment(ctx.store.db, cmd.msn, cmd.orderId);
-  if (isExpress(current) && current.state === 'initiated' && current.landing_token === cmd.token) {
-    const prepared = await prepareExpress(ctx, current, cmd.customerPhoneNumber, null);
+  try {
+    await forceApproveOnce(ctx, cmd, false);
+  } catch (error) {
+    if (!(error instanceof ExpressNotPrepared)) throw error;
+    // Express (which the real test environment cannot force-approve): the default address and the default or
+    // first shipping method, asked of the merchant outside any transaction, then the approval as usual.
+    const prepared = await prepareExpress(ctx, error.payment, cmd.customerPhoneNumber, null);
     if (!prepared.ok) throw new Refused('user_did_not_act', { detail: `Reservation failed: shipping details could not be fetched (${prepared.reason}).` });
+    await forceApproveOnce(ctx, cmd, true);
   }
+}
+
+/** Thrown (and so rolled back) when an express payment needs the merchant's shipping methods before it can be approved. */
+class ExpressNotPrepared extends Error {
+  constructor(readonly payment: PaymentRow) {
+    super('express payment needs shipping methods first');
+  }
+}
+
+async function forceApproveOnce(ctx: AppContext, cmd: ForceApproveCommand, expressPrepared: boolean): Promise<void> {
   await inTransaction(ctx, (tx) =>
     withIdempotency(
       tx,
@@ -207,10 +221,11 @@ export async function forceApprove(ctx: AppContext, cmd: ForceApproveCommand): P
         request: { customerPhoneNumber: cmd.customerPhoneNumber, token: cmd.token },
       },
       async () => {
-        const payment = await loadPayment(tx.trx, cmd.msn, cmd.orderId);
+        const payment = await lockPayment(tx, cmd.msn, cmd.orderId);
         if (payment.landing_token !== cmd.token) {
           throw new InvalidRequestError('token', 'The token does not belong to this orderId; use the token from the initiate url');
         }
+        if (!expressPrepared && isExpress(payment) && payment.state === 'initiated') throw new ExpressNotPrepared(payment);
         const result = await approveAsUser(tx, payment, { msisdn: cmd.customerPhoneNumber, interactive: false });
         // The failed RESERVE is in the log and its callback queued: the refusal commits with them.
         if (result.status === 'refused') throw new Refused(REFUSAL_ERROR[result.refusal], { recorded: true });

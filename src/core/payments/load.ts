@@ -1,12 +1,22 @@
 import { checkMoneyInvariants, type PaymentFacts } from '../../domain/payment.ts';
 import { orderNotFound } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
+import { loadPaymentForUpdate } from '../../store/dialect.ts';
 import { findPayment } from '../../store/repos/payments.ts';
 import type { PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
+import type { Tx } from '../context.ts';
 
 /** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
 export async function loadPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow> {
   const payment = await findPayment(db, msn, orderId);
+  if (!payment) throw orderNotFound(orderId, msn);
+  checkMoneyInvariants(factsOf(payment));
+  return payment;
+}
+
+/** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
+export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise<PaymentRow> {
+  const payment = await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId);
   if (!payment) throw orderNotFound(orderId, msn);
   checkMoneyInvariants(factsOf(payment));
   return payment;

@@ -1,16 +1,15 @@
 import { assert } from '../../domain/assert.ts';
-import { Refused, orderNotFound, type RefusalReason } from '../../domain/refusals.ts';
+import { Refused, type RefusalReason } from '../../domain/refusals.ts';
 import { postingsFor } from '../../domain/ledger.ts';
 import type { Ore } from '../../domain/money.ts';
 import { checkMoneyInvariants, type Decision, type PaymentFacts } from '../../domain/payment.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
-import { loadPaymentForUpdate } from '../../store/dialect.ts';
 import { appendLedgerEntry } from '../../store/repos/ledger.ts';
 import { appendOperation } from '../../store/repos/operations.ts';
 import { applyGuardedOperation, type ApprovalFacts } from '../../store/repos/payments.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
-import { factsOf } from './load.ts';
+import { factsOf, lockPayment } from './load.ts';
 
 export interface RecordedOperation {
   payment: PaymentRow;
@@ -32,7 +31,7 @@ export type BankStep = (tx: Tx, payment: PaymentRow, decision: OperationDecision
 
 /**
  * The pipeline every state change goes through, inside the caller's transaction:
- * lock and load → decide (pure domain) → bank → guarded UPDATE → operation log → ledger entry → listeners.
+ * lock and load (unless the caller did) → decide (pure domain) → bank → guarded UPDATE → operation log → ledger entry → listeners.
  * A refusal of the rules writes nothing. When the bank refuses, the failure is written instead (RESERVE/SALE/CAPTURE
  * with operationSuccess false) and reported as a recorded refusal, which the transaction commits.
  */
@@ -44,14 +43,14 @@ export async function decideAndRecord(
     transactionText: (payment: PaymentRow) => string;
     requestId: string;
     approval?: ApprovalFacts;
+    /** The payment as this transaction already loaded it for update; otherwise it is locked and loaded here. */
+    locked?: PaymentRow;
     decide: (facts: PaymentFacts, nowMs: number) => Decision<OperationDecision>;
     bank?: BankStep;
   },
 ): Promise<RecordedOperation> {
   const { nowMs } = tx;
-  const before = await loadPaymentForUpdate(tx.trx, tx.kind, args.msn, args.orderId);
-  if (!before) throw orderNotFound(args.orderId, args.msn);
-  checkMoneyInvariants(factsOf(before));
+  const before = args.locked ?? (await lockPayment(tx, args.msn, args.orderId));
   const decided = args.decide(factsOf(before), nowMs);
   if (!decided.ok) throw new Refused(decided.error);
   const { ok: _ok, ...decision } = decided;

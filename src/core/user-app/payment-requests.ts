@@ -11,6 +11,7 @@ import { isExpress, prepareExpress } from '../express/prepare.ts';
 import { listAddresses } from '../../store/repos/addresses.ts';
 import { findConsent } from '../../store/repos/consents.ts';
 import { approveAsUser, type ApprovalResult } from '../payments/approve.ts';
+import { lockPayment } from '../payments/load.ts';
 import { cancelByUser } from '../payments/user-cancel.ts';
 import { inTransaction } from '../transaction.ts';
 import { PHONE_FORMAT_MESSAGE, normalizePhoneNumber } from '../../shared/phone-number.ts';
@@ -179,8 +180,8 @@ export async function confirmInApp(
 ): Promise<AppConfirmation> {
   const payment = await paymentByToken(ctx, args.token);
   try {
-    const result = await inTransaction(ctx, (tx) =>
-      approveAsUser(tx, payment, {
+    const result = await inTransaction(ctx, async (tx) =>
+      approveAsUser(tx, await lockPayment(tx, payment.msn, payment.order_id), {
         msisdn: args.msisdn,
         cardId: args.cardId ?? null,
         passedBankId: args.passedBankId === true,

@@ -15,6 +15,11 @@ export async function findBank(db: Executor, id: string) {
   return db.selectFrom('bank').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The bank that issued a card, in one statement (undefined when the card is gone). */
+export async function findBankOfCard(db: Executor, cardId: string) {
+  return db.selectFrom('card').innerJoin('bank', 'bank.id', 'card.bank_id').selectAll('bank').where('card.id', '=', cardId).executeTakeFirst();
+}
+
 export async function listBanks(db: Executor) {
   return db.selectFrom('bank').selectAll().orderBy('name').execute();
 }
@@ -61,16 +66,24 @@ export async function findHoldForPayment(db: Executor, paymentId: number): Promi
   return db.selectFrom('card_hold').selectAll().where('payment_id', '=', paymentId).orderBy('id', 'desc').executeTakeFirst();
 }
 
-/** Charge part of a live hold (the money already left the card when it was held). */
-export async function captureFromHold(db: Executor, holdId: number, amountOre: number, nowMs: number): Promise<boolean> {
-  const result = await db
+/**
+ * Charge part of a live hold (the money already left the card when it was held). A capture that takes what is left
+ * settles the hold in the same statement. Undefined when the hold is not live or keeps less than the amount.
+ */
+export async function captureFromHold(db: Executor, holdId: number, amountOre: number, nowMs: number): Promise<{ settled: boolean } | undefined> {
+  const row = await db
     .updateTable('card_hold')
-    .set({ captured_ore: sql`captured_ore + ${amountOre}`, updated_at_ms: nowMs })
+    .set({
+      captured_ore: sql`captured_ore + ${amountOre}`,
+      status: sql`case when amount_ore - captured_ore = ${amountOre} then 'settled' else status end`,
+      updated_at_ms: nowMs,
+    })
     .where('id', '=', holdId)
     .where('status', '=', 'held')
     .where(sql<boolean>`amount_ore - captured_ore >= ${amountOre}`)
+    .returning('status')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return row && { settled: row.status === 'settled' };
 }
 
 export async function scheduleHoldSettlement(db: Executor, holdId: number, settlesAtMs: number, nowMs: number): Promise<void> {
@@ -87,15 +100,15 @@ export async function scheduleHoldSettlement(db: Executor, holdId: number, settl
  * release or a settlement return the money exactly one time.
  */
 export async function endHold(db: Executor, hold: CardHoldRow, status: 'lapsed' | 'settled' | 'released', nowMs: number): Promise<boolean> {
-  const result = await db
+  const ended = await db
     .updateTable('card_hold')
     .set({ status, updated_at_ms: nowMs })
     .where('id', '=', hold.id)
     .where('status', '=', 'held')
+    .returning(['amount_ore', 'captured_ore'])
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) return false;
-  const fresh = await db.selectFrom('card_hold').select(['amount_ore', 'captured_ore']).where('id', '=', hold.id).executeTakeFirstOrThrow();
-  const remainingOre = fresh.amount_ore - fresh.captured_ore;
+  if (!ended) return false;
+  const remainingOre = ended.amount_ore - ended.captured_ore;
   if (remainingOre > 0) await creditCard(db, hold.card_id, remainingOre);
   return true;
 }
