@@ -1,9 +1,9 @@
 import type { Clock } from '../domain/clock.ts';
 import type { DeliveryResult, OutboundRequest } from './callbacks/delivery.ts';
-import type { Insertable } from 'kysely';
 import type { DialectKind } from '../store/dialect.ts';
 import type { Store, Trx } from '../store/db.ts';
-import type { OperationRow, OutboxTable, PaymentRow } from '../store/schema.ts';
+import type { NewOutbound } from '../store/repos/outbox.ts';
+import type { OperationRow, PaymentRow } from '../store/schema.ts';
 
 export interface AppConfig {
   /** Base URL users reach Kasse on; the landing-page `url` of initiate points here. */
@@ -48,7 +48,7 @@ export interface Tx {
   /** The operation row is the event: every listener runs inside the transaction that wrote it. */
   operationRecorded(payment: PaymentRow, operation: OperationRow): Promise<void>;
   /** Transactional outbox (O1): the row commits with the change; the dispatcher is nudged after the commit. */
-  enqueue(row: Insertable<OutboxTable>): Promise<void>;
+  enqueue(row: NewOutbound): Promise<void>;
 }
 
 /**

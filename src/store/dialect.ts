@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import {
   PostgresDialect,
   SqliteAdapter,
@@ -24,7 +25,8 @@ import {
 } from 'kysely';
 import type { Database, OutboxRow, PaymentRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
-import { paymentView } from './payment-view.ts';
+import { byOrder, paymentByOrder, type ByOrder } from './payment-view.ts';
+import { prepared, statementNameOf } from './prepared.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -77,7 +79,7 @@ export async function dialectFor(
     });
     const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
     const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
-    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool }), close: async () => {}, poolStats };
+    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withNamedStatements(pool) }), close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
@@ -266,6 +268,28 @@ class Lease implements DatabaseConnection {
 }
 
 /** PostgreSQL's dialect whose pool refuses to serve the work of an open transaction (store/transaction-scope.ts). */
+/**
+ * The queries prepared once in Kasse (src/store/prepared.ts) run as named statements: PostgreSQL parses and plans
+ * each once per connection instead of on every call. Any other SQL (migrations, ad-hoc reads) runs as before.
+ */
+function withNamedStatements(pool: pg.Pool): pg.Pool {
+  const patched = new WeakSet<object>();
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  (pool as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+    const client = await connect();
+    if (!patched.has(client)) {
+      patched.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+        const name = typeof text === 'string' && Array.isArray(values) ? statementNameOf(text) : undefined;
+        return name === undefined ? query(text, values, ...rest) : query({ name, text, values }, ...rest);
+      };
+    }
+    return client;
+  };
+  return pool;
+}
+
 class GuardedPostgresDialect extends PostgresDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
@@ -493,15 +517,17 @@ export async function claimDueOutboxRows(
  * Load a payment and hold its row until the transaction ends. Money operations talk to the (simulated) bank
  * between deciding and writing, so operations on one payment take turns; on SQLite there is one writer anyway.
  */
+// Only the core row is locked: the request and the session of a payment are not what operations take turns on.
+const paymentByOrderForUpdate = prepared<ByOrder, PaymentRow>((db, p) => byOrder(db, p).forUpdate('payment'));
+
 export async function loadPaymentForUpdate(
   db: Kysely<Database>,
   kind: DialectKind,
   msn: string,
   orderId: string,
 ): Promise<PaymentRow | undefined> {
-  const query = paymentView(db).where('payment.msn', '=', msn).where('payment.order_id', '=', orderId);
-  // Only the core row is locked: the request and the session of a payment are not what operations take turns on.
-  return (kind === 'postgres' ? query.forUpdate('payment') : query).executeTakeFirst();
+  // SQLite has no row locks: the writer holds the whole database.
+  return (kind === 'postgres' ? paymentByOrderForUpdate : paymentByOrder).first(db, { msn, orderId });
 }
 
 /** Serialization failures and deadlocks are safe to retry: the transaction had no effect. */

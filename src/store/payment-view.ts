@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './schema.ts';
+import { prepared } from './prepared.ts';
+import type { Database, PaymentRow } from './schema.ts';
 
 // Kysely's own types, not db.ts's aliases: dialect.ts reads payments through this view, and db.ts imports dialect.ts.
 const REQUEST_COLUMNS = [
@@ -23,3 +24,9 @@ export function paymentView(db: Kysely<Database> | Transaction<Database>) {
     .selectAll('payment')
     .select([...REQUEST_COLUMNS, ...SESSION_COLUMNS]);
 }
+
+export type ByOrder = { msn: string; orderId: string };
+export const byOrder = (db: Kysely<Database>, p: ByOrder) => paymentView(db).where('payment.msn', '=', p.msn).where('payment.order_id', '=', p.orderId);
+
+/** The merchant's payment by orderId: the hottest read of all, prepared once. */
+export const paymentByOrder = prepared<ByOrder, PaymentRow>(byOrder);

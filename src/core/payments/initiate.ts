@@ -105,6 +105,7 @@ export async function initiatePayment(ctx: AppContext, unit: SalesUnitRow, cmd: 
       transaction_text: payment.transaction_text,
       request_id: '',
       created_at_ms: nowMs,
+      error_key: null,
     });
   });
   return { orderId: cmd.orderId, url: landingUrl(ctx, token, cmd.isApp) };

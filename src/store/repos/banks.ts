@@ -1,6 +1,24 @@
 import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
-import type { BankTable, CardHoldRow, CardRow, CardTable } from '../schema.ts';
+import { prepared } from '../prepared.ts';
+import type { BankRow, BankTable, CardHoldRow, CardRow, CardTable } from '../schema.ts';
+
+// The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
+const bankById = prepared<{ id: string }, BankRow>((db, p) => db.selectFrom('bank').selectAll().where('id', '=', p.id));
+const bankOfCard = prepared<{ cardId: string }, BankRow>((db, p) =>
+  db.selectFrom('card').innerJoin('bank', 'bank.id', 'card.bank_id').selectAll('bank').where('card.id', '=', p.cardId),
+);
+const cardsOfUser = prepared<{ msisdn: string }, CardRow>((db, p) =>
+  db.selectFrom('card').selectAll().where('msisdn', '=', p.msisdn).orderBy('is_default', 'desc').orderBy('created_at_ms').orderBy('id'),
+);
+type Debit = { cardId: string; amountOre: number };
+const debitIfFunds = prepared<Debit, never>((db, p) =>
+  db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre),
+);
+const debitForced = prepared<Debit, never>((db, p) => db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId));
+const latestHoldOfPayment = prepared<{ paymentId: number }, CardHoldRow>((db, p) =>
+  db.selectFrom('card_hold').selectAll().where('payment_id', '=', p.paymentId).orderBy('id', 'desc').limit(1),
+);
 
 export async function insertBankIfAbsent(db: Executor, row: Insertable<BankTable>): Promise<void> {
   await db.insertInto('bank').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
@@ -12,12 +30,12 @@ export async function upsertBank(db: Executor, row: Insertable<BankTable>): Prom
 }
 
 export async function findBank(db: Executor, id: string) {
-  return db.selectFrom('bank').selectAll().where('id', '=', id).executeTakeFirst();
+  return bankById.first(db, { id });
 }
 
 /** The bank that issued a card, in one statement (undefined when the card is gone). */
 export async function findBankOfCard(db: Executor, cardId: string) {
-  return db.selectFrom('card').innerJoin('bank', 'bank.id', 'card.bank_id').selectAll('bank').where('card.id', '=', cardId).executeTakeFirst();
+  return bankOfCard.first(db, { cardId });
 }
 
 export async function listBanks(db: Executor) {
@@ -29,7 +47,7 @@ export async function insertCard(db: Executor, row: Insertable<CardTable>): Prom
 }
 
 export async function listCards(db: Executor, msisdn: string): Promise<CardRow[]> {
-  return db.selectFrom('card').selectAll().where('msisdn', '=', msisdn).orderBy('is_default', 'desc').orderBy('created_at_ms').orderBy('id').execute();
+  return cardsOfUser.all(db, { msisdn });
 }
 
 export async function findCard(db: Executor, id: string): Promise<CardRow | undefined> {
@@ -41,29 +59,35 @@ export async function findCard(db: Executor, id: string): Promise<CardRow | unde
  * through (then the balance may go negative). False when the issuer refuses.
  */
 export async function debitCard(db: Executor, cardId: string, amountOre: number, forceThrough: boolean): Promise<boolean> {
-  let query = db.updateTable('card').set({ available_ore: sql`available_ore - ${amountOre}` }).where('id', '=', cardId);
-  if (!forceThrough) query = query.where('available_ore', '>=', amountOre);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return (await (forceThrough ? debitForced : debitIfFunds).affected(db, { cardId, amountOre })) === 1;
 }
 
 export async function creditCard(db: Executor, cardId: string, amountOre: number): Promise<void> {
   await db.updateTable('card').set({ available_ore: sql`available_ore + ${amountOre}` }).where('id', '=', cardId).execute();
 }
 
-export async function insertHold(
-  db: Executor,
-  row: { card_id: string; payment_id: number; msn: string; amount_ore: number; captured_ore: number; status: 'held' | 'settled'; lapses_at_ms: number; nowMs: number },
-): Promise<void> {
-  const { nowMs, ...values } = row;
-  await db
-    .insertInto('card_hold')
-    .values({ ...values, settles_at_ms: null, created_at_ms: nowMs, updated_at_ms: nowMs })
-    .execute();
+type NewHold = { card_id: string; payment_id: number; msn: string; amount_ore: number; captured_ore: number; status: 'held' | 'settled'; lapses_at_ms: number; nowMs: number };
+const insertHoldRow = prepared<NewHold, never>((db, p) =>
+  db.insertInto('card_hold').values({
+    card_id: p.card_id,
+    payment_id: p.payment_id,
+    msn: p.msn,
+    amount_ore: p.amount_ore,
+    captured_ore: p.captured_ore,
+    status: p.status,
+    lapses_at_ms: p.lapses_at_ms,
+    settles_at_ms: null,
+    created_at_ms: p.nowMs,
+    updated_at_ms: p.nowMs,
+  }),
+);
+
+export async function insertHold(db: Executor, row: NewHold): Promise<void> {
+  await insertHoldRow.affected(db, row);
 }
 
 export async function findHoldForPayment(db: Executor, paymentId: number): Promise<CardHoldRow | undefined> {
-  return db.selectFrom('card_hold').selectAll().where('payment_id', '=', paymentId).orderBy('id', 'desc').executeTakeFirst();
+  return latestHoldOfPayment.first(db, { paymentId });
 }
 
 /**
@@ -71,20 +95,22 @@ export async function findHoldForPayment(db: Executor, paymentId: number): Promi
  * settles the hold in the same statement. Undefined when the hold is not live or keeps less than the amount.
  */
 export async function captureFromHold(db: Executor, holdId: number, amountOre: number, nowMs: number): Promise<{ settled: boolean } | undefined> {
-  const row = await db
-    .updateTable('card_hold')
-    .set({
-      captured_ore: sql`captured_ore + ${amountOre}`,
-      status: sql`case when amount_ore - captured_ore = ${amountOre} then 'settled' else status end`,
-      updated_at_ms: nowMs,
-    })
-    .where('id', '=', holdId)
-    .where('status', '=', 'held')
-    .where(sql<boolean>`amount_ore - captured_ore >= ${amountOre}`)
-    .returning('status')
-    .executeTakeFirst();
+  const row = await captureFromLiveHold.first(db, { holdId, amountOre, nowMs });
   return row && { settled: row.status === 'settled' };
 }
+const captureFromLiveHold = prepared<{ holdId: number; amountOre: number; nowMs: number }, { status: string }>((db, p) =>
+  db
+    .updateTable('card_hold')
+    .set({
+      captured_ore: sql`captured_ore + ${p.amountOre}`,
+      status: sql`case when amount_ore - captured_ore = ${p.amountOre} then 'settled' else status end`,
+      updated_at_ms: p.nowMs,
+    })
+    .where('id', '=', p.holdId)
+    .where('status', '=', 'held')
+    .where(sql<boolean>`amount_ore - captured_ore >= ${p.amountOre}`)
+    .returning('status'),
+);
 
 export async function scheduleHoldSettlement(db: Executor, holdId: number, settlesAtMs: number, nowMs: number): Promise<void> {
   await db
@@ -124,11 +150,21 @@ export async function findDueHolds(db: Executor, nowMs: number, limit: number): 
   return [...byId.values()].sort((a, b) => a.id - b.id).slice(0, limit);
 }
 
-export async function insertCardCredit(
-  db: Executor,
-  row: { card_id: string; payment_id: number; msn: string; amount_ore: number; due_at_ms: number; created_at_ms: number },
-): Promise<void> {
-  await db.insertInto('card_credit').values({ ...row, applied_at_ms: null }).execute();
+type NewCardCredit = { card_id: string; payment_id: number; msn: string; amount_ore: number; due_at_ms: number; created_at_ms: number };
+const insertCredit = prepared<NewCardCredit, never>((db, p) =>
+  db.insertInto('card_credit').values({
+    card_id: p.card_id,
+    payment_id: p.payment_id,
+    msn: p.msn,
+    amount_ore: p.amount_ore,
+    due_at_ms: p.due_at_ms,
+    created_at_ms: p.created_at_ms,
+    applied_at_ms: null,
+  }),
+);
+
+export async function insertCardCredit(db: Executor, row: NewCardCredit): Promise<void> {
+  await insertCredit.affected(db, row);
 }
 
 /** Refunds that have arrived at the bank by now: credit each card once (guarded by applied_at_ms). */

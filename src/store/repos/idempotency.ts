@@ -1,4 +1,7 @@
 import type { Executor } from '../db.ts';
+import { prepared } from '../prepared.ts';
+import type { IdempotencyKeyTable } from '../schema.ts';
+import type { Selectable } from 'kysely';
 
 export interface IdempotencyScope {
   msn: string;
@@ -7,51 +10,54 @@ export interface IdempotencyScope {
   requestId: string;
 }
 
+const claimKey = prepared<IdempotencyScope & { requestSha256: string; nowMs: number }, { request_id: string }>((db, p) =>
+  db
+    .insertInto('idempotency_key')
+    .values({
+      msn: p.msn,
+      order_id: p.orderId,
+      operation: p.operation,
+      request_id: p.requestId,
+      request_sha256: p.requestSha256,
+      outcome_json: null,
+      created_at_ms: p.nowMs,
+    })
+    .onConflict((oc) => oc.columns(['msn', 'order_id', 'operation', 'request_id']).doNothing())
+    .returning('request_id'),
+);
+
+const keyOf = prepared<IdempotencyScope, Selectable<IdempotencyKeyTable>>((db, p) =>
+  db
+    .selectFrom('idempotency_key')
+    .selectAll()
+    .where('msn', '=', p.msn)
+    .where('order_id', '=', p.orderId)
+    .where('operation', '=', p.operation)
+    .where('request_id', '=', p.requestId),
+);
+
+const storeOutcome = prepared<IdempotencyScope & { outcomeJson: string }, never>((db, p) =>
+  db
+    .updateTable('idempotency_key')
+    .set({ outcome_json: p.outcomeJson })
+    .where('msn', '=', p.msn)
+    .where('order_id', '=', p.orderId)
+    .where('operation', '=', p.operation)
+    .where('request_id', '=', p.requestId),
+);
+
 /**
  * Claim a key by inserting it first. On PostgreSQL a concurrent duplicate blocks on the unique index until
  * the first transaction ends, then finds the row: at most one request per key ever performs the effect.
  */
-export async function claimIdempotencyKey(
-  db: Executor,
-  scope: IdempotencyScope,
-  requestSha256: string,
-  nowMs: number,
-): Promise<boolean> {
-  const inserted = await db
-    .insertInto('idempotency_key')
-    .values({
-      msn: scope.msn,
-      order_id: scope.orderId,
-      operation: scope.operation,
-      request_id: scope.requestId,
-      request_sha256: requestSha256,
-      outcome_json: null,
-      created_at_ms: nowMs,
-    })
-    .onConflict((oc) => oc.columns(['msn', 'order_id', 'operation', 'request_id']).doNothing())
-    .returning('request_id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+export async function claimIdempotencyKey(db: Executor, scope: IdempotencyScope, requestSha256: string, nowMs: number): Promise<boolean> {
+  return (await claimKey.first(db, { ...scope, requestSha256, nowMs })) !== undefined;
 }
 
 export async function findIdempotencyKey(db: Executor, scope: IdempotencyScope) {
-  return db
-    .selectFrom('idempotency_key')
-    .selectAll()
-    .where('msn', '=', scope.msn)
-    .where('order_id', '=', scope.orderId)
-    .where('operation', '=', scope.operation)
-    .where('request_id', '=', scope.requestId)
-    .executeTakeFirst();
+  return keyOf.first(db, scope);
 }
 
 export async function storeIdempotentOutcome(db: Executor, scope: IdempotencyScope, outcomeJson: string): Promise<void> {
-  await db
-    .updateTable('idempotency_key')
-    .set({ outcome_json: outcomeJson })
-    .where('msn', '=', scope.msn)
-    .where('order_id', '=', scope.orderId)
-    .where('operation', '=', scope.operation)
-    .where('request_id', '=', scope.requestId)
-    .execute();
+  await storeOutcome.affected(db, { ...scope, outcomeJson });
 }

@@ -1,6 +1,7 @@
 import { assert } from '../../domain/assert.ts';
-import { isBalanced, type LedgerLine } from '../../domain/ledger.ts';
+import { isBalanced, type LedgerAccount, type LedgerLine } from '../../domain/ledger.ts';
 import type { Executor } from '../db.ts';
+import { prepared, type PreparedQuery } from '../prepared.ts';
 
 /**
  * A payment operation's postings as one journal entry and its lines. Insert-only: there is deliberately no update or
@@ -12,25 +13,45 @@ export async function appendLedgerEntry(
 ): Promise<void> {
   if (entry.lines.length === 0) return;
   assert(isBalanced(entry.lines), `ledger entry for operation ${entry.operationId} does not balance`);
-  const { id: entryId } = await db
+  const inserted = await insertOperationEntry.first(db, entry);
+  if (!inserted) throw new Error('INSERT … RETURNING of a ledger entry returned no row');
+  const params: Record<string, unknown> = { entryId: inserted.id, operationId: entry.operationId, paymentId: entry.paymentId, msn: entry.msn, nowMs: entry.nowMs };
+  entry.lines.forEach((line, i) => {
+    params[`account${i}`] = line.account;
+    params[`amount${i}`] = line.amountOre;
+  });
+  await operationLinesInsert(entry.lines.length).affected(db, params);
+}
+
+type OperationEntry = { operationId: number; paymentId: number; msn: string; nowMs: number };
+const insertOperationEntry = prepared<OperationEntry, { id: number }>((db, p) =>
+  db
     .insertInto('ledger_entry')
-    .values({ msn: entry.msn, kind: 'payment_operation', operation_id: entry.operationId, payment_id: entry.paymentId, settlement_id: null, created_at_ms: entry.nowMs })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('ledger_line')
-    .values(
-      entry.lines.map((line) => ({
-        entry_id: entryId,
-        operation_id: entry.operationId,
-        payment_id: entry.paymentId,
-        msn: entry.msn,
-        account: line.account,
-        amount_ore: line.amountOre,
-        created_at_ms: entry.nowMs,
-      })),
-    )
-    .execute();
+    .values({ msn: p.msn, kind: 'payment_operation', operation_id: p.operationId, payment_id: p.paymentId, settlement_id: null, created_at_ms: p.nowMs })
+    .returning('id'),
+);
+
+/** One prepared INSERT per number of lines (an operation posts two or three). */
+const linesInsertByCount = new Map<number, PreparedQuery<Record<string, unknown>, never>>();
+function operationLinesInsert(count: number): PreparedQuery<Record<string, unknown>, never> {
+  let insert = linesInsertByCount.get(count);
+  if (insert === undefined) {
+    insert = prepared<Record<string, unknown>, never>((db, p) =>
+      db.insertInto('ledger_line').values(
+        Array.from({ length: count }, (_, i) => ({
+          entry_id: p.entryId as number,
+          operation_id: p.operationId as number,
+          payment_id: p.paymentId as number,
+          msn: p.msn as string,
+          account: p[`account${i}`] as LedgerAccount,
+          amount_ore: p[`amount${i}`] as number,
+          created_at_ms: p.nowMs as number,
+        })),
+      ),
+    );
+    linesInsertByCount.set(count, insert);
+  }
+  return insert;
 }
 
 export async function listLedgerLines(db: Executor, msn: string, paymentId: number) {

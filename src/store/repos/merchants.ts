@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Executor } from '../db.ts';
+import { prepared } from '../prepared.ts';
 import type { ApiKeyTable, MerchantTable, SalesUnitRow, SalesUnitTable } from '../schema.ts';
 
 export async function insertMerchant(db: Executor, row: Insertable<MerchantTable>): Promise<void> {
@@ -24,8 +25,10 @@ export async function insertSalesUnit(db: Executor, row: Insertable<SalesUnitTab
   return inserted !== undefined;
 }
 
+const salesUnitByMsn = prepared<{ msn: string }, SalesUnitRow>((db, p) => db.selectFrom('sales_unit').selectAll().where('msn', '=', p.msn));
+
 export async function findSalesUnit(db: Executor, msn: string): Promise<SalesUnitRow | undefined> {
-  return db.selectFrom('sales_unit').selectAll().where('msn', '=', msn).executeTakeFirst();
+  return salesUnitByMsn.first(db, { msn });
 }
 
 export async function listSalesUnits(db: Executor, merchantId?: string): Promise<SalesUnitRow[]> {

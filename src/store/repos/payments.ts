@@ -1,30 +1,46 @@
-import { sql } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { assertNever } from '../../domain/assert.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Executor } from '../db.ts';
-import type { NewPayment, PaymentCoreRow, PaymentRow } from '../schema.ts';
-import { paymentView } from '../payment-view.ts';
+import { fields, prepared, type PreparedQuery } from '../prepared.ts';
+import type { Database, EcommV2RequestTable, NewPayment, PaymentCoreRow, PaymentRow, PaymentSessionTable, PaymentTable } from '../schema.ts';
+import { paymentByOrder, paymentView } from '../payment-view.ts';
+
+const PAYMENT_COLUMNS = [
+  'msn', 'order_id', 'state', 'amount_ore', 'reserved_ore', 'captured_ore', 'refunded_ore', 'released_ore', 'version', 'transaction_text',
+  'capture_type', 'scope', 'user_msisdn', 'card_bin', 'card_id', 'issuer_pending_until_ms', 'shipping_json', 'user_details_json', 'sub',
+  'expires_at_ms', 'reserved_at_ms', 'created_at_ms', 'updated_at_ms',
+] as const;
+type NewPaymentCore = Required<Omit<Insertable<PaymentTable>, 'id'>>;
+const insertPaymentCore = prepared<NewPaymentCore, PaymentCoreRow>((db, p) =>
+  db
+    .insertInto('payment')
+    .values(fields(p, PAYMENT_COLUMNS))
+    .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
+    .returningAll(),
+);
+const REQUEST_COLUMNS = ['payment_id', 'msn', 'payment_type', 'callback_prefix', 'fall_back', 'auth_token', 'is_app', 'skip_landing_page', 'customer_mobile', 'merchant_info_json'] as const;
+const insertRequest = prepared<Selectable<EcommV2RequestTable>, never>((db, p) => db.insertInto('ecomm_v2_request').values(fields(p, REQUEST_COLUMNS)));
+const SESSION_COLUMNS = ['payment_id', 'msn', 'landing_token', 'pushed_to_msisdn', 'shipping_options_json'] as const;
+const insertSession = prepared<Selectable<PaymentSessionTable>, never>((db, p) => db.insertInto('payment_session').values(fields(p, SESSION_COLUMNS)));
 
 /** The three rows of a new payment. ON CONFLICT DO NOTHING: two concurrent initiates of one orderId make one payment. */
 export async function insertPayment(db: Executor, payment: NewPayment): Promise<PaymentRow | undefined> {
   const { payment_type, callback_prefix, fall_back, auth_token, is_app, skip_landing_page, customer_mobile, merchant_info_json, landing_token, pushed_to_msisdn, shipping_options_json, ...core } =
     payment;
-  const inserted = await db
-    .insertInto('payment')
-    .values(core)
-    .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  // Columns the caller left out are NULL, as an INSERT naming only the given columns would make them.
+  const row = Object.fromEntries(PAYMENT_COLUMNS.map((column) => [column, core[column] ?? null])) as NewPaymentCore;
+  const inserted = await insertPaymentCore.first(db, row);
   if (!inserted) return undefined;
   const request = { payment_type, callback_prefix, fall_back, auth_token: auth_token ?? null, is_app, skip_landing_page, customer_mobile: customer_mobile ?? null, merchant_info_json };
   const session = { landing_token, pushed_to_msisdn: pushed_to_msisdn ?? null, shipping_options_json: shipping_options_json ?? null };
-  await db.insertInto('ecomm_v2_request').values({ payment_id: inserted.id, msn: inserted.msn, ...request }).execute();
-  await db.insertInto('payment_session').values({ payment_id: inserted.id, msn: inserted.msn, ...session }).execute();
+  await insertRequest.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...request });
+  await insertSession.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...session });
   return { ...inserted, ...request, ...session };
 }
 
 export async function findPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow | undefined> {
-  return paymentView(db).where('payment.msn', '=', msn).where('payment.order_id', '=', orderId).executeTakeFirst();
+  return paymentByOrder.first(db, { msn, orderId });
 }
 
 export async function findPaymentByLandingToken(db: Executor, token: string): Promise<PaymentRow | undefined> {
@@ -90,78 +106,106 @@ export async function applyGuardedOperation(
   db: Executor,
   args: { paymentId: number; kind: OperationKind; amountOre: number; nowMs: number; approval?: ApprovalFacts },
 ): Promise<PaymentCoreRow | undefined> {
-  const { paymentId, kind, amountOre: amount, nowMs } = args;
-  let query = db
+  const { approval } = args;
+  return guardedUpdateOf(args.kind, approval !== undefined).first(db, {
+    paymentId: args.paymentId,
+    amountOre: args.amountOre,
+    nowMs: args.nowMs,
+    userMsisdn: approval?.userMsisdn ?? null,
+    cardBin: approval?.cardBin ?? null,
+    cardId: approval?.cardId ?? null,
+    shippingJson: approval?.shippingJson ?? null,
+    userDetailsJson: approval?.userDetailsJson ?? null,
+    sub: approval?.sub ?? null,
+  });
+}
+
+interface GuardedParams {
+  paymentId: number;
+  amountOre: number;
+  nowMs: number;
+  userMsisdn: string | null;
+  cardBin: number | null;
+  cardId: string | null;
+  shippingJson: string | null;
+  userDetailsJson: string | null;
+  sub: string | null;
+}
+
+/** One prepared statement per operation kind (and, for failed approvals, whether the user is known). */
+const guardedUpdates = new Map<string, PreparedQuery<GuardedParams, PaymentCoreRow>>();
+function guardedUpdateOf(kind: OperationKind, withApproval: boolean): PreparedQuery<GuardedParams, PaymentCoreRow> {
+  const key = `${kind}/${withApproval}`;
+  let update = guardedUpdates.get(key);
+  if (update === undefined) {
+    update = prepared<GuardedParams, PaymentCoreRow>((db, p) => guardedUpdate(db, kind, withApproval, p).returningAll());
+    guardedUpdates.set(key, update);
+  }
+  return update;
+}
+
+function guardedUpdate(db: Kysely<Database>, kind: OperationKind, withApproval: boolean, p: GuardedParams) {
+  const amount = p.amountOre;
+  const query = db
     .updateTable('payment')
-    .set({ version: sql`version + 1`, updated_at_ms: nowMs })
-    .where('id', '=', paymentId);
+    .set({ version: sql`version + 1`, updated_at_ms: p.nowMs })
+    .where('id', '=', p.paymentId);
   switch (kind) {
     case 'reserve':
-    case 'sale': {
-      const captured = kind === 'sale' ? amount : 0;
-      query = query
+    case 'sale':
+      return query
         .set({
           state: kind === 'sale' ? 'captured' : 'reserved',
           reserved_ore: amount,
-          captured_ore: captured,
-          reserved_at_ms: nowMs,
-          user_msisdn: args.approval?.userMsisdn ?? null,
-          card_bin: args.approval?.cardBin ?? null,
-          card_id: args.approval?.cardId ?? null,
-          shipping_json: args.approval?.shippingJson ?? null,
-          user_details_json: args.approval?.userDetailsJson ?? null,
-          sub: args.approval?.sub ?? null,
+          captured_ore: kind === 'sale' ? amount : 0,
+          reserved_at_ms: p.nowMs,
+          user_msisdn: p.userMsisdn,
+          card_bin: p.cardBin,
+          card_id: p.cardId,
+          shipping_json: p.shippingJson,
+          user_details_json: p.userDetailsJson,
+          sub: p.sub,
         })
         .where('state', '=', 'initiated')
-        .where('expires_at_ms', '>', nowMs);
-      break;
-    }
+        .where('expires_at_ms', '>', p.nowMs);
     case 'reserve_failed':
     case 'sale_failed':
-      query = query
-        .set({ state: 'failed', user_msisdn: args.approval?.userMsisdn ?? sql`user_msisdn`, card_id: args.approval?.cardId ?? null })
+      return query
+        .set({ state: 'failed', user_msisdn: withApproval ? p.userMsisdn : sql`user_msisdn`, card_id: p.cardId })
         .where('state', '=', 'initiated');
-      break;
     case 'capture':
-      query = query
+      return query
         .set({
           captured_ore: sql`captured_ore + ${amount}`,
           state: sql`CASE WHEN captured_ore + ${amount} + released_ore = reserved_ore THEN 'captured' ELSE 'reserved' END`,
         })
         .where('state', '=', 'reserved')
         .where(sql<boolean>`reserved_ore - captured_ore - released_ore >= ${amount}`);
-      break;
     case 'capture_failed':
-      query = query.where('state', '=', 'reserved');
-      break;
+      return query.where('state', '=', 'reserved');
     case 'refund':
-      query = query
+      return query
         .set({ refunded_ore: sql`refunded_ore + ${amount}` })
         .where('state', 'in', ['reserved', 'captured'])
         .where(sql<boolean>`captured_ore - refunded_ore >= ${amount}`);
-      break;
     case 'merchant_cancel':
     case 'user_cancel':
-      query = query.set({ state: 'cancelled' }).where('state', '=', 'initiated');
-      break;
+      return query.set({ state: 'cancelled' }).where('state', '=', 'initiated');
     case 'timeout':
-      query = query.set({ state: 'rejected' }).where('state', '=', 'initiated').where('expires_at_ms', '<=', nowMs);
-      break;
+      return query.set({ state: 'rejected' }).where('state', '=', 'initiated').where('expires_at_ms', '<=', p.nowMs);
     case 'void':
     case 'release':
       // Exactly the open remainder is released: a capture that slipped in first makes this match nothing.
-      query = query
+      return query
         .set({ state: kind === 'void' ? 'voided' : 'captured', released_ore: sql`released_ore + ${amount}` })
         .where('state', '=', 'reserved')
         .where('captured_ore', kind === 'void' ? '=' : '>', 0)
         .where(sql<boolean>`reserved_ore - captured_ore - released_ore = ${amount}`);
-      break;
     case 'initiate':
       throw new Error('initiate inserts a payment; it is not an update');
     default:
-      assertNever(kind, 'operation kind');
+      return assertNever(kind, 'operation kind');
   }
-  return query.returningAll().executeTakeFirst();
 }
 
 /** Express: the shipping methods offered to the user, while the payment still waits for them. */

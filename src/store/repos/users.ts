@@ -1,9 +1,12 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
-import type { TestUserTable } from '../schema.ts';
+import { prepared } from '../prepared.ts';
+import type { TestUserRow, TestUserTable } from '../schema.ts';
+
+const testUserByMsisdn = prepared<{ msisdn: string }, TestUserRow>((db, p) => db.selectFrom('test_user').selectAll().where('msisdn', '=', p.msisdn));
 
 export async function findTestUser(db: Executor, msisdn: string) {
-  return db.selectFrom('test_user').selectAll().where('msisdn', '=', msisdn).executeTakeFirst();
+  return testUserByMsisdn.first(db, { msisdn });
 }
 
 export async function insertTestUserIfAbsent(db: Executor, row: Insertable<TestUserTable>): Promise<void> {
