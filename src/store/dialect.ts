@@ -417,6 +417,10 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'api_call',
+  'partner_key',
+  'partner_sales_unit',
+  'partner',
   'settlement_bank_booking',
   'report_entry',
   'settlement',
