@@ -1,9 +1,7 @@
-import type { Insertable } from 'kysely';
-import { deleteApiCallsBefore, insertApiCalls } from '../../store/repos/api-calls.ts';
-import type { ApiCallTable } from '../../store/schema.ts';
+import { deleteApiCallsBefore, insertApiCalls, type NewApiCall } from '../../store/repos/api-calls.ts';
 import type { AppContext } from '../context.ts';
 
-export type ApiCallRecord = Insertable<ApiCallTable>;
+export type ApiCallRecord = NewApiCall;
 
 /** How long a recorded call may wait in memory before it is written. */
 export const API_CALL_FLUSH_INTERVAL_MS = 200;
@@ -14,8 +12,8 @@ const MAX_BUFFERED = 20_000;
 
 /**
  * The merchant API-call recording (the API dashboard and the integration checklist read it). The request path only
- * appends to an in-memory buffer; a timer (or a full buffer) writes the buffer as one multi-row INSERT outside any
- * payment transaction, and `close()` writes what is left. A crash loses at most the last flush interval of recordings:
+ * appends to an in-memory buffer; a timer (or a full buffer) writes the buffer in one transaction of multi-row INSERTs
+ * (store/repos/api-calls.ts), apart from any payment's transaction, and `close()` writes what is left. A crash loses at most the last flush interval of recordings:
  * accepted for a debugging aid, so that the hot path never waits for a write.
  */
 export class ApiCallRecorder {
@@ -48,7 +46,8 @@ export class ApiCallRecorder {
     this.#flushing = this.#flushing.then(async () => {
       if (batch.length === 0) return;
       try {
-        await insertApiCalls(this.ctx.store.db, batch);
+        // One transaction: on SQLite it joins a group-commit batch and shares its fsync with the payments'.
+        await this.ctx.store.transact((trx) => insertApiCalls(trx, this.ctx.store.kind, batch));
       } catch (error) {
         this.onError(error);
       }
