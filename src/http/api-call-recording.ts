@@ -16,7 +16,7 @@ function headerValue(request: FastifyRequest, name: string): string | null {
  * What an error answer says went wrong, in the shape of the API that gave it: the Vipps error body
  * (`[{errorGroup, errorCode}]`), the Report API's 401 `{code}` or its problem+json `{title}`.
  */
-export function errorSummaryOf(payload: unknown): { group: string | null; code: string | null } {
+function errorSummaryOf(payload: unknown): { group: string | null; code: string | null } {
   if (typeof payload !== 'string' || payload === '') return { group: null, code: null };
   try {
     const body = JSON.parse(payload) as unknown;
