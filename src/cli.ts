@@ -14,6 +14,15 @@ import {
   setSalesUnitOptions,
   setSalesUnitStatus,
 } from './core/merchants/sales-units.ts';
+import {
+  attachSalesUnit,
+  createPartner,
+  createPartnerKey,
+  detachSalesUnit,
+  listPartnerKeySets,
+  listPartnersWithUnits,
+  revokePartnerKey,
+} from './core/merchants/partners.ts';
 import { reconcile } from './core/reconcile/reconcile.ts';
 import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
@@ -28,14 +37,22 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   merchants create --name NAME [--org 123456789]
   sales-units create --merchant ID --name NAME [--msn 123456] [--capture-type reserve|direct]
                      [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N]
+                     [--kind ecommerce|vippsnummer] [--vipps-number 123456]
   sales-units capture-type MSN reserve|direct
   sales-units settlement MSN [--fee-basis-points N] [--fee-fixed-ore N] [--settlement-type net|gross] [--payout-frequency daily|weekly|monthly]
   sales-units deactivate|block|reactivate MSN
   sales-units set MSN [--express|--no-express] [--skip-landing-page|--no-skip-landing-page]
                       [--nin-scope|--no-nin-scope] [--rate-limits|--no-rate-limits] [--callback-attempts N]
+                      [--kind ecommerce|vippsnummer] [--vipps-number 123456]
   keys create MSN                                issue keys (the secrets are printed once)
   keys list MSN
   keys revoke MSN CLIENT_ID
+  partners list                                  partners with the MSNs attached to them
+  partners create --name NAME
+  partners attach|detach PARTNER_ID MSN          the partner's keys act for the attached sales units
+  partner-keys create PARTNER_ID                 issue partner keys (the secrets are printed once)
+  partner-keys list PARTNER_ID
+  partner-keys revoke PARTNER_ID CLIENT_ID
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
@@ -100,6 +117,12 @@ function unitOptions(flags: Flags) {
   if (ninScope !== undefined) options.ninScope = ninScope;
   if (rateLimits !== undefined) options.rateLimits = rateLimits;
   if (callbackMaxAttempts !== undefined) options.callbackMaxAttempts = callbackMaxAttempts;
+  const kind = flags.kind;
+  if (kind !== undefined) {
+    if (kind !== 'ecommerce' && kind !== 'vippsnummer') throw new UsageError('--kind is ecommerce or vippsnummer');
+    options.kind = kind;
+  }
+  if (typeof flags['vipps-number'] === 'string') options.vippsNumber = flags['vipps-number'];
   return options;
 }
 
@@ -141,6 +164,22 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     case 'keys revoke':
       await revokeKey(ctx, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
+    case 'partners list':
+      return listPartnersWithUnits(ctx);
+    case 'partners create':
+      return createPartner(ctx, { name: required(flags, 'name') });
+    case 'partners attach':
+      return attachSalesUnit(ctx, rest[0] ?? '', rest[1] ?? '');
+    case 'partners detach':
+      await detachSalesUnit(ctx, rest[0] ?? '', rest[1] ?? '');
+      return { detached: rest[1] };
+    case 'partner-keys create':
+      return createPartnerKey(ctx, rest[0] ?? '');
+    case 'partner-keys list':
+      return listPartnerKeySets(ctx, rest[0] ?? '');
+    case 'partner-keys revoke':
+      await revokePartnerKey(ctx, rest[0] ?? '', rest[1] ?? '');
+      return { revoked: rest[1] };
     case 'reconcile':
       return reconcile(ctx.store);
     case 'sandbox-merchant': {
@@ -175,6 +214,8 @@ async function main(argv: string[]): Promise<number> {
       'fee-fixed-ore': { type: 'string' },
       'settlement-type': { type: 'string' },
       'payout-frequency': { type: 'string' },
+      kind: { type: 'string' },
+      'vipps-number': { type: 'string' },
     },
   });
   if (values.help || positionals.length === 0) {

@@ -11,6 +11,7 @@ import { ecommV2CallbackListener } from './channels/ecomm-v2/callback-listener.t
 import { settlementBookingListener } from './core/settlements/booking-listener.ts';
 import type { OperationListener } from './core/context.ts';
 import { KasseMetrics } from './observability/metrics.ts';
+import { ApiCallRecorder } from './core/api-calls/recorder.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 import { readOrInitMeta } from './store/repos/meta.ts';
 
@@ -29,11 +30,14 @@ export interface KasseOptions {
   startJobs?: boolean;
   /** Serve /metrics and instrument every request (default true; the benchmark measures Kasse without). */
   metrics?: boolean;
+  /** Record merchant API calls for the API dashboard and the checklist (default true; the benchmark measures without). */
+  apiCallRecording?: boolean;
 }
 
 export interface Kasse {
   app: FastifyInstance;
   metrics: KasseMetrics | null;
+  apiCalls: ApiCallRecorder | null;
   ctx: AppContext;
   jobs: JobRunner;
   store: Store;
@@ -82,21 +86,24 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
   const { store } = ctx;
   const logger = options.logger ?? false;
   const metrics = options.metrics === false ? null : new KasseMetrics(ctx);
+  const reportError = (what: string) => (error: unknown) => {
+    if (typeof logger === 'object') logger.error({ err: error }, what);
+    else console.error(what, error);
+  };
+  const apiCalls = options.apiCallRecording === false ? null : new ApiCallRecorder(ctx, reportError('recording API calls failed'));
   const runner = new JobRunner(ctx, {
     pollIntervalMs: options.jobPollIntervalMs ?? 250,
-    onError: (error) => {
-      if (typeof logger === 'object') logger.error({ err: error }, 'background job failed');
-      else console.error('background job failed', error);
-    },
+    onError: reportError('background job failed'),
     ...(metrics ? { observer: metrics.jobObserver } : {}),
   });
   jobs = runner;
   if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
-  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics });
+  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
   if (options.startJobs !== false) runner.start();
   return {
     app,
     metrics,
+    apiCalls,
     ctx,
     jobs: runner,
     store,
@@ -114,6 +121,8 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
         clearInterval(sweep);
       }
       await runner.stop();
+      // The calls answered last are still buffered: written now, before the store closes.
+      await apiCalls?.close();
       await store.close();
     },
   };

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
             },
           }
         : null,
-    config: { publicUrl: config.publicUrl, mode: config.mode, accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds },
+    config: { publicUrl: config.publicUrl, mode: config.mode, accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds, apiCallRetentionDays: config.apiCallRetentionDays },
     adminToken: config.adminToken,
     logger,
     jobPollIntervalMs: config.jobPollIntervalMs,

@@ -36,6 +36,7 @@ export const REFUSAL_REASONS = [
   'nin_scope_not_allowed',
   'msn_not_for_keys',
   'express_not_allowed',
+  'not_allowed_for_ecommerce',
 ] as const;
 
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { ApiCallRecorder } from '../core/api-calls/recorder.ts';
 import type { AppContext } from '../core/context.ts';
 import type { KasseMetrics } from '../observability/metrics.ts';
 import { registerLenientJsonParsing } from './body-parsing.ts';
@@ -16,6 +17,8 @@ import { reportRoutes } from '../channels/report/routes.ts';
 import { settlementRoutes } from '../channels/report/settlement-routes.ts';
 import { bankAccountPage } from './routes/kasse/bank-account-page.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
+import { apiCallRoutes } from './routes/kasse/api-calls.ts';
+import { recordApiCalls } from './api-call-recording.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
 import { instrumentRequests, metricsRoutes } from './routes/kasse/metrics.ts';
@@ -35,6 +38,8 @@ export interface ServerDeps {
   adminToken: string | null;
   /** Null: no /metrics and no per-request instrumentation. */
   metrics: KasseMetrics | null;
+  /** Null: merchant API calls are not recorded (the API dashboard and checklist then see nothing new). */
+  apiCalls: ApiCallRecorder | null;
   logger: FastifyBaseLogger | boolean;
 }
 
@@ -115,13 +120,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }
   await app.register(healthRoutes(ctx));
   await app.register(accessTokenRoutes(ctx));
-  await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
-  await app.register(reportRoutes(ctx));
-  await app.register(settlementRoutes(ctx));
+  // The merchant APIs whose calls are recorded per sales unit (the API dashboard and the integration checklist).
+  await app.register(async (merchantApis) => {
+    if (deps.apiCalls) recordApiCalls(merchantApis, ctx, deps.apiCalls);
+    await merchantApis.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
+    await merchantApis.register(reportRoutes(ctx));
+    await merchantApis.register(settlementRoutes(ctx));
+    await merchantApis.register(userinfoRoutes(ctx));
+  });
+  await app.register(apiCallRoutes(ctx, deps.apiCalls));
   await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
   await app.register(ecommV1Routes());
   await app.register(userSideRoutes(ctx));
-  await app.register(userinfoRoutes(ctx));
   await app.register(qrRoutes(ctx));
   await app.register(callbackInspectionRoutes(ctx));
   if (deps.timeTravel) {

@@ -3,6 +3,7 @@ import { processDueBankWork } from '../core/banks/bank-operations.ts';
 import { expireDuePayments } from '../core/payments/expire.ts';
 import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.ts';
 import { runDueSettlementWork } from './settlements.ts';
+import { ApiCallRetention } from './api-call-retention.ts';
 
 export interface JobRunnerOptions {
   /** How often to look for due work when nothing nudged us. */
@@ -25,6 +26,7 @@ export interface JobObserver {
  */
 export class JobRunner {
   readonly dispatcher: OutboundDispatcher;
+  readonly apiCallRetention: ApiCallRetention;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
@@ -35,6 +37,7 @@ export class JobRunner {
     private readonly options: JobRunnerOptions,
   ) {
     this.dispatcher = new OutboundDispatcher(ctx, options.observer?.outboundAttempt);
+    this.apiCallRetention = new ApiCallRetention(ctx);
   }
 
   start(): void {
@@ -92,6 +95,7 @@ export class JobRunner {
           await expireDuePayments(this.ctx);
           await processDueBankWork(this.ctx);
           await runDueSettlementWork(this.ctx);
+          await this.apiCallRetention.runIfDue();
         }
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
         // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.

@@ -441,6 +441,10 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'api_call',
+  'partner_key',
+  'partner_sales_unit',
+  'partner',
   'settlement_bank_booking',
   'report_entry',
   'settlement',
@@ -556,4 +560,23 @@ export async function listInsertOnlyGuards(db: Kysely<Database>, kind: DialectKi
 
 export function expectedInsertOnlyGuards(): string[] {
   return INSERT_ONLY_TABLES.flatMap((table) => ['update', 'delete'].map((action) => `${table}_no_${action}`));
+}
+
+const multiRowInsertTexts = new Map<string, string>();
+
+/**
+ * The text of `INSERT INTO table (columns) VALUES (…), (…)` for `rowCount` rows, with the engine's placeholders
+ * (`?` on SQLite, `$n` on PostgreSQL), built once per shape: bulk writes on a hot path skip the query builder, and
+ * SQLite's statement cache sees one text per shape. Callers keep the shapes few (api-calls.ts: fixed chunk sizes).
+ */
+export function multiRowInsertText(kind: DialectKind, table: string, columns: readonly string[], rowCount: number): string {
+  const key = `${kind}:${table}:${columns.length}:${rowCount}`;
+  let text = multiRowInsertTexts.get(key);
+  if (text === undefined) {
+    let n = 0;
+    const row = () => `(${columns.map(() => (kind === 'sqlite' ? '?' : `$${++n}`)).join(', ')})`;
+    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rowCount }, row).join(', ')}`;
+    multiRowInsertTexts.set(key, text);
+  }
+  return text;
 }

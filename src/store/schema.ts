@@ -34,6 +34,10 @@ export interface Database {
   settlement: SettlementTable;
   report_entry: ReportEntryTable;
   settlement_bank_booking: SettlementBankBookingTable;
+  partner: PartnerTable;
+  partner_sales_unit: PartnerSalesUnitTable;
+  partner_key: PartnerKeyTable;
+  api_call: ApiCallTable;
 }
 
 export interface UserAddressTable {
@@ -107,7 +111,62 @@ export interface SalesUnitTable {
   fee_fixed_ore: Generated<number>;
   settlement_type: Generated<SettlementType>;
   payout_frequency: Generated<PayoutFrequency>;
+  /** `vippsnummer`: no web payments (initiate answers Merchant 97); its Report API handle is `NO:<vipps_number>`. */
+  kind: Generated<SalesUnitKind>;
+  /** The Vipps-nummer of a `vippsnummer` unit (its MSN when the operator gave none). */
+  vipps_number: Generated<string | null>;
 }
+
+export type SalesUnitKind = 'ecommerce' | 'vippsnummer';
+
+/** A partner (an e-commerce platform) whose keys act for the sales units attached to it. */
+export interface PartnerTable {
+  id: string;
+  name: string;
+  created_at_ms: number;
+}
+
+export interface PartnerSalesUnitTable {
+  partner_id: string;
+  msn: string;
+  created_at_ms: number;
+}
+
+export interface PartnerKeyTable {
+  client_id: string;
+  partner_id: string;
+  client_secret_sha256: string;
+  subscription_key_sha256: string;
+  created_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+/** One authenticated merchant API call (no bodies, tokens or keys), kept KASSE_API_CALL_RETENTION_DAYS. */
+export interface ApiCallTable {
+  id: Generated<number>;
+  msn: string;
+  /** The partner whose key made the call, if a partner's. */
+  partner_id: string | null;
+  at_ms: number;
+  method: string;
+  /** The route pattern, e.g. `/ecomm/v2/payments/:orderId/capture`. */
+  route: string;
+  /** The concrete path, without the query string. */
+  path: string;
+  status: number;
+  error_group: string | null;
+  error_code: string | null;
+  latency_us: number;
+  request_id: string | null;
+  order_id: string | null;
+  system_name: string | null;
+  system_version: string | null;
+  plugin_name: string | null;
+  plugin_version: string | null;
+  msn_header: string | null;
+}
+
+export type ApiCallRow = Selectable<ApiCallTable>;
 
 export type { PayoutFrequency, SettlementType };
 

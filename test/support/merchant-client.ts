@@ -50,6 +50,8 @@ export async function createSandboxMerchant(
     feeFixedOre?: number;
     settlementType?: 'net' | 'gross';
     payoutFrequency?: 'daily' | 'weekly' | 'monthly';
+    kind?: 'ecommerce' | 'vippsnummer';
+    vippsNumber?: string;
   } = {},
 ): Promise<Credentials> {
   const result = await httpRequest<Credentials>(`${baseUrl}/_kasse/sandbox/merchants`, {

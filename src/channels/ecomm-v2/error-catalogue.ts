@@ -128,6 +128,13 @@ export const ERRORS = {
     400,
     'merchantInfo.paymentType "eComm Express Payment" is not enabled for this sales unit. Send "eComm Regular Payment", or ask the operator to enable express checkout.',
   ),
+  // A Vipps-nummer (or login-only) sales unit: the table's text, and the words the KB says the body carries.
+  not_allowed_for_ecommerce: define(
+    'Merchant',
+    '97',
+    403,
+    'Merchant Not Allowed for Ecommerce Payment: the sales unit is not allowed to perform payments. See the FAQ.',
+  ),
 } as const satisfies Record<RefusalReason, ErrorDefinition>;
 
 /** The catalogue entry of a refusal, with the core's own detail as the message where it gave one. */

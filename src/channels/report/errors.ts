@@ -22,6 +22,8 @@ export function reportErrorHandler(error: unknown, request: FastifyRequest, repl
   if (error instanceof AuthError || (error instanceof Refused && (error.reason === 'merchant_blocked' || error.reason === 'sales_unit_unavailable'))) {
     return reply.code(401).send({ code: 'Unauthorized', message: 'Please check your API keys' });
   }
+  // A partner's keys without, or with a foreign, Merchant-Serial-Number: forbidden, in this API's problem body.
+  if (error instanceof Refused && error.reason === 'msn_not_for_keys') return sendProblem(reply, request, 403, 'Forbidden', error.message);
   if (error instanceof BadReportRequest) return sendProblem(reply, request, 400, 'Bad Request', error.message);
   const validation = (error as FastifyError).validation;
   if (validation) return sendProblem(reply, request, 400, 'Bad Request', (error as FastifyError).message);

@@ -1,5 +1,5 @@
 import { transactionIdOf } from '../ecomm-v2/presenters.ts';
-import type { ReportEntryRow } from '../../store/schema.ts';
+import type { ReportEntryRow, SalesUnitRow } from '../../store/schema.ts';
 
 const osloParts = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Oslo',
@@ -21,19 +21,20 @@ export function osloTimestamp(epochMs: number): string {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${millis}${offset}`;
 }
 
-/** The ledger of a sales unit: the MSN is its id and the one handle it settles for. */
-export function ledgerOf(msn: string, orgNumber: string | null) {
+/** The ledger of a sales unit: the MSN is its id; it settles for the unit's one handle. */
+export function ledgerOf(unit: SalesUnitRow, orgNumber: string | null) {
   return {
-    ledgerId: msn,
+    ledgerId: unit.msn,
     currency: 'NOK',
-    payoutBankAccount: { scheme: 'BBAN:NO', id: sandboxBankAccountOf(msn) },
+    payoutBankAccount: { scheme: 'BBAN:NO', id: sandboxBankAccountOf(unit.msn) },
     owner: { scheme: 'business:NO:ORG', id: orgNumber ?? '999999999' },
-    settlesForRecipientHandles: [recipientHandleOf(msn)],
+    settlesForRecipientHandles: [recipientHandleOf(unit)],
   };
 }
 
-export function recipientHandleOf(msn: string): string {
-  return `api:${msn}`;
+/** `api:<MSN>` for an eCom sales unit, `NO:<Vipps-nummer>` for a Vipps-nummer (REPORT-API.md). */
+export function recipientHandleOf(unit: Pick<SalesUnitRow, 'msn' | 'kind' | 'vipps_number'>): string {
+  return unit.kind === 'vippsnummer' ? `NO:${unit.vipps_number ?? unit.msn}` : `api:${unit.msn}`;
 }
 
 /** The sandbox merchant's simulated settlement account: a fixed 11-digit number derived from the MSN. */
@@ -41,8 +42,8 @@ export function sandboxBankAccountOf(msn: string): string {
   return `9710${msn.padStart(7, '0')}`;
 }
 
-/** One Report API `Transaction`. */
-export function transactionOf(entry: ReportEntryRow) {
+/** One Report API `Transaction` of the ledger whose handle is `recipientHandle`. */
+export function transactionOf(entry: ReportEntryRow, recipientHandle: string) {
   return {
     pspReference: entry.operation_id !== null ? transactionIdOf({ id: Number(entry.operation_id) }) : (entry.psp_reference ?? ''),
     time: osloTimestamp(Number(entry.occurred_at_ms)),
@@ -53,7 +54,7 @@ export function transactionOf(entry: ReportEntryRow) {
     amount: Number(entry.amount_ore),
     balanceBefore: Number(entry.balance_before_ore),
     balanceAfter: Number(entry.balance_after_ore),
-    recipientHandle: recipientHandleOf(entry.msn),
+    recipientHandle,
   };
 }
 

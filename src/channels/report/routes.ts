@@ -23,7 +23,8 @@ function isRealDate(date: string): boolean {
 
 /**
  * The Report API (spec/report/report-api-swagger.yaml): the keys' sales unit sees its own ledger only, whose id is
- * its MSN; any other ledger id answers 404 exactly as an unknown one does.
+ * its MSN; any other ledger id answers 404 exactly as an unknown one does. A partner's keys see the ledger of the
+ * sales unit their Merchant-Serial-Number header names (one of the partner's).
  */
 export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -42,9 +43,9 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { msn } = request.client.salesUnit;
+        const unit = request.client.salesUnit;
         const wanted = request.query.settlesForRecipientHandles;
-        const items = wanted === undefined || wanted === recipientHandleOf(msn) ? [ledgerOf(msn, await ownerOrgNumber(ctx, msn))] : [];
+        const items = wanted === undefined || wanted === recipientHandleOf(unit) ? [ledgerOf(unit, await ownerOrgNumber(ctx, unit.msn))] : [];
         return { cursor: '', items };
       },
     );
@@ -76,7 +77,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           ...(page.hasMore && last ? { cursor: encodeCursor(Number(last.id)) } : {}),
           hasMore: page.hasMore,
           tryLater: false,
-          items: page.entries.map(transactionOf),
+          items: page.entries.map((entry) => transactionOf(entry, recipientHandleOf(request.client.salesUnit))),
         };
       },
     );
@@ -100,7 +101,8 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const afterId = afterIdOf(request.query.cursor);
         const page = await reportPage(ctx, { msn, topic, afterId, pageSize: Number(request.query.pageSize ?? DEFAULT_PAGE_SIZE) });
         const last = page.entries.at(-1);
-        return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map(transactionOf) };
+        const handle = recipientHandleOf(request.client.salesUnit);
+        return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map((entry) => transactionOf(entry, handle)) };
       },
     );
 
@@ -132,12 +134,13 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const to = ledgerDate ?? toLedgerDate ?? '9999-99-99';
         let afterId = afterIdOf(request.query.cursor);
         const items: ReturnType<typeof transactionOf>[] = [];
+        const handle = recipientHandleOf(request.client.salesUnit);
         // v1 pages hold at most 1000 rows; filtering by date happens over the ordered funds entries.
         for (;;) {
           const page = await reportPage(ctx, { msn, topic: 'funds', afterId, pageSize: DEFAULT_PAGE_SIZE });
           for (const entry of page.entries) {
             afterId = Number(entry.id);
-            if (entry.ledger_date >= from && entry.ledger_date <= to) items.push(transactionOf(entry));
+            if (entry.ledger_date >= from && entry.ledger_date <= to) items.push(transactionOf(entry, handle));
             if (items.length === DEFAULT_PAGE_SIZE) return { cursor: encodeCursor(afterId), items };
           }
           if (!page.hasMore) return { cursor: '', items };

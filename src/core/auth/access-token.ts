@@ -3,6 +3,8 @@ import type { Executor } from '../../store/db.ts';
 import type { SalesUnitRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import { findKeyWithSalesUnit, findLiveKeyBySubscriptionKeyHash } from '../../store/repos/merchants.ts';
+import { findPartnerKey, findPartnerSalesUnit } from '../../store/repos/partners.ts';
+import { Refused } from '../../domain/refusals.ts';
 import { cachedKey } from './key-cache.ts';
 import { secretMatches, sha256Hex } from './secrets.ts';
 
@@ -28,10 +30,23 @@ export class AuthError extends Error {
 
 export interface AuthenticatedClient {
   clientId: string;
+  /** Set when a partner's key made the call; `salesUnit` is then the one its Merchant-Serial-Number named. */
+  partnerId: string | null;
   salesUnit: SalesUnitRow;
 }
 
 type KeyWithUnit = NonNullable<Awaited<ReturnType<typeof findKeyWithSalesUnit>>>;
+type PartnerKeyRow = NonNullable<Awaited<ReturnType<typeof findPartnerKey>>>;
+
+/** A key set as authentication needs it: a sales unit's own, or a partner's (which acts for its attached units). */
+type ClientKey = { kind: 'merchant'; row: KeyWithUnit } | { kind: 'partner'; row: PartnerKeyRow };
+
+async function findClientKey(db: Executor, clientId: string): Promise<ClientKey | undefined> {
+  const own = await findKeyWithSalesUnit(db, clientId);
+  if (own) return { kind: 'merchant', row: own };
+  const partners = await findPartnerKey(db, clientId);
+  return partners ? { kind: 'partner', row: partners } : undefined;
+}
 
 function salesUnitOf(row: KeyWithUnit): SalesUnitRow {
   const { client_id: _c, client_secret_sha256: _s, subscription_key_sha256: _k, revoked_at_ms: _r, ...unit } = row;
@@ -39,11 +54,26 @@ function salesUnitOf(row: KeyWithUnit): SalesUnitRow {
 }
 
 /** A key that is some other sales unit's (a mix-up of two key sets) is told apart from one that is no key at all. */
-async function checkSubscriptionKey(db: Executor, row: KeyWithUnit, subscriptionKey: string | undefined): Promise<void> {
+async function checkSubscriptionKey(db: Executor, row: { subscription_key_sha256: string }, subscriptionKey: string | undefined): Promise<void> {
   if (!subscriptionKey) throw new AuthError('missing_subscription_key');
   if (secretMatches(subscriptionKey, row.subscription_key_sha256)) return;
   const othersKey = await findLiveKeyBySubscriptionKeyHash(db, sha256Hex(subscriptionKey));
   throw new AuthError(othersKey ? 'subscription_key_of_other_sales_unit' : 'invalid_subscription_key');
+}
+
+/** The real API's words for a partner call without, or with a foreign, Merchant-Serial-Number (REFERENCE §2.2). */
+function notPartnersMsn(msn: string | undefined): Refused {
+  const named = msn === undefined || msn === '' ? '' : ` ${msn}.`;
+  return new Refused('msn_not_for_keys', { detail: `Invalid MSN:${named} This MSN is not valid for the provided supermerchant ID.` });
+}
+
+/** A partner call acts for the sales unit its Merchant-Serial-Number names, if that unit is attached to the partner. */
+async function partnersSalesUnit(ctx: AppContext, key: PartnerKeyRow, msn: string | undefined): Promise<SalesUnitRow> {
+  if (msn === undefined || !/^\d{4,6}$/.test(msn)) throw notPartnersMsn(msn);
+  // The attachment is cached like the key (key-cache.ts): detaching a unit or revoking the key clears it.
+  const unit = await cachedKey(ctx, `${key.client_id}\n${msn}`, () => findPartnerSalesUnit(ctx.store.db, key.partner_id, msn));
+  if (!unit) throw notPartnersMsn(msn);
+  return unit;
 }
 
 /** `POST /accesstoken/get`: a bodyless POST with the three key headers. */
@@ -52,15 +82,16 @@ export async function issueAccessToken(
   headers: { clientId?: string | undefined; clientSecret?: string | undefined; subscriptionKey?: string | undefined },
 ) {
   if (!headers.subscriptionKey) throw new AuthError('missing_subscription_key');
-  const row = headers.clientId ? await findKeyWithSalesUnit(ctx.store.db, headers.clientId) : undefined;
-  if (!row || row.revoked_at_ms !== null) throw new AuthError('unknown_client');
+  const key = headers.clientId ? await findClientKey(ctx.store.db, headers.clientId) : undefined;
+  const row = key?.row;
+  if (!key || !row || row.revoked_at_ms !== null) throw new AuthError('unknown_client');
   if (!headers.clientSecret || !secretMatches(headers.clientSecret, row.client_secret_sha256)) {
     throw new AuthError('invalid_client_secret');
   }
   await checkSubscriptionKey(ctx.store.db, row, headers.subscriptionKey);
   const nowSeconds = Math.floor(ctx.clock.nowMs() / 1000);
   const lifetime = ctx.config.accessTokenLifetimeSeconds;
-  const accessToken = await new SignJWT({ msn: row.msn })
+  const accessToken = await new SignJWT(key.kind === 'merchant' ? { msn: key.row.msn } : { partner: key.row.partner_id })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -133,23 +164,25 @@ async function verifiedClientId(ctx: AppContext, token: string): Promise<string>
 }
 
 /**
- * Every ecomm call: a valid, unexpired token for a live key, and the subscription key of the same sales unit.
+ * Every ecomm call: a valid, unexpired token for a live key, and the subscription key of the same key set.
  * Returns the sales unit as it is now (status and capture type may have changed since the token was issued), as of
- * at most AUTH_CACHE_TTL_MS ago for changes made on another node.
+ * at most AUTH_CACHE_TTL_MS ago for changes made on another node. A partner's key acts for the sales unit named by
+ * `merchantSerialNumber` (the Merchant-Serial-Number header), which must be attached to the partner (403 otherwise).
  */
 export async function authenticateApiCall(
   ctx: AppContext,
   bearerToken: string | undefined,
   subscriptionKey: string | undefined,
-  options: { subscriptionKeyRequired: boolean } = { subscriptionKeyRequired: true },
+  options: { subscriptionKeyRequired: boolean; merchantSerialNumber?: string | undefined } = { subscriptionKeyRequired: true },
 ): Promise<AuthenticatedClient> {
   if (!subscriptionKey && options.subscriptionKeyRequired) throw new AuthError('missing_subscription_key');
   if (!bearerToken) throw new AuthError('invalid_token');
   const clientId = await verifiedClientId(ctx, bearerToken);
   // Cached for a bounded time (key-cache.ts): revocation and blocking reach this node at once, others within the bound.
-  const row = await cachedKey(ctx, clientId, () => findKeyWithSalesUnit(ctx.store.db, clientId));
-  if (!row || row.revoked_at_ms !== null) throw new AuthError('invalid_token');
-  // The Userinfo API is called with the token alone; a key that is sent must still be the unit's own.
-  if (subscriptionKey || options.subscriptionKeyRequired) await checkSubscriptionKey(ctx.store.db, row, subscriptionKey);
-  return { clientId, salesUnit: salesUnitOf(row) };
+  const key = await cachedKey(ctx, clientId, () => findClientKey(ctx.store.db, clientId));
+  if (!key || key.row.revoked_at_ms !== null) throw new AuthError('invalid_token');
+  // The Userinfo API is called with the token alone; a key that is sent must still be the key set's own.
+  if (subscriptionKey || options.subscriptionKeyRequired) await checkSubscriptionKey(ctx.store.db, key.row, subscriptionKey);
+  if (key.kind === 'merchant') return { clientId, partnerId: null, salesUnit: salesUnitOf(key.row) };
+  return { clientId, partnerId: key.row.partner_id, salesUnit: await partnersSalesUnit(ctx, key.row, options.merchantSerialNumber) };
 }

@@ -1,9 +1,10 @@
 import type { AppContext } from '../context.ts';
 
 /**
- * How long a node may keep using an API key and its sales unit as it read them. A change made through this node
- * (revoking a key, blocking, deactivating or changing a sales unit, a sandbox reset) is seen by its next request;
- * another node (or the CLI) changing them is seen here within this bound.
+ * How long a node may keep using an API key and its sales unit as it read them — or a partner's key, and each sales
+ * unit attached to it as its calls named them. A change made through this node (revoking a key, detaching a unit from
+ * a partner, blocking, deactivating or changing a sales unit, a sandbox reset) is seen by its next request; another
+ * node (or the CLI) changing them is seen here within this bound.
  */
 export const AUTH_CACHE_TTL_MS = 1_000;
 const AUTH_CACHE_MAX = 10_000;

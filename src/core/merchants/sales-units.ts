@@ -8,7 +8,7 @@ import {
   listSalesUnits,
   updateSalesUnit,
 } from '../../store/repos/merchants.ts';
-import type { CaptureType, PayoutFrequency, SalesUnitRow, SalesUnitStatus, SettlementType } from '../../store/schema.ts';
+import type { CaptureType, PayoutFrequency, SalesUnitKind, SalesUnitRow, SalesUnitStatus, SettlementType } from '../../store/schema.ts';
 import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -32,6 +32,20 @@ export interface SalesUnitSettings {
   settlement?: SettlementTerms;
   /** A chosen MSN (the operator may import real ones); otherwise a fresh random 6-digit one. */
   msn?: string;
+  kind?: SalesUnitKind;
+  /** The Vipps-nummer of a `vippsnummer` unit; its MSN when not given. */
+  vippsNumber?: string;
+}
+
+const VIPPS_NUMBER_PATTERN = /^\d{4,6}$/;
+
+/** The kind columns: a Vipps-nummer only on a `vippsnummer` unit, checked here because the operator types it. */
+function kindColumns(kind: SalesUnitKind | undefined, vippsNumber: string | undefined): Partial<Pick<SalesUnitRow, 'kind' | 'vipps_number'>> {
+  if (vippsNumber !== undefined && !VIPPS_NUMBER_PATTERN.test(vippsNumber)) {
+    throw new InvalidRequestError('vippsNumber', 'A Vipps-nummer has 4 to 6 digits');
+  }
+  if (kind === undefined) return vippsNumber === undefined ? {} : { vipps_number: vippsNumber };
+  return { kind, vipps_number: kind === 'vippsnummer' ? (vippsNumber ?? null) : null };
 }
 
 const MSN_PATTERN = /^\d{5,6}$/;
@@ -55,6 +69,9 @@ export async function createSalesUnit(ctx: AppContext, merchantId: string, setti
         nin_scope_allowed: settings.ninScope ? 1 : 0,
         rate_limits_enabled: settings.rateLimits === false ? 0 : 1,
         callback_max_attempts: settings.callbackMaxAttempts ?? 1,
+        kind: 'ecommerce',
+        vipps_number: null,
+        ...kindColumns(settings.kind, settings.vippsNumber),
         status: 'active',
         created_at_ms: nowMs,
         updated_at_ms: nowMs,
@@ -87,9 +104,17 @@ export function setSalesUnitStatus(ctx: AppContext, msn: string, status: SalesUn
 export function setSalesUnitOptions(
   ctx: AppContext,
   msn: string,
-  options: { express?: boolean; skipLandingPage?: boolean; ninScope?: boolean; rateLimits?: boolean; callbackMaxAttempts?: number },
+  options: {
+    express?: boolean;
+    skipLandingPage?: boolean;
+    ninScope?: boolean;
+    rateLimits?: boolean;
+    callbackMaxAttempts?: number;
+    kind?: SalesUnitKind;
+    vippsNumber?: string;
+  },
 ) {
-  const changes: Partial<SalesUnitRow> = {};
+  const changes: Partial<SalesUnitRow> = kindColumns(options.kind, options.vippsNumber);
   if (options.express !== undefined) changes.express_allowed = options.express ? 1 : 0;
   if (options.skipLandingPage !== undefined) changes.skip_landing_page_allowed = options.skipLandingPage ? 1 : 0;
   if (options.ninScope !== undefined) changes.nin_scope_allowed = options.ninScope ? 1 : 0;

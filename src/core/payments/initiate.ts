@@ -30,6 +30,8 @@ const ALLOWED_SCOPES = new Set(['name', 'address', 'email', 'phoneNumber', 'birt
 
 /** Rules that need the sales unit; the wire schema has already checked shapes and lengths. */
 function checkAgainstSalesUnit(unit: SalesUnitRow, cmd: InitiateCommand): void {
+  // A Vipps-nummer takes payments in the app only: web payments need refunds, which it cannot make.
+  if (unit.kind === 'vippsnummer') throw new Refused('not_allowed_for_ecommerce');
   if (cmd.skipLandingPage && !unit.skip_landing_page_allowed) throw new Refused('skip_landing_page_not_allowed');
   if (cmd.skipLandingPage && cmd.customerMobile === null) {
     throw new InvalidRequestError('customerInfo.mobileNumber', 'customerInfo.mobileNumber is required when skipLandingPage is true');

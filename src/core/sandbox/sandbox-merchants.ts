@@ -1,4 +1,4 @@
-import type { CaptureType } from '../../store/schema.ts';
+import type { CaptureType, SalesUnitKind } from '../../store/schema.ts';
 import { isUniqueViolation } from '../../store/dialect.ts';
 import { findApiKey, findSalesUnit } from '../../store/repos/merchants.ts';
 import { insertMeta, readMeta } from '../../store/repos/meta.ts';
@@ -15,6 +15,8 @@ export interface SandboxMerchantRequest {
   settlement?: SettlementTerms;
   /** A chosen MSN (the demo merchant's, restored after a reset); otherwise a fresh one. */
   msn?: string;
+  kind?: SalesUnitKind;
+  vippsNumber?: string;
 }
 
 type IssuedCredentials = Awaited<ReturnType<typeof createApiKey>>;
@@ -31,6 +33,8 @@ export async function createSandboxMerchant(ctx: AppContext, request: SandboxMer
     skipLandingPage: true,
     ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
     ...(request.msn !== undefined ? { msn: request.msn } : {}),
+    ...(request.kind !== undefined ? { kind: request.kind } : {}),
+    ...(request.vippsNumber !== undefined ? { vippsNumber: request.vippsNumber } : {}),
   });
   return createApiKey(ctx, unit.msn, credentials);
 }

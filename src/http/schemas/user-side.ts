@@ -2,6 +2,7 @@
  * Wire schemas of the user's side (landing page, simulated app) and the sandbox API: they validate requests on the
  * routes, and the fuzzer (test/reliability/fuzz.test.ts) predicts from the same objects what must be rejected.
  */
+import { SalesUnitKindFields } from './sales-unit-kind.ts';
 import { Type } from 'typebox';
 import { SettlementTermsFields } from './settlement-terms.ts';
 import { EIGHT_DIGITS_PATTERN } from '../../shared/phone-number.ts';
@@ -30,6 +31,7 @@ export const SandboxMerchantBody = Type.Object({
   rateLimits: Type.Optional(Type.Boolean()),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   ...SettlementTermsFields,
+  ...SalesUnitKindFields,
 });
 
 export const SandboxClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3_600_000 }) });

@@ -16,6 +16,8 @@ import type { AppContext } from '../../../core/context.ts';
 import { reconcile } from '../../../core/reconcile/reconcile.ts';
 import { sha256Hex } from '../../../core/auth/secrets.ts';
 import { sendVippsError } from '../../errors.ts';
+import { SalesUnitKindFields } from '../../schemas/sales-unit-kind.ts';
+import { partnerAdminRoutes } from './admin-partners.ts';
 
 const TAGS = ['operator'];
 const Msn = Type.Object({ msn: Type.String({ pattern: '^\\d{5,6}$' }) });
@@ -73,11 +75,12 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
             ninScope: Type.Optional(Type.Boolean()),
             rateLimits: Type.Optional(Type.Boolean()),
             callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+            ...SalesUnitKindFields,
           }),
         },
       },
       async (request, reply) => {
-        const { name, msn, captureType, express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts } = request.body;
+        const { name, msn, captureType, express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts, kind, vippsNumber } = request.body;
         const unit = await createSalesUnit(ctx, request.params.merchantId, {
           name,
           ...(msn !== undefined ? { msn } : {}),
@@ -87,6 +90,8 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
           ...(ninScope !== undefined ? { ninScope } : {}),
           ...(rateLimits !== undefined ? { rateLimits } : {}),
           ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
+          ...(kind !== undefined ? { kind } : {}),
+          ...(vippsNumber !== undefined ? { vippsNumber } : {}),
         });
         return reply.code(201).send(unit);
       },
@@ -136,20 +141,25 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
             ninScope: Type.Optional(Type.Boolean()),
             rateLimits: Type.Optional(Type.Boolean()),
             callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+            ...SalesUnitKindFields,
           }),
         },
       },
       async (request) => {
-        const { express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts } = request.body;
+        const { express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts, kind, vippsNumber } = request.body;
         return setSalesUnitOptions(ctx, request.params.msn, {
           ...(express !== undefined ? { express } : {}),
           ...(skipLandingPage !== undefined ? { skipLandingPage } : {}),
           ...(ninScope !== undefined ? { ninScope } : {}),
           ...(rateLimits !== undefined ? { rateLimits } : {}),
           ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
+          ...(kind !== undefined ? { kind } : {}),
+          ...(vippsNumber !== undefined ? { vippsNumber } : {}),
         });
       },
     );
+
+    await app.register(partnerAdminRoutes(ctx));
 
     app.get('/_kasse/admin/reconcile', { schema: { tags: TAGS, summary: 'Check every invariant over the whole database' } }, async () =>
       reconcile(ctx.store),

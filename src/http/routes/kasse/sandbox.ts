@@ -59,6 +59,8 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
           ...(body.express !== undefined ? { express: body.express } : {}),
           ...(body.rateLimits !== undefined ? { rateLimits: body.rateLimits } : {}),
           ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.kind !== undefined ? { kind: body.kind } : {}),
+          ...(body.vippsNumber !== undefined ? { vippsNumber: body.vippsNumber } : {}),
           settlement: {
             ...(body.feeBasisPoints !== undefined ? { feeBasisPoints: body.feeBasisPoints } : {}),
             ...(body.feeFixedOre !== undefined ? { feeFixedOre: body.feeFixedOre } : {}),
