@@ -97,7 +97,9 @@ export async function registerWebSessionAuth(app: FastifyInstance, ctx: AppConte
     const token = request.cookies[frontEnd.cookieName];
     const live = token === undefined ? undefined : await currentSession(ctx, frontEnd.kind, token);
     if (!live) {
-      if (request.method === 'GET' && request.headers.accept?.includes('text/html') !== false) {
+      const accept = request.headers.accept ?? '';
+      // A page asked for is sent to the log-in; a script's request (it asks for JSON) gets a 401 instead.
+      if ((request.method === 'GET' || request.method === 'HEAD') && !(accept.includes('application/json') && !accept.includes('text/html'))) {
         return reply.redirect(`${loginPath}?next=${encodeURIComponent(request.url)}`, 303);
       }
       return reply.code(401).type('text/plain; charset=utf-8').send('Log in first.');
