@@ -1,4 +1,5 @@
 import { osloMidnightMs } from '../../domain/bank-calendar.ts';
+import { isoTimestamp } from '../../domain/clock.ts';
 import { PAYMENT_STATES, type PaymentState } from '../../domain/payment-states.ts';
 import { InvalidRequestError } from '../../domain/refusals.ts';
 import { nextDate } from '../../domain/settlement.ts';
@@ -43,7 +44,9 @@ function oreOf(field: string, text: string | undefined): number | undefined {
 function dateOf(field: string, text: string | undefined): string | undefined {
   const value = given(text);
   if (value === undefined) return undefined;
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new InvalidRequestError(field, `${field} must be a date, YYYY-MM-DD`);
+  const parsedMs = Date.parse(`${value}T00:00:00Z`);
+  // Date.parse rolls 2026-02-30 over to March; a real date comes back as itself.
+  if (!DATE.test(value) || Number.isNaN(parsedMs) || isoTimestamp(parsedMs).slice(0, 10) !== value) throw new InvalidRequestError(field, `${field} must be a date, YYYY-MM-DD`);
   return value;
 }
 

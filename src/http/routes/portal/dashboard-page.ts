@@ -33,9 +33,9 @@ export function dashboardPage(app: FastifyInstance, ctx: AppContext): void {
         chartJson: JSON.stringify(chart),
         totals: {
           captured: formatNok(totals.capturedOre),
-          capturedCount: totals.capturedCount,
+          capturedText: totals.capturedCount === 1 ? '1 capture or sale' : `${totals.capturedCount} captures and sales`,
           refunded: formatNok(totals.refundedOre),
-          refundedCount: totals.refundedCount,
+          refundedText: totals.refundedCount === 1 ? '1 refund' : `${totals.refundedCount} refunds`,
           failed: formatNok(totals.failedOre),
           failedCount: totals.failedCount,
           payouts: formatNok(totals.payoutOre),
