@@ -15,6 +15,9 @@ import {
   setSalesUnitStatus,
 } from './core/merchants/sales-units.ts';
 import { reconcile } from './core/reconcile/reconcile.ts';
+import { createPortalUser, portalUsers } from './core/portal/portal-users.ts';
+import { isPortalRole, PORTAL_ROLES } from './core/portal/roles.ts';
+import { inTransaction } from './core/transaction.ts';
 import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
 import { systemClock } from './clock.ts';
@@ -36,6 +39,8 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   keys create MSN                                issue keys (the secrets are printed once)
   keys list MSN
   keys revoke MSN CLIENT_ID
+  portal-users add MERCHANT_ID EMAIL admin|developer|accountant   a merchant portal login (the password is printed once)
+  portal-users list MERCHANT_ID
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
@@ -141,6 +146,14 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     case 'keys revoke':
       await revokeKey(ctx, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
+    case 'portal-users add': {
+      const [merchantId = '', email = '', role = ''] = rest;
+      if (!isPortalRole(role)) throw new UsageError(`role must be one of ${PORTAL_ROLES.join(', ')}`);
+      if (!(await listMerchantsWithUnits(ctx)).some((m) => m.id === merchantId)) throw new UsageError(`no merchant ${merchantId}`);
+      return inTransaction(ctx, ({ trx, nowMs }) => createPortalUser(trx, nowMs, { merchantId, email, role }));
+    }
+    case 'portal-users list':
+      return portalUsers(ctx, rest[0] ?? '');
     case 'reconcile':
       return reconcile(ctx.store);
     case 'sandbox-merchant': {

@@ -41,7 +41,7 @@ export function portalWebAccounts(): Migration {
 
       await db.schema.createIndex('payment_portal_recent').on('payment').columns(['msn', 'created_at_ms', 'id']).execute();
       await db.schema.createIndex('payment_portal_by_state').on('payment').columns(['msn', 'state', 'created_at_ms', 'id']).execute();
-      await db.schema.createIndex('payment_portal_by_amount').on('payment').columns(['msn', 'amount_ore']).execute();
+      await db.schema.createIndex('payment_portal_by_amount').on('payment').columns(['msn', 'amount_ore', 'state', 'created_at_ms']).execute();
       await db.schema.createIndex('payment_operation_portal_days').on('payment_operation').columns(['msn', 'created_at_ms']).execute();
     },
   };

@@ -70,6 +70,7 @@ export async function searchPayments(db: Executor, search: PaymentSearch): Promi
 
 async function searchUnit(db: Executor, msn: string, search: PaymentSearch): Promise<PaymentListRow[]> {
   let query = filtered(db, msn, search, false);
+  // The probe reads payment_portal_by_amount (msn, amount_ore, state, created_at_ms) alone: every term is in the index.
   if ((search.minAmountOre !== undefined || search.maxAmountOre !== undefined) && search.orderId === undefined) {
     const probe = await filtered(db, msn, search, true).select('id').limit(SELECTIVE_AMOUNT_MATCHES + 1).execute();
     if (probe.length <= SELECTIVE_AMOUNT_MATCHES) {
