@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createMerchant, createSalesUnit, NotFoundError } from '../../src/core/merchants/sales-units.ts';
+import { dashboard } from '../../src/core/portal/dashboard.ts';
 import { merchantScope, type MerchantScope } from '../../src/core/portal/scope.ts';
 import { transactionPage, transactionsForExport, PAGE_SIZE, type TransactionFilterInput } from '../../src/core/portal/transactions.ts';
 import { osloMidnightMs } from '../../src/domain/bank-calendar.ts';
@@ -125,6 +126,36 @@ for (const dialect of testDialects()) {
         assert.deepEqual(exported, want, 'the export holds the same rows');
       });
     }
+
+    test('the dashboard counts and sums captures and sales, refunds and failures per Oslo day, its own units only', async () => {
+      const ops = [
+        // 23:30 UTC on 4 January is 00:30 on 5 January in Oslo.
+        { kind: 'capture', amount_ore: 10_000, at: '2026-01-04T23:30:00Z', unit: 0 },
+        { kind: 'sale', amount_ore: 5_000, at: '2026-01-05T08:00:00Z', unit: 1 },
+        { kind: 'refund', amount_ore: 2_500, at: '2026-01-05T09:00:00Z', unit: 0 },
+        { kind: 'reserve_failed', amount_ore: 151, at: '2026-01-04T12:00:00Z', unit: 0 },
+        { kind: 'reserve', amount_ore: 99_900, at: '2026-01-05T09:30:00Z', unit: 0 },
+      ] as const;
+      const payment = seeded.find((p) => p.msn === scope.msns[0])!;
+      let seq = 100;
+      for (const op of ops) {
+        await k.kasse.store.db
+          .insertInto('payment_operation')
+          .values({ payment_id: payment.id, msn: scope.msns[op.unit]!, seq: seq++, kind: op.kind, amount_ore: op.amount_ore, transaction_text: 't', request_id: '', created_at_ms: Date.parse(op.at), error_key: null })
+          .execute();
+      }
+      const { days, totals } = await dashboard(k.kasse.ctx, scope, 30);
+      assert.equal(days.length, 30);
+      assert.equal(days.at(-1)?.date, '2026-01-05');
+      assert.deepEqual(
+        { ...days.at(-1), date: undefined },
+        { date: undefined, capturedOre: 15_000, capturedCount: 2, refundedOre: 2_500, refundedCount: 1, failedOre: 0, failedCount: 0, payoutOre: 0 },
+      );
+      assert.deepEqual([days.at(-2)?.date, days.at(-2)?.failedCount, days.at(-2)?.capturedOre], ['2026-01-04', 1, 0]);
+      assert.deepEqual([totals.capturedOre, totals.refundedOre, totals.failedCount], [15_000, 2_500, 1]);
+      const theirs = await dashboard(k.kasse.ctx, other, 30);
+      assert.equal(theirs.totals.capturedCount, 0);
+    });
 
     test("another merchant's sales unit is not found; bad input names its field", async () => {
       await assert.rejects(transactionPage(k.kasse.ctx, scope, { msn: other.msns[0] }), NotFoundError);
