@@ -159,6 +159,24 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     assert.equal(forged.headers.getSetCookie().some((c) => c.startsWith('kasse_portal=')), false);
   });
 
+  test('rotating a key shows the new secrets once; the old key gets 401 at once, the new one works', async () => {
+    const merchant = await MerchantClient.create(k.baseUrl);
+    const session = await PortalSession.logIn(k.baseUrl, merchant.credentials.portalEmail, merchant.credentials.portalPassword);
+    assert.equal((await merchant.details('none')).status, 404, 'the old key works before');
+    const rotated = await session.post(`/portal/sales-units/${merchant.msn}/keys/${merchant.credentials.clientId}/rotate`);
+    assert.equal(rotated.status, 201, rotated.text);
+    const secret = (id: string) => new RegExp(`data-testid="${id}">([^<]+)<`).exec(rotated.text)?.[1] ?? '';
+    const fresh = new MerchantClient(k.baseUrl, {
+      ...merchant.credentials,
+      clientId: secret('issued-client-id'),
+      clientSecret: secret('issued-client-secret'),
+      subscriptionKey: secret('issued-subscription-key'),
+    });
+    assert.equal((await httpRequest(`${k.baseUrl}/ecomm/v2/payments/none/details`, { headers: await merchant.authHeaders() })).status, 401, 'the old key, at once');
+    assert.equal((await fresh.details('none')).status, 404, 'the new key works');
+    assert.ok(!(await session.get('/portal/sales-units')).text.includes(secret('issued-client-secret')), 'the secret is not shown again');
+  });
+
   test('the session cookie is HttpOnly, SameSite=Strict, for /portal only, and Secure when Kasse is served over https', async () => {
     const plain = await submitLogin(k.baseUrl, a.credentials.portalEmail, a.credentials.portalPassword);
     const cookie = plain.headers.getSetCookie().find((c) => c.startsWith('kasse_portal='));
