@@ -24,6 +24,9 @@ import {
   revokePartnerKey,
 } from './core/merchants/partners.ts';
 import { reconcile } from './core/reconcile/reconcile.ts';
+import { createPortalUser, portalUsers } from './core/portal/portal-users.ts';
+import { isPortalRole, PORTAL_ROLES } from './core/portal/roles.ts';
+import { inTransaction } from './core/transaction.ts';
 import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
 import { systemClock } from './clock.ts';
@@ -53,6 +56,8 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   partner-keys create PARTNER_ID                 issue partner keys (the secrets are printed once)
   partner-keys list PARTNER_ID
   partner-keys revoke PARTNER_ID CLIENT_ID
+  portal-users add MERCHANT_ID EMAIL admin|developer|accountant   a merchant portal login (the password is printed once)
+  portal-users list MERCHANT_ID
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
@@ -180,6 +185,14 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     case 'partner-keys revoke':
       await revokePartnerKey(ctx, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
+    case 'portal-users add': {
+      const [merchantId = '', email = '', role = ''] = rest;
+      if (!isPortalRole(role)) throw new UsageError(`role must be one of ${PORTAL_ROLES.join(', ')}`);
+      if (!(await listMerchantsWithUnits(ctx)).some((m) => m.id === merchantId)) throw new UsageError(`no merchant ${merchantId}`);
+      return inTransaction(ctx, ({ trx, nowMs }) => createPortalUser(trx, nowMs, { merchantId, email, role }));
+    }
+    case 'portal-users list':
+      return portalUsers(ctx, rest[0] ?? '');
     case 'reconcile':
       return reconcile(ctx.store);
     case 'sandbox-merchant': {

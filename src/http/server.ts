@@ -27,6 +27,7 @@ import { qrRoutes } from './routes/qr.ts';
 import { userSideRoutes } from './routes/user-side.ts';
 import { userinfoRoutes } from './routes/userinfo.ts';
 import { webRoutes } from './routes/web.ts';
+import { portalRoutes } from './routes/portal/index.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
 
 export interface ServerDeps {
@@ -57,6 +58,9 @@ export const REDACTED_PATHS = [
   'access_token',
   'clientSecret',
   'subscriptionKey',
+  'password',
+  '*.password',
+  'portalPassword',
 ];
 
 /** Builds the whole HTTP surface. Never listens by itself: main.ts and the tests decide where. */
@@ -134,6 +138,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userSideRoutes(ctx));
   await app.register(qrRoutes(ctx));
   await app.register(callbackInspectionRoutes(ctx));
+  await app.register(portalRoutes(ctx));
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));

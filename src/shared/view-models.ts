@@ -120,3 +120,15 @@ export interface OutboundCallView {
   delayed: boolean;
   attempts: OutboundAttemptView[];
 }
+
+/** One day of the portal dashboard's chart (the canvas's data-days, read by web/src/portal/chart.ts). */
+export interface DashboardChartDay {
+  date: string;
+  capturedOre: number;
+  refundedOre: number;
+  failedOre: number;
+  payoutOre: number;
+  capturedCount: number;
+  refundedCount: number;
+  failedCount: number;
+}

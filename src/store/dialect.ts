@@ -445,6 +445,8 @@ const DATA_TABLES = [
   'partner_key',
   'partner_sales_unit',
   'partner',
+  'web_session',
+  'web_account',
   'settlement_bank_booking',
   'report_entry',
   'settlement',

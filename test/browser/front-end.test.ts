@@ -35,11 +35,11 @@ describe('the front end in the browser', { skip }, () => {
     return { url: initiated.body.url as string, token: MerchantClient.tokenOf(initiated.body.url) };
   }
 
-  test('the start page links the app, the sandbox, the callbacks and the docs, and each opens', async () => {
+  test('the start page links the app, the sandbox, the callbacks, the portal and the docs, and each opens', async () => {
     const page = await desktop();
     await page.goto(`${k.baseUrl}/`);
     await page.getByTestId('start-links').waitFor();
-    assert.deepEqual(await page.locator('.start-card-title').allTextContents(), ['The Vipps app', 'Sandbox', 'Callbacks', 'API docs']);
+    assert.deepEqual(await page.locator('.start-card-title').allTextContents(), ['The Vipps app', 'Sandbox', 'Callbacks', 'Merchant portal', 'API docs']);
     await screenshot(page, 'front-start', { fullPage: true });
     await page.getByTestId('start-sandbox').click();
     await page.getByTestId('sandbox-user').first().waitFor();

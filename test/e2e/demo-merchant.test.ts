@@ -3,12 +3,14 @@
 //  - After POST /_kasse/sandbox/reset the printed credentials still work (the demo merchant is re-created with the same
 //    MSN and keys), and the sandbox clock is back at real time (a reset once kept the clock days in the future and the
 //    demo merchant gone until a restart).
+//  - The banner prints the demo merchant's portal login beside its keys; it logs in, before and after a reset.
 // Method: Kasse as a real child process (src/main.ts, as `npm start`) on a fresh SQLite database; the credentials are
 // read from the `export …` line of its banner, then used over HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { freshDatabase } from '../support/databases.ts';
 import { ChildKasse } from '../reliability/support/child-kasse.ts';
+import { PortalSession } from '../support/portal-client.ts';
 
 export interface PrintedCredentials {
   B: string;
@@ -16,6 +18,13 @@ export interface PrintedCredentials {
   CID: string;
   SECRET: string;
   KEY: string;
+}
+
+/** The `Merchant portal: <url> e-mail <e-mail> password <password>` line of the start banner. */
+export function printedPortalLogin(output: string): { email: string; password: string } {
+  const match = /Merchant portal: \S+\/portal +e-mail (\S+) +password (\S+)/.exec(output);
+  assert.ok(match, `the banner prints the portal login:\n${output}`);
+  return { email: match[1] ?? '', password: match[2] ?? '' };
 }
 
 /** The `export B=… MSN=… CID=… SECRET='…' KEY=…` line of the start banner, as a shell would read it. */
@@ -73,6 +82,14 @@ describe('the printed demo merchant', () => {
     assert.deepEqual(statuses, [200, 400, 429], 'initiate: 2 per minute per order, then 429');
   });
 
+  test('its printed portal login opens the portal', async () => {
+    const login = printedPortalLogin(kasse.output());
+    const session = await PortalSession.logIn(credentials.B, login.email, login.password);
+    const dashboard = await session.get('/portal');
+    assert.equal(dashboard.status, 200);
+    assert.match(dashboard.text, /Kasse Demo Shop/);
+  });
+
   test('keeps its printed credentials across a sandbox reset, and the reset brings the clock back to real time', async () => {
     const moved = await fetch(`${credentials.B}/_kasse/sandbox/clock`, {
       method: 'POST',
@@ -94,5 +111,7 @@ describe('the printed demo merchant', () => {
     // The same order id as before the reset: the data is gone, and so is its rate-limit window in the future.
     const again = await initiate(credentials, access_token, 'future-order');
     assert.equal(again.status, 200, await again.clone().text());
+    const login = printedPortalLogin(kasse.output());
+    assert.equal((await (await PortalSession.logIn(credentials.B, login.email, login.password)).get('/portal')).status, 200, 'the portal login too');
   });
 });

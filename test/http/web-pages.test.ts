@@ -48,11 +48,11 @@ describe('the pages of the front end', () => {
     assert.ok(!page.text.includes('</script><b>'));
   });
 
-  test('GET / is a start page linking the app, the sandbox and the docs; each link answers 200', async () => {
+  test('GET / is a start page linking the app, the sandbox, the callbacks, the portal and the docs; each link answers 200 (the portal: its log-in)', async () => {
     const start = await httpRequest(`${k.baseUrl}/`);
     assert.equal(start.status, 200);
     const links = [...start.text.matchAll(/class="start-card" href="([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(links, ['/_kasse/app', '/_kasse/sandbox', '/_kasse/sandbox/callbacks', '/_kasse/docs']);
+    assert.deepEqual(links, ['/_kasse/app', '/_kasse/sandbox', '/_kasse/sandbox/callbacks', '/portal', '/_kasse/docs']);
     for (const link of links) assert.equal((await httpRequest(`${k.baseUrl}${link}`)).status, 200, link);
   });
 
@@ -64,6 +64,7 @@ describe('the pages of the front end', () => {
       ['/_kasse/web/app.js', /^text\/javascript/],
       ['/_kasse/web/landing.js', /^text\/javascript/],
       ['/_kasse/web/callbacks.js', /^text\/javascript/],
+      ['/_kasse/web/portal.js', /^text\/javascript/],
     ] as const) {
       const answer = await httpRequest(`${k.baseUrl}${path}`);
       assert.equal(answer.status, 200, path);

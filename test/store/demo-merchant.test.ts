@@ -59,7 +59,7 @@ for (const dialect of testDialects()) {
       test('nodes starting at once on one database create one demo merchant and print the same credentials', async () => {
         const url = await databaseUrlOf(k);
         await k.kasse.store.db.deleteFrom('kasse_meta').where('key', '=', 'demo_merchant_credentials').execute();
-        for (const table of ['api_key', 'sales_unit', 'merchant'] as const) await k.kasse.store.db.deleteFrom(table).execute();
+        for (const table of ['web_session', 'web_account', 'api_key', 'sales_unit', 'merchant'] as const) await k.kasse.store.db.deleteFrom(table).execute();
         const nodes: Store[] = [];
         for (let i = 0; i < 4; i++) nodes.push(await openStore(url));
         const results = await Promise.all(nodes.map((store) => ensureDemoMerchant({ ...k.kasse.ctx, store }))).finally(() =>

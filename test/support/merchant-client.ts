@@ -9,6 +9,9 @@ export interface Credentials {
   clientId: string;
   clientSecret: string;
   subscriptionKey: string;
+  /** The merchant's first portal user (an admin), as POST /_kasse/sandbox/merchants answers. */
+  portalEmail: string;
+  portalPassword: string;
 }
 
 export interface HttpResult<T = any> {

@@ -37,7 +37,8 @@ export class PartnerClient extends MerchantClient {
     msn: string,
     readonly msnHeader: string | null = msn,
   ) {
-    const credentials: Credentials = { merchantSerialNumber: msn, clientId: keys.clientId, clientSecret: keys.clientSecret, subscriptionKey: keys.subscriptionKey };
+    // A partner has no merchant portal login.
+    const credentials: Credentials = { merchantSerialNumber: msn, clientId: keys.clientId, clientSecret: keys.clientSecret, subscriptionKey: keys.subscriptionKey, portalEmail: '', portalPassword: '' };
     super(baseUrl, credentials);
   }
 

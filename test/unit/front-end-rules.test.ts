@@ -36,7 +36,8 @@ const PAIRS: [string, string, 'normal' | 'large'][] = [
   ['bad', 'bad-soft', 'normal'],
   ['warn', 'warn-soft', 'normal'],
   ['warn', 'surface', 'normal'], // the countdown's last minute
-  ['vipps-strong', 'vipps-soft', 'normal'], // avatar letters
+  ['vipps-strong', 'vipps-soft', 'normal'], // avatar letters, the portal navigation's current page
+  ['ink', 'warn-soft', 'normal'], // the portal's secrets shown once
 ];
 
 test('every colour pair of the pages meets WCAG AA (4.5:1 for text, 3:1 for large text)', () => {

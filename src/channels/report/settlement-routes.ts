@@ -3,10 +3,7 @@ import type { AppContext } from '../../core/context.ts';
 import { Type } from 'typebox';
 import { settlementDocument, settlementsOf, type SettlementView } from '../../core/settlements/reports.ts';
 import { NotFoundError } from '../../core/merchants/sales-units.ts';
-import { settlementCsv } from './files/settlement-csv.ts';
-import { settlementPdf } from './files/settlement-pdf.ts';
-import { settlementXml } from './files/settlement-xml.ts';
-import { settlementXlsx } from './files/settlement-xlsx.ts';
+import { SETTLEMENT_FILES } from './files/settlement-files.ts';
 import { authenticate } from '../ecomm-v2/authentication.ts';
 import { bankAccountOf } from './bank-account.ts';
 import { osloTimestamp } from './presenters.ts';
@@ -60,22 +57,15 @@ export function settlementRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const [id, extension] = request.params.file.split('.') as [string, keyof typeof FILE_TYPES];
+        const [id, extension] = request.params.file.split('.') as [string, keyof typeof SETTLEMENT_FILES];
         const doc = await settlementDocument(ctx, request.client.salesUnit.msn, Number(id));
         if (!doc) throw new NotFoundError(`settlement ${id} does not exist`);
-        const body = await FILE_TYPES[extension].render(doc);
+        const body = await SETTLEMENT_FILES[extension].render(doc);
         return reply
-          .type(FILE_TYPES[extension].contentType)
+          .type(SETTLEMENT_FILES[extension].contentType)
           .header('content-disposition', `attachment; filename="${doc.settlement.msn}-${id}.${extension}"`)
           .send(body);
       },
     );
   };
 }
-
-const FILE_TYPES = {
-  xml: { contentType: 'application/xml; charset=utf-8', render: settlementXml },
-  csv: { contentType: 'text/csv; charset=utf-8', render: settlementCsv },
-  xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', render: settlementXlsx },
-  pdf: { contentType: 'application/pdf', render: settlementPdf },
-} as const;

@@ -3,6 +3,7 @@ import { newCredentials, sha256Hex } from '../auth/secrets.ts';
 import { forgetCachedKeys } from '../auth/key-cache.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from './sales-units.ts';
+import { inTransaction, withinTransaction } from '../transaction.ts';
 
 export type Credentials = ReturnType<typeof newCredentials>;
 
@@ -29,6 +30,19 @@ export async function revokeKey(ctx: AppContext, msn: string, clientId: string):
     throw new NotFoundError(`no active key ${clientId} on sales unit ${msn}`);
   }
   forgetCachedKeys(ctx);
+}
+
+/**
+ * Replace a live key with a new one, in one transaction: the new secrets are returned once, and the old key stops
+ * working on this node as soon as it committed (the authentication cache is cleared after the commit).
+ */
+export async function rotateKey(ctx: AppContext, msn: string, clientId: string) {
+  const issued = await inTransaction(ctx, async ({ trx, nowMs }) => {
+    if (!(await revokeApiKey(trx, msn, clientId, nowMs))) throw new NotFoundError(`no active key ${clientId} on sales unit ${msn}`);
+    return createApiKey(withinTransaction(ctx, trx), msn);
+  });
+  forgetCachedKeys(ctx);
+  return issued;
 }
 
 export function listKeys(ctx: AppContext, msn: string) {

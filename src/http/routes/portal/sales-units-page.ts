@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../../../core/context.ts';
+import { createApiKey, listKeys, revokeKey, rotateKey } from '../../../core/merchants/api-keys.ts';
+import { ownUnit } from '../../../core/portal/scope.ts';
+import { roleMay } from '../../../core/portal/roles.ts';
+import { isoTimestamp } from '../../../domain/clock.ts';
+import { portalUserOf, sendPortalPage, type PortalUser } from './portal-page.ts';
+
+type KeyParams = { msn: string; clientId: string };
+interface IssuedSecret {
+  action: string;
+  msn: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionKey: string;
+}
+
+async function renderUnits(ctx: AppContext, reply: FastifyReply, user: PortalUser, issued: IssuedSecret | null, status = 200) {
+  const canManageKeys = roleMay(user.role, 'manageKeys');
+  const units = await Promise.all(
+    user.scope.units.map(async (unit) => ({
+      msn: unit.msn,
+      name: unit.name,
+      captureType: unit.capture_type === 'reserve' ? 'Reserve, then capture' : 'Direct capture (SALE)',
+      express: unit.express_allowed === 1 ? 'Allowed' : 'Not allowed',
+      status: unit.status,
+      statusTone: unit.status === 'active' ? 'ok' : 'bad',
+      createAction: `/portal/sales-units/${unit.msn}/keys`,
+      keys: canManageKeys
+        ? (await listKeys(ctx, unit.msn)).map((key) => ({
+            clientId: key.client_id,
+            created: isoTimestamp(key.created_at_ms).slice(0, 16).replace('T', ' '),
+            revoked: key.revoked_at_ms === null ? null : isoTimestamp(key.revoked_at_ms).slice(0, 16).replace('T', ' '),
+            rotateAction: `/portal/sales-units/${unit.msn}/keys/${key.client_id}/rotate`,
+            revokeAction: `/portal/sales-units/${unit.msn}/keys/${key.client_id}/revoke`,
+          }))
+        : [],
+    })),
+  );
+  return sendPortalPage(reply, user, { template: 'sales-units', current: 'sales-units', title: 'Sales units & keys', status, data: { units, canManageKeys, issued } });
+}
+
+/**
+ * GET /portal/sales-units: each sales unit's capture type (only the operator changes it), express, status, and for
+ * those who manage keys its API keys; POST …/keys creates a key, …/rotate replaces one, …/revoke ends one. New
+ * secrets are on the answer to that POST only: Kasse keeps their hashes.
+ */
+export function salesUnitsPage(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/portal/sales-units', { schema: { hide: true } }, async (request, reply) => renderUnits(ctx, reply, await portalUserOf(ctx, request, 'viewSalesUnits'), null));
+
+  app.post<{ Params: { msn: string } }>('/portal/sales-units/:msn/keys', { schema: { hide: true } }, async (request, reply) => {
+    const user = await portalUserOf(ctx, request, 'manageKeys');
+    const unit = ownUnit(user.scope, request.params.msn);
+    const issued = await createApiKey(ctx, unit.msn);
+    return renderUnits(ctx, reply, user, { action: 'created', msn: unit.msn, ...issued }, 201);
+  });
+
+  app.post<{ Params: KeyParams }>('/portal/sales-units/:msn/keys/:clientId/rotate', { schema: { hide: true } }, async (request, reply) => {
+    const user = await portalUserOf(ctx, request, 'manageKeys');
+    const unit = ownUnit(user.scope, request.params.msn);
+    const issued = await rotateKey(ctx, unit.msn, request.params.clientId);
+    return renderUnits(ctx, reply, user, { action: `replaced ${request.params.clientId}`, msn: unit.msn, ...issued }, 201);
+  });
+
+  app.post<{ Params: KeyParams }>('/portal/sales-units/:msn/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {
+    const user = await portalUserOf(ctx, request, 'manageKeys');
+    const unit = ownUnit(user.scope, request.params.msn);
+    await revokeKey(ctx, unit.msn, request.params.clientId);
+    return reply.redirect('/portal/sales-units', 303);
+  });
+}
