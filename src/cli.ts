@@ -2,6 +2,7 @@
  * The operator CLI (`npx kasse …`): the same use cases as the operator API, straight against DATABASE_URL.
  * Prints JSON so that scripts can read it.
  */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApiKey, listKeys, revokeKey } from './core/merchants/api-keys.ts';
 import {
@@ -10,10 +11,12 @@ import {
   listMerchantsWithUnits,
   setCaptureType,
   setSettlementTerms,
+  type SalesUnitOptions,
   type SettlementTerms,
   setSalesUnitOptions,
   setSalesUnitStatus,
 } from './core/merchants/sales-units.ts';
+import { cliActor, readAuditLog, type Actor } from './core/operators/audit.ts';
 import { reconcile } from './core/reconcile/reconcile.ts';
 import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
@@ -27,15 +30,17 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   merchants list                                 merchants with their sales units
   merchants create --name NAME [--org 123456789]
   sales-units create --merchant ID --name NAME [--msn 123456] [--capture-type reserve|direct]
-                     [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N]
+                     [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N] [--test-unit]
   sales-units capture-type MSN reserve|direct
   sales-units settlement MSN [--fee-basis-points N] [--fee-fixed-ore N] [--settlement-type net|gross] [--payout-frequency daily|weekly|monthly]
   sales-units deactivate|block|reactivate MSN
   sales-units set MSN [--express|--no-express] [--skip-landing-page|--no-skip-landing-page]
                       [--nin-scope|--no-nin-scope] [--rate-limits|--no-rate-limits] [--callback-attempts N]
+                      [--test-unit|--no-test-unit]
   keys create MSN                                issue keys (the secrets are printed once)
   keys list MSN
   keys revoke MSN CLIENT_ID
+  audit-log [--subject MSN|ID|EMAIL] [--limit N]  operator actions, newest first
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
@@ -89,21 +94,33 @@ function settlementTermsOf(flags: Flags): SettlementTerms {
 }
 
 function unitOptions(flags: Flags) {
-  const options: Parameters<typeof setSalesUnitOptions>[2] = {};
+  const options: SalesUnitOptions = {};
   const express = flag(flags, 'express');
   const skipLandingPage = flag(flags, 'skip-landing-page');
   const ninScope = flag(flags, 'nin-scope');
   const rateLimits = flag(flags, 'rate-limits');
   const callbackMaxAttempts = integerFlag(flags, 'callback-attempts');
+  const testUnit = flag(flags, 'test-unit');
   if (express !== undefined) options.express = express;
   if (skipLandingPage !== undefined) options.skipLandingPage = skipLandingPage;
   if (ninScope !== undefined) options.ninScope = ninScope;
   if (rateLimits !== undefined) options.rateLimits = rateLimits;
   if (callbackMaxAttempts !== undefined) options.callbackMaxAttempts = callbackMaxAttempts;
+  if (testUnit !== undefined) options.testUnit = testUnit;
   return options;
 }
 
-async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unknown> {
+/** The OS user running the CLI, for the audit log (a container may have no passwd entry for its uid). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+/** Every change is audited as the CLI's, with the OS user who ran it. */
+async function run(ctx: AppContext, by: Actor, words: string[], flags: Flags): Promise<unknown> {
   const [group, action, ...rest] = words;
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'migrate':
@@ -111,11 +128,11 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     case 'merchants list':
       return listMerchantsWithUnits(ctx);
     case 'merchants create':
-      return createMerchant(ctx, { name: required(flags, 'name'), orgNumber: (flags.org as string | undefined) ?? null });
+      return createMerchant(ctx, by, { name: required(flags, 'name'), orgNumber: (flags.org as string | undefined) ?? null });
     case 'sales-units create': {
       const msn = flags.msn as string | undefined;
       const captureType = flags['capture-type'] === undefined ? undefined : captureTypeOf(flags['capture-type'] as string);
-      return createSalesUnit(ctx, required(flags, 'merchant'), {
+      return createSalesUnit(ctx, by, required(flags, 'merchant'), {
         name: required(flags, 'name'),
         ...(msn !== undefined ? { msn } : {}),
         ...(captureType !== undefined ? { captureType } : {}),
@@ -123,30 +140,34 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
       });
     }
     case 'sales-units capture-type':
-      return setCaptureType(ctx, rest[0] ?? '', captureTypeOf(rest[1]));
+      return setCaptureType(ctx, by, rest[0] ?? '', captureTypeOf(rest[1]));
     case 'sales-units deactivate':
-      return setSalesUnitStatus(ctx, rest[0] ?? '', 'deactivated');
+      return setSalesUnitStatus(ctx, by, rest[0] ?? '', 'deactivated');
     case 'sales-units block':
-      return setSalesUnitStatus(ctx, rest[0] ?? '', 'blocked');
+      return setSalesUnitStatus(ctx, by, rest[0] ?? '', 'blocked');
     case 'sales-units reactivate':
-      return setSalesUnitStatus(ctx, rest[0] ?? '', 'active');
+      return setSalesUnitStatus(ctx, by, rest[0] ?? '', 'active');
     case 'sales-units settlement':
-      return setSettlementTerms(ctx, rest[0] ?? '', settlementTermsOf(flags));
+      return setSettlementTerms(ctx, by, rest[0] ?? '', settlementTermsOf(flags));
     case 'sales-units set':
-      return setSalesUnitOptions(ctx, rest[0] ?? '', unitOptions(flags));
+      return setSalesUnitOptions(ctx, by, rest[0] ?? '', unitOptions(flags));
     case 'keys create':
-      return createApiKey(ctx, rest[0] ?? '');
+      return createApiKey(ctx, by, rest[0] ?? '');
     case 'keys list':
       return listKeys(ctx, rest[0] ?? '');
     case 'keys revoke':
-      await revokeKey(ctx, rest[0] ?? '', rest[1] ?? '');
+      await revokeKey(ctx, by, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
+    case 'audit-log': {
+      const subject = flags.subject as string | undefined;
+      return readAuditLog(ctx, { subject, limit: integerFlag(flags, 'limit') });
+    }
     case 'reconcile':
       return reconcile(ctx.store);
     case 'sandbox-merchant': {
       const express = flag(flags, 'express');
       const name = flags.name as string | undefined;
-      return createSandboxMerchant(ctx, {
+      return createSandboxMerchant(ctx, by, {
         captureType: flags.direct === true ? 'direct' : 'reserve',
         ...(express !== undefined ? { express } : {}),
         ...(name !== undefined ? { name } : {}),
@@ -175,6 +196,8 @@ async function main(argv: string[]): Promise<number> {
       'fee-fixed-ore': { type: 'string' },
       'settlement-type': { type: 'string' },
       'payout-frequency': { type: 'string' },
+      subject: { type: 'string' },
+      limit: { type: 'string' },
     },
   });
   if (values.help || positionals.length === 0) {
@@ -184,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const ctx = await openAppContext({ databaseUrl: config.databaseUrl, clock: systemClock, onOutboundEnqueued: () => {}, operationListeners: CHANNEL_LISTENERS });
   try {
-    const result = await run(ctx, positionals, values as Flags);
+    const result = await run(ctx, cliActor(osUser()), positionals, values as Flags);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     // A reconciliation that found violations is a failed check for scripts and cron jobs.
     return (result as { ok?: unknown } | null)?.ok === false ? 1 : 0;

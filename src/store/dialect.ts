@@ -22,7 +22,7 @@ import {
   type Kysely,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { Database, OutboxRow, PaymentRow } from './schema.ts';
+import type { Database, OutboxRow, PaymentRow, SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { paymentView } from './payment-view.ts';
 
@@ -283,10 +283,13 @@ export function idColumnType(kind: DialectKind): 'integer' | 'bigserial' {
   return kind === 'sqlite' ? 'integer' : 'bigserial';
 }
 
-const INSERT_ONLY_TABLES = ['ledger_entry', 'ledger_line', 'payment_operation'] as const;
+const INSERT_ONLY_TABLES = ['ledger_entry', 'ledger_line', 'payment_operation', 'audit_log'] as const;
 type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
 
-/** Invariant L2: the ledger and the operation log refuse UPDATE and DELETE at the engine level (idempotent). */
+/**
+ * Invariant L2: the ledger, the operation log and the operators' audit log refuse UPDATE and DELETE at the engine
+ * level (idempotent).
+ */
 export async function createInsertOnlyGuards(
   db: Kysely<any>,
   kind: DialectKind,
@@ -502,6 +505,12 @@ export async function loadPaymentForUpdate(
   const query = paymentView(db).where('payment.msn', '=', msn).where('payment.order_id', '=', orderId);
   // Only the core row is locked: the request and the session of a payment are not what operations take turns on.
   return (kind === 'postgres' ? query.forUpdate('payment') : query).executeTakeFirst();
+}
+
+/** A sales unit, held until the transaction ends: an operator's change reads what it changes for the audit log. */
+export async function findSalesUnitForUpdate(db: Kysely<Database>, kind: DialectKind, msn: string): Promise<SalesUnitRow | undefined> {
+  const query = db.selectFrom('sales_unit').selectAll().where('msn', '=', msn);
+  return (kind === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /** Serialization failures and deadlocks are safe to retry: the transaction had no effect. */

@@ -6,6 +6,7 @@ import { inTransaction, withinTransaction } from '../transaction.ts';
 import type { AppContext } from '../context.ts';
 import { createApiKey } from '../merchants/api-keys.ts';
 import { createMerchant, createSalesUnit, type SettlementTerms } from '../merchants/sales-units.ts';
+import { kasseActor, type Actor } from '../operators/audit.ts';
 
 export interface SandboxMerchantRequest {
   captureType?: CaptureType;
@@ -19,21 +20,31 @@ export interface SandboxMerchantRequest {
 
 type IssuedCredentials = Awaited<ReturnType<typeof createApiKey>>;
 
-/** One call gives a test its own merchant, sales unit and keys, so tests never share state. */
-export async function createSandboxMerchant(ctx: AppContext, request: SandboxMerchantRequest, credentials?: IssuedCredentials) {
+/**
+ * One call gives a test its own merchant, sales unit and keys, so tests never share state: one transaction, each
+ * step in the audit log. Its sales unit is a test unit (the idle rule applies to it in production mode only).
+ */
+export async function createSandboxMerchant(ctx: AppContext, by: Actor, request: SandboxMerchantRequest, credentials?: IssuedCredentials) {
   const name = request.name ?? 'Sandbox merchant';
-  const merchant = await createMerchant(ctx, { name });
-  const unit = await createSalesUnit(ctx, merchant.id, {
-    name,
-    captureType: request.captureType ?? 'reserve',
-    express: request.express ?? true,
-    rateLimits: request.rateLimits ?? true,
-    skipLandingPage: true,
-    ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
-    ...(request.msn !== undefined ? { msn: request.msn } : {}),
+  return inTransaction(ctx, async ({ trx }) => {
+    const within = withinTransaction(ctx, trx);
+    const merchant = await createMerchant(within, by, { name });
+    const unit = await createSalesUnit(within, by, merchant.id, {
+      name,
+      captureType: request.captureType ?? 'reserve',
+      express: request.express ?? true,
+      rateLimits: request.rateLimits ?? true,
+      skipLandingPage: true,
+      testUnit: true,
+      ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
+      ...(request.msn !== undefined ? { msn: request.msn } : {}),
+    });
+    return createApiKey(within, by, unit.msn, credentials);
   });
-  return createApiKey(ctx, unit.msn, credentials);
 }
+
+/** The demo merchant is set up (and restored after a sandbox reset) by Kasse itself. */
+const DEMO_ACTOR = kasseActor('demo merchant');
 
 const DEMO_KEY = 'demo_merchant_credentials';
 /** The demo merchant is a merchant like any other: the real API's rate limits apply (README, "Behaviour worth knowing"). */
@@ -69,7 +80,7 @@ export async function ensureDemoMerchant(ctx: AppContext): Promise<DemoMerchant>
     }
     try {
       const credentials = await inTransaction(ctx, async ({ trx }) => {
-        const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_MERCHANT);
+        const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_ACTOR, DEMO_MERCHANT);
         await insertMeta(trx, DEMO_KEY, JSON.stringify(created));
         return created;
       });
@@ -89,7 +100,7 @@ export async function restoreDemoMerchant(ctx: AppContext, credentials?: IssuedC
   const stored = credentials ?? (await storedDemoCredentials(ctx));
   if (stored === undefined || (await findApiKey(ctx.store.db, stored.clientId))) return false;
   try {
-    await inTransaction(ctx, ({ trx }) => createSandboxMerchant(withinTransaction(ctx, trx), { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored));
+    await inTransaction(ctx, ({ trx }) => createSandboxMerchant(withinTransaction(ctx, trx), DEMO_ACTOR, { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored));
     return true;
   } catch (error) {
     if (await findApiKey(ctx.store.db, stored.clientId)) return false;

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../core/context.ts';
 import { resetSandbox } from '../../../core/sandbox/reset.ts';
 import { seedSandboxFixtures, seededUsers } from '../../../core/sandbox/fixtures.ts';
 import { createSandboxMerchant, restoreDemoMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
+import { SANDBOX_ACTOR } from '../../../core/operators/audit.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../core/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
 import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
@@ -54,7 +55,7 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
       },
       async (request, reply) => {
         const body = request.body ?? {};
-        const credentials = await createSandboxMerchant(ctx, {
+        const credentials = await createSandboxMerchant(ctx, SANDBOX_ACTOR, {
           ...(body.captureType !== undefined ? { captureType: body.captureType } : {}),
           ...(body.express !== undefined ? { express: body.express } : {}),
           ...(body.rateLimits !== undefined ? { rateLimits: body.rateLimits } : {}),
