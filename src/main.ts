@@ -25,6 +25,7 @@ function demoMerchantBanner({ created, credentials, rateLimits }: DemoMerchant, 
     `  Ocp-Apim-Subscription-Key  ${credentials.subscriptionKey}`,
     'In a shell (the README walk-through uses these):',
     `  export B=${base} MSN=${credentials.merchantSerialNumber} CID=${credentials.clientId} SECRET='${credentials.clientSecret}' KEY=${credentials.subscriptionKey}`,
+    `Merchant portal: ${base}/portal   e-mail ${credentials.portalEmail}   password ${credentials.portalPassword}`,
     `Base URL: ${base}   API docs: ${base}/_kasse/docs   Ready: ${base}/_kasse/health/ready   Metrics: ${base}/metrics`,
   ];
 }

@@ -52,6 +52,9 @@ export const REDACTED_PATHS = [
   'access_token',
   'clientSecret',
   'subscriptionKey',
+  'password',
+  '*.password',
+  'portalPassword',
 ];
 
 /** Builds the whole HTTP surface. Never listens by itself: main.ts and the tests decide where. */

@@ -420,6 +420,8 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'web_session',
+  'web_account',
   'settlement_bank_booking',
   'report_entry',
   'settlement',

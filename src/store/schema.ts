@@ -34,6 +34,8 @@ export interface Database {
   settlement: SettlementTable;
   report_entry: ReportEntryTable;
   settlement_bank_booking: SettlementBankBookingTable;
+  web_account: WebAccountTable;
+  web_session: WebSessionTable;
   audit_log: AuditLogTable;
 }
 
@@ -455,3 +457,39 @@ export interface ReportEntryTable {
 export type SettlementBookingRow = Selectable<SettlementBookingTable>;
 export type SettlementRow = Selectable<SettlementTable>;
 export type ReportEntryRow = Selectable<ReportEntryTable>;
+
+/** Who logs in to a web front end: a merchant's portal user or an operator (the console). */
+export type WebAccountKind = 'merchant' | 'operator';
+
+/** A person with an e-mail and a password (scrypt) for the portal or the console; locked after repeated failures. */
+export interface WebAccountTable {
+  id: string;
+  kind: WebAccountKind;
+  email: string;
+  /** `scrypt$N$r$p$salt$hash` (base64url), from core/web-accounts/passwords.ts. */
+  password_hash: string;
+  /** The merchant a portal user belongs to; null for operators. */
+  merchant_id: string | null;
+  role: string;
+  /** Consecutive failed log-ins; reset by a successful one. */
+  failed_logins: Generated<number>;
+  locked_until_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A logged-in browser: the SHA-256 of its cookie token, its CSRF token, until when it is valid. */
+export interface WebSessionTable {
+  token_sha256: string;
+  account_id: string;
+  kind: WebAccountKind;
+  csrf_token: string;
+  created_at_ms: number;
+  /** Moved forward by use (idle timeout), never past the absolute lifetime from created_at_ms. */
+  expires_at_ms: number;
+  /** Set by logging out. */
+  ended_at_ms: number | null;
+}
+
+export type WebAccountRow = Selectable<WebAccountTable>;
+export type WebSessionRow = Selectable<WebSessionTable>;

@@ -1,12 +1,14 @@
 import type { CaptureType } from '../../store/schema.ts';
 import { isUniqueViolation } from '../../store/dialect.ts';
 import { findApiKey, findSalesUnit } from '../../store/repos/merchants.ts';
-import { insertMeta, readMeta } from '../../store/repos/meta.ts';
+import { insertMeta, readMeta, writeMeta } from '../../store/repos/meta.ts';
+import { findWebAccountByEmail } from '../../store/repos/web-accounts.ts';
 import { inTransaction, withinTransaction } from '../transaction.ts';
 import type { AppContext } from '../context.ts';
 import { createApiKey } from '../merchants/api-keys.ts';
 import { createMerchant, createSalesUnit, type SettlementTerms } from '../merchants/sales-units.ts';
 import { kasseActor, type Actor } from '../operators/audit.ts';
+import { createPortalUser, sandboxPortalEmail, type PortalLogin } from '../portal/portal-users.ts';
 
 export interface SandboxMerchantRequest {
   captureType?: CaptureType;
@@ -18,15 +20,23 @@ export interface SandboxMerchantRequest {
   msn?: string;
 }
 
-type IssuedCredentials = Awaited<ReturnType<typeof createApiKey>>;
+type IssuedKeys = Awaited<ReturnType<typeof createApiKey>>;
+/** API keys and the portal admin's login of a sandbox merchant (the demo merchant's as stored before the portal lack the login). */
+type IssuedCredentials = IssuedKeys & Partial<PortalLogin>;
 
 /**
- * One call gives a test its own merchant, sales unit and keys, so tests never share state: one transaction, each
- * step in the audit log. Its sales unit is a test unit (the idle rule applies to it in production mode only).
+ * One call gives a test its own merchant, sales unit and keys, so tests never share state, and the merchant's first
+ * portal user (an admin) with a made-up password: one transaction, each step in the audit log. Its sales unit is a
+ * test unit (the idle rule applies to test units in production mode only).
  */
-export async function createSandboxMerchant(ctx: AppContext, by: Actor, request: SandboxMerchantRequest, credentials?: IssuedCredentials) {
+export async function createSandboxMerchant(
+  ctx: AppContext,
+  by: Actor,
+  request: SandboxMerchantRequest,
+  credentials?: IssuedCredentials,
+): Promise<IssuedKeys & PortalLogin> {
   const name = request.name ?? 'Sandbox merchant';
-  return inTransaction(ctx, async ({ trx }) => {
+  return inTransaction(ctx, async ({ trx, nowMs }) => {
     const within = withinTransaction(ctx, trx);
     const merchant = await createMerchant(within, by, { name });
     const unit = await createSalesUnit(within, by, merchant.id, {
@@ -39,7 +49,19 @@ export async function createSandboxMerchant(ctx: AppContext, by: Actor, request:
       ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
       ...(request.msn !== undefined ? { msn: request.msn } : {}),
     });
-    return createApiKey(within, by, unit.msn, credentials);
+    const keys = await createApiKey(
+      within,
+      by,
+      unit.msn,
+      credentials && { clientId: credentials.clientId, clientSecret: credentials.clientSecret, subscriptionKey: credentials.subscriptionKey },
+    );
+    const login = await createPortalUser(trx, nowMs, {
+      merchantId: merchant.id,
+      email: credentials?.portalEmail ?? sandboxPortalEmail(unit.msn),
+      role: 'admin',
+      ...(credentials?.portalPassword !== undefined ? { password: credentials.portalPassword } : {}),
+    });
+    return { ...keys, portalEmail: login.portalEmail, portalPassword: login.portalPassword };
   });
 }
 
@@ -53,7 +75,7 @@ const DEMO_MERCHANT: SandboxMerchantRequest = { name: 'Kasse Demo Shop', rateLim
 export interface DemoMerchant {
   /** True when this call created (or, after a reset, re-created) the demo merchant's rows. */
   created: boolean;
-  credentials: IssuedCredentials;
+  credentials: IssuedKeys & PortalLogin;
   /** Whether its sales unit has the real API's rate limits (a database seeded before they were on may not). */
   rateLimits: boolean;
 }
@@ -76,7 +98,7 @@ export async function ensureDemoMerchant(ctx: AppContext): Promise<DemoMerchant>
     if (credentials !== undefined) {
       const created = await restoreDemoMerchant(ctx, credentials);
       const unit = await findSalesUnit(ctx.store.db, credentials.merchantSerialNumber);
-      return { created, credentials, rateLimits: unit?.rate_limits_enabled === 1 };
+      return { created, credentials: await ensureDemoPortalLogin(ctx, credentials), rateLimits: unit?.rate_limits_enabled === 1 };
     }
     try {
       const credentials = await inTransaction(ctx, async ({ trx }) => {
@@ -92,6 +114,24 @@ export async function ensureDemoMerchant(ctx: AppContext): Promise<DemoMerchant>
 }
 
 /**
+ * A database whose demo merchant was made before the portal existed gets its portal admin now, and the stored
+ * credentials remember the login, so later starts and resets give the same one.
+ */
+async function ensureDemoPortalLogin(ctx: AppContext, stored: IssuedCredentials): Promise<IssuedKeys & PortalLogin> {
+  if (stored.portalEmail !== undefined && stored.portalPassword !== undefined && (await findWebAccountByEmail(ctx.store.db, 'merchant', stored.portalEmail))) {
+    return { ...stored, portalEmail: stored.portalEmail, portalPassword: stored.portalPassword };
+  }
+  const unit = await findSalesUnit(ctx.store.db, stored.merchantSerialNumber);
+  if (!unit) throw new Error(`the demo merchant's sales unit ${stored.merchantSerialNumber} is missing`);
+  const login = await inTransaction(ctx, ({ trx, nowMs }) =>
+    createPortalUser(trx, nowMs, { merchantId: unit.merchant_id, email: sandboxPortalEmail(unit.msn), role: 'admin' }),
+  );
+  const credentials = { ...stored, portalEmail: login.portalEmail, portalPassword: login.portalPassword };
+  await writeMeta(ctx.store.db, DEMO_KEY, JSON.stringify(credentials));
+  return credentials;
+}
+
+/**
  * After `POST /_kasse/sandbox/reset` the printed credentials must keep working: when the demo merchant was set up on
  * this database, its merchant, sales unit (same MSN) and key (same secrets) are created again. Returns whether it
  * created anything. Of two nodes restoring at once one wins; the other sees the key and leaves it.
@@ -100,7 +140,11 @@ export async function restoreDemoMerchant(ctx: AppContext, credentials?: IssuedC
   const stored = credentials ?? (await storedDemoCredentials(ctx));
   if (stored === undefined || (await findApiKey(ctx.store.db, stored.clientId))) return false;
   try {
-    await inTransaction(ctx, ({ trx }) => createSandboxMerchant(withinTransaction(ctx, trx), DEMO_ACTOR, { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored));
+    await inTransaction(ctx, async ({ trx }) => {
+      const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_ACTOR, { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored);
+      // Credentials stored before the portal existed learn the login made now, so the next reset gives the same one.
+      if (stored.portalPassword === undefined) await writeMeta(trx, DEMO_KEY, JSON.stringify(created));
+    });
     return true;
   } catch (error) {
     if (await findApiKey(ctx.store.db, stored.clientId)) return false;

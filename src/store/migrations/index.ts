@@ -8,7 +8,8 @@ import { ledgerJournal } from './0005_ledger_journal.ts';
 import { settlements } from './0006_settlements.ts';
 import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts';
 import { paymentSplit } from './0008_payment_split.ts';
-import { consoleAuditIdle } from './0009_console_audit_idle.ts';
+import { portalWebAccounts } from './0009_portal_web_accounts.ts';
+import { consoleAuditIdle } from './0010_console_audit_idle.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -21,6 +22,7 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0006_settlements': settlements(kind),
     '0007_domain_idempotency_outcomes': domainIdempotencyOutcomes(),
     '0008_payment_split': paymentSplit(kind),
-    '0009_console_audit_idle': consoleAuditIdle(kind),
+    '0009_portal_web_accounts': portalWebAccounts(),
+    '0010_console_audit_idle': consoleAuditIdle(kind),
   };
 }
