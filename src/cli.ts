@@ -17,6 +17,8 @@ import {
   setSalesUnitStatus,
 } from './core/merchants/sales-units.ts';
 import { cliActor, readAuditLog, type Actor } from './core/operators/audit.ts';
+import { createOperator, listOperators } from './core/operators/operator-accounts.ts';
+import { PASSWORD_RULE_TEXT } from './core/web-accounts/passwords.ts';
 import { reconcile } from './core/reconcile/reconcile.ts';
 import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
@@ -40,6 +42,9 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   keys create MSN                                issue keys (the secrets are printed once)
   keys list MSN
   keys revoke MSN CLIENT_ID
+  operators add EMAIL [--password-stdin]         an operator for the console; prints a made-up password once,
+                                                 or takes one (${PASSWORD_RULE_TEXT}) from standard input
+  operators list
   audit-log [--subject MSN|ID|EMAIL] [--limit N]  operator actions, newest first
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
@@ -110,6 +115,13 @@ function unitOptions(flags: Flags) {
   return options;
 }
 
+/** A password piped in (`… | kasse operators add EMAIL --password-stdin`): never on the command line, where ps shows it. */
+async function passwordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
 /** The OS user running the CLI, for the audit log (a container may have no passwd entry for its uid). */
 function osUser(): string {
   try {
@@ -158,6 +170,12 @@ async function run(ctx: AppContext, by: Actor, words: string[], flags: Flags): P
     case 'keys revoke':
       await revokeKey(ctx, by, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
+    case 'operators add': {
+      const password = flags['password-stdin'] === true ? await passwordFromStdin() : undefined;
+      return createOperator(ctx, by, { email: rest[0] ?? '', ...(password !== undefined ? { password } : {}) });
+    }
+    case 'operators list':
+      return listOperators(ctx);
     case 'audit-log': {
       const subject = flags.subject as string | undefined;
       return readAuditLog(ctx, { subject, limit: integerFlag(flags, 'limit') });

@@ -5,6 +5,7 @@ import { resetSandbox } from '../../../core/sandbox/reset.ts';
 import { seedSandboxFixtures, seededUsers } from '../../../core/sandbox/fixtures.ts';
 import { createSandboxMerchant, restoreDemoMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
 import { SANDBOX_ACTOR } from '../../../core/operators/audit.ts';
+import { restoreSandboxOperator } from '../../../core/sandbox/sandbox-operator.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../core/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
 import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
@@ -161,13 +162,14 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
 
     app.post(
       '/_kasse/sandbox/reset',
-      { schema: { tags: TAGS, summary: 'Delete all data, set the clock back to real time, re-seed the fixtures and the demo merchant' } },
+      { schema: { tags: TAGS, summary: 'Delete all data, set the clock back to real time, re-seed the fixtures, the demo merchant and the sandbox operator' } },
       async () => {
         await resetSandbox(ctx);
         // Before re-seeding: the fixtures and the demo merchant are created at real time, not in the travelled future.
         const nowMs = await timeTravel.backToRealTime();
         await seedSandboxFixtures(ctx);
         await restoreDemoMerchant(ctx);
+        await restoreSandboxOperator(ctx);
         return { reset: true, now: isoTimestamp(nowMs) };
       },
     );
