@@ -13,6 +13,8 @@ export interface Config {
   accessTokenLifetimeSeconds: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Production mode: test sales units unused this many days are deactivated (0: never). */
+  idleTestUnitDays: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -46,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenLifetimeSeconds: integer(env, 'KASSE_TOKEN_LIFETIME_SECONDS', 3600),
     // Below the 30 s an orchestrator (Kubernetes' default grace period) waits before SIGKILL.
     shutdownTimeoutMs: integer(env, 'KASSE_SHUTDOWN_TIMEOUT_MS', 25_000),
+    idleTestUnitDays: integer(env, 'KASSE_IDLE_TEST_DAYS', 30),
   };
 }

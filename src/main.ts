@@ -63,7 +63,12 @@ async function main(): Promise<void> {
             },
           }
         : null,
-    config: { publicUrl: config.publicUrl, mode: config.mode, accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds },
+    config: {
+      publicUrl: config.publicUrl,
+      mode: config.mode,
+      accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+      idleTestUnitDays: config.idleTestUnitDays,
+    },
     adminToken: config.adminToken,
     logger,
     jobPollIntervalMs: config.jobPollIntervalMs,

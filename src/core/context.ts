@@ -13,6 +13,8 @@ export interface AppConfig {
   callbackTimeoutMs: number;
   /** The platform waits this long for a merchant's shipping-details answer. */
   shippingTimeoutMs: number;
+  /** Production mode: a test sales unit unused this many days is deactivated (KASSE_IDLE_TEST_DAYS; 0 = never). */
+  idleTestUnitDays: number;
 }
 
 /** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
@@ -36,6 +38,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   accessTokenLifetimeSeconds: 3600,
   callbackTimeoutMs: 3000,
   shippingTimeoutMs: 10_000,
+  idleTestUnitDays: 30,
 };
 
 /** What a use case sees inside its transaction: the transaction itself and nothing that could reach around it. */
