@@ -24,6 +24,7 @@ import { qrRoutes } from './routes/qr.ts';
 import { userSideRoutes } from './routes/user-side.ts';
 import { userinfoRoutes } from './routes/userinfo.ts';
 import { webRoutes } from './routes/web.ts';
+import { consoleRoutes } from './routes/console/index.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
 
 export interface ServerDeps {
@@ -127,6 +128,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userinfoRoutes(ctx));
   await app.register(qrRoutes(ctx));
   await app.register(callbackInspectionRoutes(ctx));
+  await app.register(consoleRoutes(ctx));
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));

@@ -116,8 +116,11 @@ export interface SalesUnitTable {
   active_since_ms: number | null;
 }
 
-/** Who did an operator action: the operator API's token, the CLI (with the OS user), a console operator, the sandbox, Kasse itself. */
-export type AuditActorKind = 'api-token' | 'cli' | 'operator' | 'sandbox' | 'kasse';
+/**
+ * Who changed merchants, sales units, keys or operators: the operator API's token, the CLI (with the OS user), a
+ * console operator, a merchant's portal user (their own keys), the sandbox API, Kasse itself.
+ */
+export type AuditActorKind = 'api-token' | 'cli' | 'operator' | 'portal' | 'sandbox' | 'kasse';
 
 /** Insert-only (engine triggers): every operator action, in the transaction of the change it records. */
 export interface AuditLogTable {

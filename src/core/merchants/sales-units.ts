@@ -3,6 +3,7 @@ import { InvalidRequestError } from '../../domain/refusals.ts';
 import { findSalesUnitForUpdate } from '../../store/dialect.ts';
 import {
   findMerchant,
+  findSalesUnit,
   insertMerchant,
   insertSalesUnit,
   listMerchants,
@@ -140,6 +141,18 @@ export function setSalesUnitOptions(ctx: AppContext, by: Actor, msn: string, opt
 export async function listMerchantsWithUnits(ctx: AppContext) {
   const [merchants, units] = await Promise.all([listMerchants(ctx.store.db), listSalesUnits(ctx.store.db)]);
   return merchants.map((m) => ({ ...m, salesUnits: units.filter((u) => u.merchant_id === m.id) }));
+}
+
+export async function merchantWithUnits(ctx: AppContext, merchantId: string) {
+  const merchant = await findMerchant(ctx.store.db, merchantId);
+  if (!merchant) throw new NotFoundError(`merchant ${merchantId} does not exist`);
+  return { ...merchant, salesUnits: await listSalesUnits(ctx.store.db, merchantId) };
+}
+
+export async function salesUnit(ctx: AppContext, msn: string): Promise<SalesUnitRow> {
+  const unit = await findSalesUnit(ctx.store.db, msn);
+  if (!unit) throw new NotFoundError(`sales unit ${msn} does not exist`);
+  return unit;
 }
 
 /** How a sales unit is settled: fees per capture, net or gross, and how often it is paid. */

@@ -19,6 +19,11 @@ export function operatorActor(email: string): Actor {
   return { kind: 'operator', name: email };
 }
 
+/** A merchant's portal user acting on their own sales units (their keys). */
+export function portalActor(email: string): Actor {
+  return { kind: 'portal', name: email };
+}
+
 /** Kasse acting on its own: the demo merchant at first start, the idle rule. */
 export function kasseActor(what: string): Actor {
   return { kind: 'kasse', name: what };

@@ -2,7 +2,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { browserBundles, type BundleName } from '../web/bundles.ts';
+import { browserBundles, BUNDLE_ENTRIES, type BundleName } from '../web/bundles.ts';
 import { startLinks } from '../web/start-links.ts';
 import { renderPage } from '../web/templates.ts';
 
@@ -23,7 +23,7 @@ export function webRoutes(options: { sandbox: boolean }): FastifyPluginAsync {
       if (!bundle) throw new Error(`no bundle ${name}`);
       return bundle;
     };
-    for (const name of ['app.js', 'landing.js', 'callbacks.js'] as const) {
+    for (const name of Object.keys(BUNDLE_ENTRIES) as BundleName[]) {
       app.get(`/_kasse/web/${name}`, { schema: { hide } }, async (request, reply) => {
         const bundle = sendBundle(name);
         reply.header('etag', bundle.etag).header('cache-control', 'no-cache');

@@ -7,6 +7,7 @@ export const BUNDLE_ENTRIES = {
   'app.js': 'app/main.ts',
   'landing.js': 'landing.ts',
   'callbacks.js': 'callbacks.ts',
+  'console.js': 'console/main.ts',
 } as const;
 
 export type BundleName = keyof typeof BUNDLE_ENTRIES;

@@ -13,7 +13,7 @@ export function consoleAuditIdle(kind: DialectKind): Migration {
         .createTable('audit_log')
         .addColumn('id', idColumnType(kind), (c) => (kind === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
         .addColumn('at_ms', 'bigint', (c) => c.notNull())
-        .addColumn('actor_kind', 'text', (c) => c.notNull().check(sql`actor_kind IN ('api-token', 'cli', 'operator', 'sandbox', 'kasse')`))
+        .addColumn('actor_kind', 'text', (c) => c.notNull().check(sql`actor_kind IN ('api-token', 'cli', 'operator', 'portal', 'sandbox', 'kasse')`))
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())
         .addColumn('subject', 'text', (c) => c.notNull())
