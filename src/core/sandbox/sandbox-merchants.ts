@@ -26,8 +26,8 @@ type IssuedCredentials = IssuedKeys & Partial<PortalLogin>;
 
 /**
  * One call gives a test its own merchant, sales unit and keys, so tests never share state, and the merchant's first
- * portal user (an admin) with a made-up password: one transaction, each step in the audit log. Its sales unit is a
- * test unit (the idle rule applies to test units in production mode only).
+ * portal user (an admin) with a made-up password. Merchant, sales unit and keys are one transaction, each step in the
+ * audit log. Its sales unit is a test unit (the idle rule applies to test units in production mode only).
  */
 export async function createSandboxMerchant(
   ctx: AppContext,
@@ -36,7 +36,7 @@ export async function createSandboxMerchant(
   credentials?: IssuedCredentials,
 ): Promise<IssuedKeys & PortalLogin> {
   const name = request.name ?? 'Sandbox merchant';
-  return inTransaction(ctx, async ({ trx, nowMs }) => {
+  const { keys, merchantId } = await inTransaction(ctx, async ({ trx }) => {
     const within = withinTransaction(ctx, trx);
     const merchant = await createMerchant(within, by, { name });
     const unit = await createSalesUnit(within, by, merchant.id, {
@@ -49,20 +49,23 @@ export async function createSandboxMerchant(
       ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
       ...(request.msn !== undefined ? { msn: request.msn } : {}),
     });
-    const keys = await createApiKey(
+    const issued = await createApiKey(
       within,
       by,
       unit.msn,
       credentials && { clientId: credentials.clientId, clientSecret: credentials.clientSecret, subscriptionKey: credentials.subscriptionKey },
     );
-    const login = await createPortalUser(trx, nowMs, {
-      merchantId: merchant.id,
-      email: credentials?.portalEmail ?? sandboxPortalEmail(unit.msn),
-      role: 'admin',
-      ...(credentials?.portalPassword !== undefined ? { password: credentials.portalPassword } : {}),
-    });
-    return { ...keys, portalEmail: login.portalEmail, portalPassword: login.portalPassword };
+    return { keys: issued, merchantId: merchant.id };
   });
+  // After the merchant's transaction (or inside the caller's, when it joined one): hashing the password takes tens of
+  // milliseconds, which a transaction of its own would hold the write connection for.
+  const login = await createPortalUser(ctx.store.db, ctx.clock.nowMs(), {
+    merchantId,
+    email: credentials?.portalEmail ?? sandboxPortalEmail(keys.merchantSerialNumber),
+    role: 'admin',
+    ...(credentials?.portalPassword !== undefined ? { password: credentials.portalPassword } : {}),
+  });
+  return { ...keys, portalEmail: login.portalEmail, portalPassword: login.portalPassword };
 }
 
 /** The demo merchant is set up (and restored after a sandbox reset) by Kasse itself. */

@@ -10,6 +10,8 @@ function valueText(values: AuditValues, field: string): string {
   if (values === null || !(field in values)) return '—';
   const value = values[field];
   if (value === null) return 'none';
+  // Times are epoch milliseconds of the injected clock (columns named *_ms): shown as UTC.
+  if (field.endsWith('_ms') && typeof value === 'number') return utcText(value);
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
