@@ -10,6 +10,7 @@
  * not count. The recording instance's writes are included: each of its rounds ends by flushing its buffer inside the
  * measured window. The databases are SQLite files on tmpfs (/dev/shm), so no disk waits either.
  */
+import { kasseActor } from '../src/core/operators/audit.ts';
 import { rmSync } from 'node:fs';
 import { systemClock } from '../src/clock.ts';
 import { createKasse, type Kasse } from '../src/kasse.ts';
@@ -33,7 +34,7 @@ interface Variant {
 async function setUp(name: string, recording: boolean): Promise<Variant> {
   const dbPath = `/dev/shm/kasse-recording-overhead-${process.pid}-${name}.sqlite`;
   const kasse = await createKasse({ databaseUrl: `sqlite:${dbPath}`, clock: systemClock, timeTravel: null, logger: false, startJobs: false, metrics: false, apiCallRecording: recording });
-  const keys = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
+  const keys = await createSandboxMerchant(kasse.ctx, kasseActor('bench'), { rateLimits: false });
   const tokenAnswer = await kasse.app.inject({
     method: 'POST',
     url: '/accesstoken/get',

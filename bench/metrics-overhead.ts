@@ -37,7 +37,8 @@ async function setUp(name: string, metrics: boolean): Promise<Variant> {
     return (response.body === '' ? {} : response.json()) as Record<string, string>;
   };
   const { createSandboxMerchant } = await import('../src/core/sandbox/sandbox-merchants.ts');
-  const keys = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
+  const { SANDBOX_ACTOR } = await import('../src/core/operators/audit.ts');
+  const keys = await createSandboxMerchant(kasse.ctx, SANDBOX_ACTOR, { rateLimits: false });
   const token = (await inject('POST', '/accesstoken/get', undefined, {
     client_id: keys.clientId,
     client_secret: keys.clientSecret,

@@ -5,6 +5,7 @@
  * over 90 days, in every state. Then each filter's page is asked for BENCH_PORTAL_ROUNDS times (200) through the
  * same use case the page uses (core/portal/transactions.ts), and p50/p99/max are printed per filter.
  */
+import { kasseActor } from '../src/core/operators/audit.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import type { PaymentState } from '../src/domain/payment-states.ts';
 import { openAppContext } from '../src/kasse.ts';
 import { createDatabase, dropDatabase } from './lib/pg.ts';
 import { summarise } from './lib/stats.ts';
+
+const BENCH = kasseActor('bench');
 
 const dialect = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
 const PAYMENTS = Number(process.env.BENCH_PORTAL_PAYMENTS ?? 1_000_000);
@@ -47,9 +50,9 @@ const databaseUrl = dialect === 'sqlite' ? `sqlite:${join(dir, 'bench.db')}` : a
 const clock = new ManualClock(END_MS);
 const ctx = await openAppContext({ databaseUrl, clock, onOutboundEnqueued: () => {}, operationListeners: [] });
 try {
-  const merchant = await createMerchant(ctx, { name: 'Bench merchant' });
-  const busy = (await createSalesUnit(ctx, merchant.id, { name: 'Busy shop', msn: '200001' })).msn;
-  const quiet = (await createSalesUnit(ctx, merchant.id, { name: 'Quiet shop', msn: '200002' })).msn;
+  const merchant = await createMerchant(ctx, BENCH, { name: 'Bench merchant' });
+  const busy = (await createSalesUnit(ctx, BENCH, merchant.id, { name: 'Busy shop', msn: '200001' })).msn;
+  const quiet = (await createSalesUnit(ctx, BENCH, merchant.id, { name: 'Quiet shop', msn: '200002' })).msn;
   const loadStart = performance.now();
   for (let from = 0; from < PAYMENTS; from += CHUNK) {
     await inTransaction(ctx, async ({ trx }) => {

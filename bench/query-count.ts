@@ -68,7 +68,8 @@ const inject = async (method: 'GET' | 'POST', url: string, body?: unknown, heade
 
 // Set up through the same API the benchmark uses.
 const { createSandboxMerchant } = await import('../src/core/sandbox/sandbox-merchants.ts');
-const credentials = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
+const { SANDBOX_ACTOR } = await import('../src/core/operators/audit.ts');
+const credentials = await createSandboxMerchant(kasse.ctx, SANDBOX_ACTOR, { rateLimits: false });
 const tokenBody = await app.inject({
   method: 'POST',
   url: '/accesstoken/get',

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../src/clock.ts';
 import { closeDueLedgerDates } from '../src/core/settlements/close-ledger-dates.ts';
 import { createMerchant, createSalesUnit } from '../src/core/merchants/sales-units.ts';
+import { cliActor } from '../src/core/operators/audit.ts';
 import { inTransaction } from '../src/core/transaction.ts';
 import { captureFeeOre } from '../src/domain/settlement.ts';
 import { openAppContext } from '../src/kasse.ts';
@@ -23,6 +24,7 @@ const CAPTURES = Number(process.env.BENCH_SETTLE_CAPTURES ?? 1_000_000);
 const DAY_START_MS = Date.parse('2026-03-02T07:00:00Z'); // Monday 08:00 Oslo
 const CLOSED_MS = Date.parse('2026-03-03T06:00:00Z'); // Tuesday 07:00 Oslo, after the 06:00 close
 const CHUNK = 2_000;
+const BENCH_ACTOR = cliActor('bench');
 
 const dir = mkdtempSync(join(tmpdir(), 'kasse-settle-bench-'));
 const pgName = `kasse_bench_settle_${process.pid}`;
@@ -30,10 +32,10 @@ const databaseUrl = dialect === 'sqlite' ? `sqlite:${join(dir, 'bench.db')}` : a
 const clock = new ManualClock(DAY_START_MS);
 const ctx = await openAppContext({ databaseUrl, clock, onOutboundEnqueued: () => {}, operationListeners: [] });
 try {
-  const merchant = await createMerchant(ctx, { name: 'Bench merchant' });
+  const merchant = await createMerchant(ctx, BENCH_ACTOR, { name: 'Bench merchant' });
   const units: string[] = [];
   for (let i = 0; i < UNITS; i++) {
-    const unit = await createSalesUnit(ctx, merchant.id, { name: `Unit ${i}`, msn: String(100_000 + i), settlement: { feeBasisPoints: 175, feeFixedOre: 100 } });
+    const unit = await createSalesUnit(ctx, BENCH_ACTOR, merchant.id, { name: `Unit ${i}`, msn: String(100_000 + i), settlement: { feeBasisPoints: 175, feeFixedOre: 100 } });
     units.push(unit.msn);
   }
   const loadStart = performance.now();

@@ -2,6 +2,7 @@
  * The operator CLI (`npx kasse …`): the same use cases as the operator API, straight against DATABASE_URL.
  * Prints JSON so that scripts can read it.
  */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApiKey, listKeys, revokeKey } from './core/merchants/api-keys.ts';
 import {
@@ -10,6 +11,7 @@ import {
   listMerchantsWithUnits,
   setCaptureType,
   setSettlementTerms,
+  type SalesUnitOptions,
   type SettlementTerms,
   setSalesUnitOptions,
   setSalesUnitStatus,
@@ -23,6 +25,9 @@ import {
   listPartnersWithUnits,
   revokePartnerKey,
 } from './core/merchants/partners.ts';
+import { cliActor, readAuditLog, type Actor } from './core/operators/audit.ts';
+import { createOperator, listOperators } from './core/operators/operator-accounts.ts';
+import { PASSWORD_RULE_TEXT } from './core/web-accounts/passwords.ts';
 import { reconcile } from './core/reconcile/reconcile.ts';
 import { createPortalUser, portalUsers } from './core/portal/portal-users.ts';
 import { isPortalRole, PORTAL_ROLES } from './core/portal/roles.ts';
@@ -39,14 +44,14 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   merchants list                                 merchants with their sales units
   merchants create --name NAME [--org 123456789]
   sales-units create --merchant ID --name NAME [--msn 123456] [--capture-type reserve|direct]
-                     [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N]
+                     [--no-express] [--skip-landing-page] [--nin-scope] [--no-rate-limits] [--callback-attempts N] [--test-unit]
                      [--kind ecommerce|vippsnummer] [--vipps-number 123456]
   sales-units capture-type MSN reserve|direct
   sales-units settlement MSN [--fee-basis-points N] [--fee-fixed-ore N] [--settlement-type net|gross] [--payout-frequency daily|weekly|monthly]
   sales-units deactivate|block|reactivate MSN
   sales-units set MSN [--express|--no-express] [--skip-landing-page|--no-skip-landing-page]
                       [--nin-scope|--no-nin-scope] [--rate-limits|--no-rate-limits] [--callback-attempts N]
-                      [--kind ecommerce|vippsnummer] [--vipps-number 123456]
+                      [--kind ecommerce|vippsnummer] [--vipps-number 123456] [--test-unit|--no-test-unit]
   keys create MSN                                issue keys (the secrets are printed once)
   keys list MSN
   keys revoke MSN CLIENT_ID
@@ -58,6 +63,10 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
   partner-keys revoke PARTNER_ID CLIENT_ID
   portal-users add MERCHANT_ID EMAIL admin|developer|accountant   a merchant portal login (the password is printed once)
   portal-users list MERCHANT_ID
+  operators add EMAIL [--password-stdin]         an operator for the console; prints a made-up password once,
+                                                 or takes one (${PASSWORD_RULE_TEXT}) from standard input
+  operators list
+  audit-log [--subject MSN|ID|EMAIL] [--limit N]  operator actions, newest first
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
@@ -111,12 +120,13 @@ function settlementTermsOf(flags: Flags): SettlementTerms {
 }
 
 function unitOptions(flags: Flags) {
-  const options: Parameters<typeof setSalesUnitOptions>[2] = {};
+  const options: SalesUnitOptions = {};
   const express = flag(flags, 'express');
   const skipLandingPage = flag(flags, 'skip-landing-page');
   const ninScope = flag(flags, 'nin-scope');
   const rateLimits = flag(flags, 'rate-limits');
   const callbackMaxAttempts = integerFlag(flags, 'callback-attempts');
+  const testUnit = flag(flags, 'test-unit');
   if (express !== undefined) options.express = express;
   if (skipLandingPage !== undefined) options.skipLandingPage = skipLandingPage;
   if (ninScope !== undefined) options.ninScope = ninScope;
@@ -128,10 +138,28 @@ function unitOptions(flags: Flags) {
     options.kind = kind;
   }
   if (typeof flags['vipps-number'] === 'string') options.vippsNumber = flags['vipps-number'];
+  if (testUnit !== undefined) options.testUnit = testUnit;
   return options;
 }
 
-async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unknown> {
+/** A password piped in (`… | kasse operators add EMAIL --password-stdin`): never on the command line, where ps shows it. */
+async function passwordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** The OS user running the CLI, for the audit log (a container may have no passwd entry for its uid). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+/** Every change is audited as the CLI's, with the OS user who ran it. */
+async function run(ctx: AppContext, by: Actor, words: string[], flags: Flags): Promise<unknown> {
   const [group, action, ...rest] = words;
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'migrate':
@@ -139,11 +167,11 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     case 'merchants list':
       return listMerchantsWithUnits(ctx);
     case 'merchants create':
-      return createMerchant(ctx, { name: required(flags, 'name'), orgNumber: (flags.org as string | undefined) ?? null });
+      return createMerchant(ctx, by, { name: required(flags, 'name'), orgNumber: (flags.org as string | undefined) ?? null });
     case 'sales-units create': {
       const msn = flags.msn as string | undefined;
       const captureType = flags['capture-type'] === undefined ? undefined : captureTypeOf(flags['capture-type'] as string);
-      return createSalesUnit(ctx, required(flags, 'merchant'), {
+      return createSalesUnit(ctx, by, required(flags, 'merchant'), {
         name: required(flags, 'name'),
         ...(msn !== undefined ? { msn } : {}),
         ...(captureType !== undefined ? { captureType } : {}),
@@ -151,23 +179,23 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
       });
     }
     case 'sales-units capture-type':
-      return setCaptureType(ctx, rest[0] ?? '', captureTypeOf(rest[1]));
+      return setCaptureType(ctx, by, rest[0] ?? '', captureTypeOf(rest[1]));
     case 'sales-units deactivate':
-      return setSalesUnitStatus(ctx, rest[0] ?? '', 'deactivated');
+      return setSalesUnitStatus(ctx, by, rest[0] ?? '', 'deactivated');
     case 'sales-units block':
-      return setSalesUnitStatus(ctx, rest[0] ?? '', 'blocked');
+      return setSalesUnitStatus(ctx, by, rest[0] ?? '', 'blocked');
     case 'sales-units reactivate':
-      return setSalesUnitStatus(ctx, rest[0] ?? '', 'active');
+      return setSalesUnitStatus(ctx, by, rest[0] ?? '', 'active');
     case 'sales-units settlement':
-      return setSettlementTerms(ctx, rest[0] ?? '', settlementTermsOf(flags));
+      return setSettlementTerms(ctx, by, rest[0] ?? '', settlementTermsOf(flags));
     case 'sales-units set':
-      return setSalesUnitOptions(ctx, rest[0] ?? '', unitOptions(flags));
+      return setSalesUnitOptions(ctx, by, rest[0] ?? '', unitOptions(flags));
     case 'keys create':
-      return createApiKey(ctx, rest[0] ?? '');
+      return createApiKey(ctx, by, rest[0] ?? '');
     case 'keys list':
       return listKeys(ctx, rest[0] ?? '');
     case 'keys revoke':
-      await revokeKey(ctx, rest[0] ?? '', rest[1] ?? '');
+      await revokeKey(ctx, by, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
     case 'partners list':
       return listPartnersWithUnits(ctx);
@@ -193,12 +221,22 @@ async function run(ctx: AppContext, words: string[], flags: Flags): Promise<unkn
     }
     case 'portal-users list':
       return portalUsers(ctx, rest[0] ?? '');
+    case 'operators add': {
+      const password = flags['password-stdin'] === true ? await passwordFromStdin() : undefined;
+      return createOperator(ctx, by, { email: rest[0] ?? '', ...(password !== undefined ? { password } : {}) });
+    }
+    case 'operators list':
+      return listOperators(ctx);
+    case 'audit-log': {
+      const subject = flags.subject as string | undefined;
+      return readAuditLog(ctx, { subject, limit: integerFlag(flags, 'limit') });
+    }
     case 'reconcile':
       return reconcile(ctx.store);
     case 'sandbox-merchant': {
       const express = flag(flags, 'express');
       const name = flags.name as string | undefined;
-      return createSandboxMerchant(ctx, {
+      return createSandboxMerchant(ctx, by, {
         captureType: flags.direct === true ? 'direct' : 'reserve',
         ...(express !== undefined ? { express } : {}),
         ...(name !== undefined ? { name } : {}),
@@ -229,6 +267,8 @@ async function main(argv: string[]): Promise<number> {
       'payout-frequency': { type: 'string' },
       kind: { type: 'string' },
       'vipps-number': { type: 'string' },
+      subject: { type: 'string' },
+      limit: { type: 'string' },
     },
   });
   if (values.help || positionals.length === 0) {
@@ -238,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const ctx = await openAppContext({ databaseUrl: config.databaseUrl, clock: systemClock, onOutboundEnqueued: () => {}, operationListeners: CHANNEL_LISTENERS });
   try {
-    const result = await run(ctx, positionals, values as Flags);
+    const result = await run(ctx, cliActor(osUser()), positionals, values as Flags);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     // A reconciliation that found violations is a failed check for scripts and cron jobs.
     return (result as { ok?: unknown } | null)?.ok === false ? 1 : 0;

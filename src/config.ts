@@ -15,6 +15,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Recorded merchant API calls older than this are pruned. */
   apiCallRetentionDays: number;
+  /** Production mode: test sales units unused this many days are deactivated (0: never). */
+  idleTestUnitDays: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Below the 30 s an orchestrator (Kubernetes' default grace period) waits before SIGKILL.
     shutdownTimeoutMs: integer(env, 'KASSE_SHUTDOWN_TIMEOUT_MS', 25_000),
     apiCallRetentionDays: integer(env, 'KASSE_API_CALL_RETENTION_DAYS', 14),
+    idleTestUnitDays: integer(env, 'KASSE_IDLE_TEST_DAYS', 30),
   };
 }

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { ensureDemoMerchant, type DemoMerchant } from './core/sandbox/sandbox-merchants.ts';
+import { ensureSandboxOperator } from './core/sandbox/sandbox-operator.ts';
 import { AdjustableClock, systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { REDACTED_PATHS } from './http/server.ts';
@@ -62,7 +63,13 @@ async function main(): Promise<void> {
             },
           }
         : null,
-    config: { publicUrl: config.publicUrl, mode: config.mode, accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds, apiCallRetentionDays: config.apiCallRetentionDays },
+    config: {
+      publicUrl: config.publicUrl,
+      mode: config.mode,
+      accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+      apiCallRetentionDays: config.apiCallRetentionDays,
+      idleTestUnitDays: config.idleTestUnitDays,
+    },
     adminToken: config.adminToken,
     logger,
     jobPollIntervalMs: config.jobPollIntervalMs,
@@ -72,7 +79,11 @@ async function main(): Promise<void> {
   await kasse.app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
   const lines = [`Kasse (${config.mode}) listening on http://${config.host}:${config.port} — storage ${kasse.store.kind}`];
-  if (config.mode === 'sandbox') lines.push(...demoMerchantBanner(await ensureDemoMerchant(kasse.ctx), base));
+  if (config.mode === 'sandbox') {
+    lines.push(...demoMerchantBanner(await ensureDemoMerchant(kasse.ctx), base));
+    const { login } = await ensureSandboxOperator(kasse.ctx);
+    lines.push(`Operator console: ${base}/console   e-mail ${login.email}   password ${login.password}   (more: npx kasse operators add EMAIL)`);
+  }
   if (config.adminTokenGenerated) lines.push(`Operator API token for this run (set KASSE_ADMIN_TOKEN to fix it): ${config.adminToken}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 

@@ -15,6 +15,8 @@ export interface AppConfig {
   shippingTimeoutMs: number;
   /** Recorded merchant API calls are kept this many days (KASSE_API_CALL_RETENTION_DAYS). */
   apiCallRetentionDays: number;
+  /** Production mode: a test sales unit unused this many days is deactivated (KASSE_IDLE_TEST_DAYS; 0 = never). */
+  idleTestUnitDays: number;
 }
 
 /** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
@@ -39,6 +41,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   callbackTimeoutMs: 3000,
   shippingTimeoutMs: 10_000,
   apiCallRetentionDays: 14,
+  idleTestUnitDays: 30,
 };
 
 /** What a use case sees inside its transaction: the transaction itself and nothing that could reach around it. */

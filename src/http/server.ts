@@ -28,6 +28,7 @@ import { userSideRoutes } from './routes/user-side.ts';
 import { userinfoRoutes } from './routes/userinfo.ts';
 import { webRoutes } from './routes/web.ts';
 import { portalRoutes } from './routes/portal/index.ts';
+import { consoleRoutes } from './routes/console/index.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
 
 export interface ServerDeps {
@@ -139,6 +140,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(qrRoutes(ctx));
   await app.register(callbackInspectionRoutes(ctx));
   await app.register(portalRoutes(ctx));
+  await app.register(consoleRoutes(ctx));
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));

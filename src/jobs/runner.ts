@@ -1,9 +1,13 @@
 import type { AppContext } from '../core/context.ts';
 import { processDueBankWork } from '../core/banks/bank-operations.ts';
+import { deactivateIdleTestSalesUnits } from '../core/merchants/idle-test-units.ts';
 import { expireDuePayments } from '../core/payments/expire.ts';
 import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.ts';
 import { runDueSettlementWork } from './settlements.ts';
 import { ApiCallRetention } from './api-call-retention.ts';
+
+/** The idle rule counts days: looking once a minute (of the injected clock) is plenty. */
+const IDLE_RULE_INTERVAL_MS = 60_000;
 
 export interface JobRunnerOptions {
   /** How often to look for due work when nothing nudged us. */
@@ -31,6 +35,7 @@ export class JobRunner {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = true;
+  #idleRuleDueAtMs = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -81,7 +86,7 @@ export class JobRunner {
     }
   }
 
-  /** One poll: payment timeouts, bank work, then outbound calls (waits for a run already going instead). */
+  /** One poll: payment timeouts, bank work, settlements, the idle rule, then outbound calls (waits for a run already going instead). */
   runOnce(): Promise<void> {
     return this.#run(true);
   }
@@ -96,6 +101,7 @@ export class JobRunner {
           await processDueBankWork(this.ctx);
           await runDueSettlementWork(this.ctx);
           await this.apiCallRetention.runIfDue();
+          await this.#idleRuleIfDue();
         }
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
         // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.
@@ -111,6 +117,14 @@ export class JobRunner {
       }
     })();
     return this.#running;
+  }
+
+  /** Test sales units unused for days are deactivated (production mode only; core/merchants/idle-test-units.ts). */
+  async #idleRuleIfDue(): Promise<void> {
+    const nowMs = this.ctx.clock.nowMs();
+    if (nowMs < this.#idleRuleDueAtMs) return;
+    this.#idleRuleDueAtMs = nowMs + IDLE_RULE_INTERVAL_MS;
+    await deactivateIdleTestSalesUnits(this.ctx);
   }
 
   #schedule(): void {

@@ -23,7 +23,7 @@ import {
   type Kysely,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { Database, OutboxRow, PaymentRow } from './schema.ts';
+import type { Database, OutboxRow, PaymentRow, SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, paymentByOrder, type ByOrder } from './payment-view.ts';
 import { prepared, statementNameOf } from './prepared.ts';
@@ -307,10 +307,13 @@ export function idColumnType(kind: DialectKind): 'integer' | 'bigserial' {
   return kind === 'sqlite' ? 'integer' : 'bigserial';
 }
 
-const INSERT_ONLY_TABLES = ['ledger_entry', 'ledger_line', 'payment_operation'] as const;
+const INSERT_ONLY_TABLES = ['ledger_entry', 'ledger_line', 'payment_operation', 'audit_log'] as const;
 type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
 
-/** Invariant L2: the ledger and the operation log refuse UPDATE and DELETE at the engine level (idempotent). */
+/**
+ * Invariant L2: the ledger, the operation log and the operators' audit log refuse UPDATE and DELETE at the engine
+ * level (idempotent).
+ */
 export async function createInsertOnlyGuards(
   db: Kysely<any>,
   kind: DialectKind,
@@ -534,6 +537,12 @@ export async function loadPaymentForUpdate(
 ): Promise<PaymentRow | undefined> {
   // SQLite has no row locks: the writer holds the whole database.
   return (kind === 'postgres' ? paymentByOrderForUpdate : paymentByOrder).first(db, { msn, orderId });
+}
+
+/** A sales unit, held until the transaction ends: an operator's change reads what it changes for the audit log. */
+export async function findSalesUnitForUpdate(db: Kysely<Database>, kind: DialectKind, msn: string): Promise<SalesUnitRow | undefined> {
+  const query = db.selectFrom('sales_unit').selectAll().where('msn', '=', msn);
+  return (kind === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /** Serialization failures and deadlocks are safe to retry: the transaction had no effect. */

@@ -40,6 +40,7 @@ export interface Database {
   api_call: ApiCallTable;
   web_account: WebAccountTable;
   web_session: WebSessionTable;
+  audit_log: AuditLogTable;
 }
 
 export interface UserAddressTable {
@@ -117,6 +118,33 @@ export interface SalesUnitTable {
   kind: Generated<SalesUnitKind>;
   /** The Vipps-nummer of a `vippsnummer` unit (its MSN when the operator gave none). */
   vipps_number: Generated<string | null>;
+  /** 1: a test sales unit, deactivated by the idle rule when unused (src/core/merchants/idle-test-units.ts). */
+  test_unit: Generated<number>;
+  /** When the unit was created or last reactivated: the idle rule counts unused days from here or the last payment. */
+  active_since_ms: number | null;
+}
+
+/**
+ * Who changed merchants, sales units, keys or operators: the operator API's token, the CLI (with the OS user), a
+ * console operator, a merchant's portal user (their own keys), the sandbox API, Kasse itself.
+ */
+export type AuditActorKind = 'api-token' | 'cli' | 'operator' | 'portal' | 'sandbox' | 'kasse';
+
+/** Insert-only (engine triggers): every operator action, in the transaction of the change it records. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  /** The injected clock's time of the change. */
+  at_ms: number;
+  actor_kind: AuditActorKind;
+  /** 'api-token', the OS user for the CLI, the operator's email, 'idle rule'. */
+  actor: string;
+  /** What was done, e.g. 'sales-unit.capture-type'. */
+  action: string;
+  /** What it was done to: an MSN, a merchant id, an operator's email. */
+  subject: string;
+  /** The fields the action changed, as they were and as they became (JSON; null where there was no before/after). */
+  before_json: string | null;
+  after_json: string | null;
 }
 
 export type SalesUnitKind = 'ecommerce' | 'vippsnummer';
@@ -413,6 +441,7 @@ export type PaymentRow = PaymentCoreRow & Attached<Selectable<EcommV2RequestTabl
 export type NewPayment = Insertable<PaymentTable> & Attached<Insertable<EcommV2RequestTable>> & Attached<Insertable<PaymentSessionTable>>;
 export type OperationRow = Selectable<PaymentOperationTable>;
 export type SalesUnitRow = Selectable<SalesUnitTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type CallbackAttemptRow = Selectable<CallbackAttemptTable>;
 export type TestUserRow = Selectable<TestUserTable>;

@@ -35,11 +35,11 @@ describe('the front end in the browser', { skip }, () => {
     return { url: initiated.body.url as string, token: MerchantClient.tokenOf(initiated.body.url) };
   }
 
-  test('the start page links the app, the sandbox, the callbacks, the portal and the docs, and each opens', async () => {
+  test('the start page links the app, the sandbox, the callbacks, the portal, the console and the docs, and each opens', async () => {
     const page = await desktop();
     await page.goto(`${k.baseUrl}/`);
     await page.getByTestId('start-links').waitFor();
-    assert.deepEqual(await page.locator('.start-card-title').allTextContents(), ['The Vipps app', 'Sandbox', 'Callbacks', 'Merchant portal', 'API docs']);
+    assert.deepEqual(await page.locator('.start-card-title').allTextContents(), ['The Vipps app', 'Sandbox', 'Callbacks', 'Merchant portal', 'Operator console', 'API docs']);
     await screenshot(page, 'front-start', { fullPage: true });
     await page.getByTestId('start-sandbox').click();
     await page.getByTestId('sandbox-user').first().waitFor();
@@ -48,6 +48,9 @@ describe('the front end in the browser', { skip }, () => {
     await page.getByTestId('callbacks').click();
     await page.locator('#rows').waitFor({ state: 'attached' });
     await screenshot(page, 'front-callbacks');
+    await page.goto(`${k.baseUrl}/`);
+    await page.getByTestId('start-console').click();
+    await page.getByTestId('login').waitFor();
     // The API docs (Swagger UI) run under the same strict policy: it renders, and the rig sees no CSP refusal.
     await page.goto(`${k.baseUrl}/_kasse/docs`);
     await page.locator('.swagger-ui .info .title').waitFor();

@@ -90,6 +90,10 @@ describe('the printed demo merchant', () => {
     assert.match(dashboard.text, /Kasse Demo Shop/);
   });
 
+  test('is printed beside the sandbox operator’s console login', () => {
+    assert.match(kasse.output(), /Operator console: http:\/\/\S+\/console {3}e-mail operator@kasse\.test {3}password \S{20,}/);
+  });
+
   test('keeps its printed credentials across a sandbox reset, and the reset brings the clock back to real time', async () => {
     const moved = await fetch(`${credentials.B}/_kasse/sandbox/clock`, {
       method: 'POST',

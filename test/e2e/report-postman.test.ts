@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import newman, { type NewmanRunSummary } from 'newman';
 import { createSandboxMerchant } from '../../src/core/sandbox/sandbox-merchants.ts';
+import { SANDBOX_ACTOR } from '../../src/core/operators/audit.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
 import { specFile, specSkip } from '../support/spec-files.ts';
@@ -23,7 +24,7 @@ before(async () => {
 after(() => kasse.close());
 
 test('every request of the official Report API collection answers 2xx', { skip }, async () => {
-  const credentials = await createSandboxMerchant(kasse.kasse.ctx, { msn: LEDGER_IN_COLLECTION, rateLimits: false });
+  const credentials = await createSandboxMerchant(kasse.kasse.ctx, SANDBOX_ACTOR, { msn: LEDGER_IN_COLLECTION, rateLimits: false });
   const merchant = new MerchantClient(kasse.baseUrl, credentials);
   await merchant.reserved('postman-report', 12_300);
   assert.equal((await merchant.capture('postman-report', 12_300)).status, 200);

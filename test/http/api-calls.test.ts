@@ -3,6 +3,7 @@
 // and Merchant-Serial-Number headers — and never a token, key, secret, Authorization header or body. GET
 // /_kasse/api-calls lists a unit's own calls (filters, pages). Calls are written in batches; a graceful shutdown writes
 // what is buffered; the retention job deletes calls older than KASSE_API_CALL_RETENTION_DAYS. Both engines.
+import { kasseActor } from '../../src/core/operators/audit.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/clock.ts';
@@ -130,7 +131,7 @@ describe('API-call recording and shutdown', () => {
     const kasse = await createKasse({ databaseUrl: database.url, clock: new ManualClock(TEST_EPOCH_MS), timeTravel: null, startJobs: false });
     try {
       const { createSandboxMerchant } = await import('../../src/core/sandbox/sandbox-merchants.ts');
-      const keys = await createSandboxMerchant(kasse.ctx, { rateLimits: false });
+      const keys = await createSandboxMerchant(kasse.ctx, kasseActor('test'), { rateLimits: false });
       const token = (await kasse.app.inject({ method: 'POST', url: '/accesstoken/get', headers: { client_id: keys.clientId, client_secret: keys.clientSecret, 'ocp-apim-subscription-key': keys.subscriptionKey } })).json().access_token;
       const answer = await kasse.app.inject({ method: 'GET', url: '/ecomm/v2/payments/shutdown-order-1/details', headers: { authorization: `Bearer ${token}`, 'ocp-apim-subscription-key': keys.subscriptionKey } });
       assert.equal(answer.statusCode, 404);

@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import { AUTH_CACHE_TTL_MS } from '../../src/core/auth/key-cache.ts';
 import { revokeKey } from '../../src/core/merchants/api-keys.ts';
 import { setSalesUnitStatus } from '../../src/core/merchants/sales-units.ts';
+import { API_TOKEN_ACTOR } from '../../src/core/operators/audit.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createKasse } from '../../src/kasse.ts';
 import { testDialects } from '../support/databases.ts';
@@ -36,15 +37,15 @@ for (const dialect of dialects) {
       const merchant = await MerchantClient.create(node.baseUrl);
       const ctx = node.kasse.ctx;
       assert.equal(await authOutcome(node.baseUrl, merchant), 'passed (404)');
-      await setSalesUnitStatus(ctx, merchant.msn, 'blocked');
+      await setSalesUnitStatus(ctx, API_TOKEN_ACTOR, merchant.msn, 'blocked');
       assert.equal(await authOutcome(node.baseUrl, merchant), '31');
-      await setSalesUnitStatus(ctx, merchant.msn, 'active');
+      await setSalesUnitStatus(ctx, API_TOKEN_ACTOR, merchant.msn, 'active');
       assert.equal(await authOutcome(node.baseUrl, merchant), 'passed (404)');
-      await setSalesUnitStatus(ctx, merchant.msn, 'deactivated');
+      await setSalesUnitStatus(ctx, API_TOKEN_ACTOR, merchant.msn, 'deactivated');
       assert.equal(await authOutcome(node.baseUrl, merchant), '37');
-      await setSalesUnitStatus(ctx, merchant.msn, 'active');
+      await setSalesUnitStatus(ctx, API_TOKEN_ACTOR, merchant.msn, 'active');
       assert.equal(await authOutcome(node.baseUrl, merchant), 'passed (404)');
-      await revokeKey(ctx, merchant.msn, merchant.credentials.clientId);
+      await revokeKey(ctx, API_TOKEN_ACTOR, merchant.msn, merchant.credentials.clientId);
       assert.equal(await authOutcome(node.baseUrl, merchant), 'unauthorized');
     });
   });
@@ -70,9 +71,9 @@ if (dialects.includes('postgres')) {
       const ctxA = nodeA.kasse.ctx;
 
       const changes: Array<{ change: () => Promise<unknown>; refused: string; undo?: () => Promise<unknown> }> = [
-        { change: () => setSalesUnitStatus(ctxA, merchant.msn, 'blocked'), refused: '31', undo: () => setSalesUnitStatus(ctxA, merchant.msn, 'active') },
-        { change: () => setSalesUnitStatus(ctxA, merchant.msn, 'deactivated'), refused: '37', undo: () => setSalesUnitStatus(ctxA, merchant.msn, 'active') },
-        { change: () => revokeKey(ctxA, merchant.msn, merchant.credentials.clientId), refused: 'unauthorized' },
+        { change: () => setSalesUnitStatus(ctxA, API_TOKEN_ACTOR, merchant.msn, 'blocked'), refused: '31', undo: () => setSalesUnitStatus(ctxA, API_TOKEN_ACTOR, merchant.msn, 'active') },
+        { change: () => setSalesUnitStatus(ctxA, API_TOKEN_ACTOR, merchant.msn, 'deactivated'), refused: '37', undo: () => setSalesUnitStatus(ctxA, API_TOKEN_ACTOR, merchant.msn, 'active') },
+        { change: () => revokeKey(ctxA, API_TOKEN_ACTOR, merchant.msn, merchant.credentials.clientId), refused: 'unauthorized' },
       ];
       for (const { change, refused, undo } of changes) {
         // Warm B's cache, change through A: A refuses at once, B still serves what it read (the cache is in use) ...

@@ -34,3 +34,20 @@ export async function admin(kasse: TestKasse, method: string, path: string, body
   assert.ok(result.status >= 200 && result.status < 300, `${method} ${path}: ${result.status} ${result.text}`);
   return result;
 }
+
+/** An HTML page of Kasse's: the strict CSP header, and no inline script, style or event handler (CSP would refuse them). */
+export function assertStrictPage(path: string, page: { headers: Headers; text: string }): void {
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/, path);
+  const csp = page.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self'(;|$)/, `${path} has a strict script-src`);
+  assert.ok(!/script-src[^;]*unsafe/.test(csp), `${path}: scripts never inline or eval`);
+  // Swagger UI (the API docs) applies inline styles; every page of Kasse's own has strict styles too.
+  if (!path.startsWith('/_kasse/docs')) assert.match(csp, /style-src 'self'(;|$)/, `${path} has a strict style-src`);
+  for (const match of page.text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    assert.match(match[1] ?? '', /\bsrc=/, `${path}: a script without src`);
+    assert.equal((match[2] ?? '').trim(), '', `${path}: an inline script with content`);
+  }
+  assert.ok(!/<style\b/i.test(page.text), `${path}: an inline <style> block`);
+  assert.ok(!/\sstyle="/i.test(page.text), `${path}: an inline style attribute`);
+  assert.ok(!/\son[a-z]+="/i.test(page.text), `${path}: an inline event handler`);
+}

@@ -3,6 +3,7 @@
 // (the selective probe on the amount index or the walk in created order), on both engines; another merchant's units
 // are "not found"; the exports read the whole filter. Method: payments inserted straight through the store, the core
 // use cases compared with the same filter applied in memory.
+import { kasseActor } from '../../src/core/operators/audit.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createMerchant, createSalesUnit, NotFoundError } from '../../src/core/merchants/sales-units.ts';
@@ -14,6 +15,8 @@ import { DAY_MS } from '../../src/domain/clock.ts';
 import { InvalidRequestError } from '../../src/domain/refusals.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, TEST_EPOCH_MS, type TestKasse } from '../support/harness.ts';
+
+const TEST_ACTOR = kasseActor('test');
 
 const STATES = ['captured', 'captured', 'reserved', 'failed', 'cancelled'] as const;
 const COUNT = 2_600;
@@ -37,10 +40,10 @@ for (const dialect of testDialects()) {
     before(async () => {
       k = await startTestKasse({ dialect, startJobs: false });
       const ctx = k.kasse.ctx;
-      const merchant = await createMerchant(ctx, { name: 'Search AS' });
-      const units = [await createSalesUnit(ctx, merchant.id, { name: 'One' }), await createSalesUnit(ctx, merchant.id, { name: 'Two' })];
-      const stranger = await createMerchant(ctx, { name: 'Stranger AS' });
-      await createSalesUnit(ctx, stranger.id, { name: 'Theirs' });
+      const merchant = await createMerchant(ctx, TEST_ACTOR, { name: 'Search AS' });
+      const units = [await createSalesUnit(ctx, TEST_ACTOR, merchant.id, { name: 'One' }), await createSalesUnit(ctx, TEST_ACTOR, merchant.id, { name: 'Two' })];
+      const stranger = await createMerchant(ctx, TEST_ACTOR, { name: 'Stranger AS' });
+      await createSalesUnit(ctx, TEST_ACTOR, stranger.id, { name: 'Theirs' });
       const rows = [];
       for (let n = 0; n < COUNT; n++) {
         const state = STATES[n % STATES.length]!;

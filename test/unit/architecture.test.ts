@@ -97,10 +97,10 @@ test('only src/clock.ts reads the wall clock', () => {
   }
 });
 
-test('no code updates or deletes ledger lines or operation-log rows', () => {
+test('no code updates or deletes ledger lines, operation-log rows or audit-log entries', () => {
   for (const file of sources('src')) {
     const code = codeOf(file);
-    for (const table of ['ledger_line', 'payment_operation']) {
+    for (const table of ['ledger_line', 'payment_operation', 'audit_log']) {
       assert.ok(!code.includes(`updateTable('${table}')`), `${file} updates ${table}`);
       assert.ok(!code.includes(`deleteFrom('${table}')`), `${file} deletes from ${table}`);
     }

@@ -7,6 +7,7 @@ import { inTransaction, withinTransaction } from '../transaction.ts';
 import type { AppContext } from '../context.ts';
 import { createApiKey } from '../merchants/api-keys.ts';
 import { createMerchant, createSalesUnit, type SettlementTerms } from '../merchants/sales-units.ts';
+import { kasseActor, type Actor } from '../operators/audit.ts';
 import { createPortalUser, sandboxPortalEmail, type PortalLogin } from '../portal/portal-users.ts';
 
 export interface SandboxMerchantRequest {
@@ -27,39 +28,52 @@ type IssuedCredentials = IssuedKeys & Partial<PortalLogin>;
 
 /**
  * One call gives a test its own merchant, sales unit and keys, so tests never share state, and the merchant's first
- * portal user (an admin) with a made-up password.
+ * portal user (an admin) with a made-up password. Merchant, sales unit and keys are one transaction, each step in the
+ * audit log. Its sales unit is a test unit (the idle rule applies to test units in production mode only).
  */
 export async function createSandboxMerchant(
   ctx: AppContext,
+  by: Actor,
   request: SandboxMerchantRequest,
   credentials?: IssuedCredentials,
 ): Promise<IssuedKeys & PortalLogin> {
   const name = request.name ?? 'Sandbox merchant';
-  const merchant = await createMerchant(ctx, { name });
-  const unit = await createSalesUnit(ctx, merchant.id, {
-    name,
-    captureType: request.captureType ?? 'reserve',
-    express: request.express ?? true,
-    rateLimits: request.rateLimits ?? true,
-    skipLandingPage: true,
-    ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
-    ...(request.msn !== undefined ? { msn: request.msn } : {}),
-    ...(request.kind !== undefined ? { kind: request.kind } : {}),
-    ...(request.vippsNumber !== undefined ? { vippsNumber: request.vippsNumber } : {}),
+  const { keys, merchantId } = await inTransaction(ctx, async ({ trx }) => {
+    const within = withinTransaction(ctx, trx);
+    const merchant = await createMerchant(within, by, { name });
+    const unit = await createSalesUnit(within, by, merchant.id, {
+      name,
+      captureType: request.captureType ?? 'reserve',
+      express: request.express ?? true,
+      rateLimits: request.rateLimits ?? true,
+      skipLandingPage: true,
+      testUnit: true,
+      ...(request.settlement !== undefined ? { settlement: request.settlement } : {}),
+      ...(request.msn !== undefined ? { msn: request.msn } : {}),
+      ...(request.kind !== undefined ? { kind: request.kind } : {}),
+      ...(request.vippsNumber !== undefined ? { vippsNumber: request.vippsNumber } : {}),
+    });
+    const issued = await createApiKey(
+      within,
+      by,
+      unit.msn,
+      credentials && { clientId: credentials.clientId, clientSecret: credentials.clientSecret, subscriptionKey: credentials.subscriptionKey },
+    );
+    return { keys: issued, merchantId: merchant.id };
   });
-  const keys = await createApiKey(
-    ctx,
-    unit.msn,
-    credentials && { clientId: credentials.clientId, clientSecret: credentials.clientSecret, subscriptionKey: credentials.subscriptionKey },
-  );
+  // After the merchant's transaction (or inside the caller's, when it joined one): hashing the password takes tens of
+  // milliseconds, which a transaction of its own would hold the write connection for.
   const login = await createPortalUser(ctx.store.db, ctx.clock.nowMs(), {
-    merchantId: merchant.id,
-    email: credentials?.portalEmail ?? sandboxPortalEmail(unit.msn),
+    merchantId,
+    email: credentials?.portalEmail ?? sandboxPortalEmail(keys.merchantSerialNumber),
     role: 'admin',
     ...(credentials?.portalPassword !== undefined ? { password: credentials.portalPassword } : {}),
   });
   return { ...keys, portalEmail: login.portalEmail, portalPassword: login.portalPassword };
 }
+
+/** The demo merchant is set up (and restored after a sandbox reset) by Kasse itself. */
+const DEMO_ACTOR = kasseActor('demo merchant');
 
 const DEMO_KEY = 'demo_merchant_credentials';
 /** The demo merchant is a merchant like any other: the real API's rate limits apply (README, "Behaviour worth knowing"). */
@@ -95,7 +109,7 @@ export async function ensureDemoMerchant(ctx: AppContext): Promise<DemoMerchant>
     }
     try {
       const credentials = await inTransaction(ctx, async ({ trx }) => {
-        const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_MERCHANT);
+        const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_ACTOR, DEMO_MERCHANT);
         await insertMeta(trx, DEMO_KEY, JSON.stringify(created));
         return created;
       });
@@ -134,7 +148,7 @@ export async function restoreDemoMerchant(ctx: AppContext, credentials?: IssuedC
   if (stored === undefined || (await findApiKey(ctx.store.db, stored.clientId))) return false;
   try {
     await inTransaction(ctx, async ({ trx }) => {
-      const created = await createSandboxMerchant(withinTransaction(ctx, trx), { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored);
+      const created = await createSandboxMerchant(withinTransaction(ctx, trx), DEMO_ACTOR, { ...DEMO_MERCHANT, msn: stored.merchantSerialNumber }, stored);
       // Credentials stored before the portal existed learn the login made now, so the next reset gives the same one.
       if (stored.portalPassword === undefined) await writeMeta(trx, DEMO_KEY, JSON.stringify(created));
     });

@@ -8,6 +8,7 @@ export const BUNDLE_ENTRIES = {
   'landing.js': 'landing.ts',
   'callbacks.js': 'callbacks.ts',
   'portal.js': 'portal/main.ts',
+  'console.js': 'console/main.ts',
 } as const;
 
 export type BundleName = keyof typeof BUNDLE_ENTRIES;

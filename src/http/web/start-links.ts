@@ -13,6 +13,7 @@ export const START_LINKS: readonly StartLink[] = [
   { id: 'sandbox', href: '/_kasse/sandbox', title: 'Sandbox', text: 'Test users, cards, banks and the amounts that force an outcome.', inProduction: false },
   { id: 'callbacks', href: '/_kasse/sandbox/callbacks', title: 'Callbacks', text: 'Every call Kasse makes to merchants, live, with replay.', inProduction: false },
   { id: 'portal', href: '/portal', title: 'Merchant portal', text: 'Your payments, callbacks, keys and settlements, with a log-in.', inProduction: true },
+  { id: 'console', href: '/console', title: 'Operator console', text: 'Merchants, sales units, capture type, fees, status, keys and the audit log, with a log-in.', inProduction: true },
   { id: 'docs', href: '/_kasse/docs', title: 'API docs', text: 'The merchant API as this server serves it (OpenAPI).', inProduction: true },
 ];
 

@@ -10,6 +10,7 @@ import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts
 import { paymentSplit } from './0008_payment_split.ts';
 import { portalWebAccounts } from './0009_portal_web_accounts.ts';
 import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
+import { consoleAuditIdle } from './0010_console_audit_idle.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -24,5 +25,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0008_payment_split': paymentSplit(kind),
     '0009_portal_web_accounts': portalWebAccounts(),
     '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
+    '0010_console_audit_idle': consoleAuditIdle(kind),
   };
 }

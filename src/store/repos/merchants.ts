@@ -89,3 +89,21 @@ export async function findKeyWithSalesUnit(db: Executor, clientId: string) {
     .where('api_key.client_id', '=', clientId)
     .executeTakeFirst();
 }
+
+/**
+ * The idle rule as one guarded statement: active test units that became active before `cutoffMs` and have had no
+ * payment initiated since are deactivated. Returns the units it deactivated.
+ */
+export async function deactivateIdleTestUnits(db: Executor, args: { cutoffMs: number; nowMs: number }): Promise<SalesUnitRow[]> {
+  return db
+    .updateTable('sales_unit')
+    .set({ status: 'deactivated', updated_at_ms: args.nowMs })
+    .where('test_unit', '=', 1)
+    .where('status', '=', 'active')
+    .where('active_since_ms', '<', args.cutoffMs)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('payment').select('payment.id').whereRef('payment.msn', '=', 'sales_unit.msn').where('payment.created_at_ms', '>=', args.cutoffMs))),
+    )
+    .returningAll()
+    .execute();
+}

@@ -52,3 +52,7 @@ export async function setWebAccountPassword(db: Executor, id: string, passwordHa
     .where('id', '=', id)
     .execute();
 }
+
+export async function listWebAccountsOfKind(db: Executor, kind: WebAccountKind): Promise<WebAccountRow[]> {
+  return db.selectFrom('web_account').selectAll().where('kind', '=', kind).orderBy('created_at_ms').orderBy('email').execute();
+}

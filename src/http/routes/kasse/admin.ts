@@ -15,9 +15,11 @@ import {
 import type { AppContext } from '../../../core/context.ts';
 import { reconcile } from '../../../core/reconcile/reconcile.ts';
 import { sha256Hex } from '../../../core/auth/secrets.ts';
+import { API_TOKEN_ACTOR, AUDIT_PAGE_MAX, readAuditLog } from '../../../core/operators/audit.ts';
 import { sendVippsError } from '../../errors.ts';
 import { SalesUnitKindFields } from '../../schemas/sales-unit-kind.ts';
 import { partnerAdminRoutes } from './admin-partners.ts';
+import { InvalidRequestError } from '../../../domain/refusals.ts';
 
 const TAGS = ['operator'];
 const Msn = Type.Object({ msn: Type.String({ pattern: '^\\d{5,6}$' }) });
@@ -32,6 +34,8 @@ function tokenMatches(presented: string | undefined, expectedSha256: string): bo
 /** The operator API: merchants, sales units, keys, capture type and status. Bearer KASSE_ADMIN_TOKEN. */
 export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginAsyncTypebox {
   const expected = sha256Hex(adminToken);
+  // Whoever holds the token: the audit log records every change made through this API as the token's.
+  const by = API_TOKEN_ACTOR;
   return async (app) => {
     app.addHook('onRequest', async (request, reply) => {
       if (!tokenMatches(request.headers.authorization, expected)) {
@@ -56,7 +60,7 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
           body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), orgNumber: Type.Optional(Type.String({ pattern: '^\\d{9}$' })) }),
         },
       },
-      async (request, reply) => reply.code(201).send(await createMerchant(ctx, { name: request.body.name, orgNumber: request.body.orgNumber ?? null })),
+      async (request, reply) => reply.code(201).send(await createMerchant(ctx, by, { name: request.body.name, orgNumber: request.body.orgNumber ?? null })),
     );
 
     app.post(
@@ -76,12 +80,13 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
             rateLimits: Type.Optional(Type.Boolean()),
             callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
             ...SalesUnitKindFields,
+            testUnit: Type.Optional(Type.Boolean({ description: 'A test sales unit: deactivated when unused for KASSE_IDLE_TEST_DAYS (production mode)' })),
           }),
         },
       },
       async (request, reply) => {
-        const { name, msn, captureType, express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts, kind, vippsNumber } = request.body;
-        const unit = await createSalesUnit(ctx, request.params.merchantId, {
+        const { name, msn, captureType, express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts, kind, vippsNumber, testUnit } = request.body;
+        const unit = await createSalesUnit(ctx, by, request.params.merchantId, {
           name,
           ...(msn !== undefined ? { msn } : {}),
           ...(captureType !== undefined ? { captureType } : {}),
@@ -92,6 +97,7 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
           ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
           ...(kind !== undefined ? { kind } : {}),
           ...(vippsNumber !== undefined ? { vippsNumber } : {}),
+          ...(testUnit !== undefined ? { testUnit } : {}),
         });
         return reply.code(201).send(unit);
       },
@@ -100,7 +106,7 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
     app.post(
       '/_kasse/admin/sales-units/:msn/keys',
       { schema: { tags: TAGS, summary: 'Issue API keys (secrets are shown once)', params: Msn } },
-      async (request, reply) => reply.code(201).send(await createApiKey(ctx, request.params.msn)),
+      async (request, reply) => reply.code(201).send(await createApiKey(ctx, by, request.params.msn)),
     );
 
     app.get('/_kasse/admin/sales-units/:msn/keys', { schema: { tags: TAGS, summary: 'List API keys (no secrets)', params: Msn } }, async (request) =>
@@ -111,7 +117,7 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
       '/_kasse/admin/sales-units/:msn/keys/:clientId',
       { schema: { tags: TAGS, summary: 'Revoke an API key', params: Type.Object({ msn: Type.String(), clientId: Type.String({ maxLength: 64 }) }) } },
       async (request, reply) => {
-        await revokeKey(ctx, request.params.msn, request.params.clientId);
+        await revokeKey(ctx, by, request.params.msn, request.params.clientId);
         return reply.code(204).send();
       },
     );
@@ -119,13 +125,13 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
     app.put(
       '/_kasse/admin/sales-units/:msn/capture-type',
       { schema: { tags: TAGS, summary: 'Set reserve or direct capture', params: Msn, body: Type.Object({ captureType: CaptureType }) } },
-      async (request) => setCaptureType(ctx, request.params.msn, request.body.captureType),
+      async (request) => setCaptureType(ctx, by, request.params.msn, request.body.captureType),
     );
 
     app.put(
       '/_kasse/admin/sales-units/:msn/settlement',
       { schema: { tags: TAGS, summary: 'Set fees, net or gross settlement and payout frequency', params: Msn, body: SettlementTermsBody } },
-      async (request) => setSettlementTerms(ctx, request.params.msn, request.body),
+      async (request) => setSettlementTerms(ctx, by, request.params.msn, request.body),
     );
 
     app.patch(
@@ -142,12 +148,13 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
             rateLimits: Type.Optional(Type.Boolean()),
             callbackMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
             ...SalesUnitKindFields,
+            testUnit: Type.Optional(Type.Boolean()),
           }),
         },
       },
       async (request) => {
-        const { express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts, kind, vippsNumber } = request.body;
-        return setSalesUnitOptions(ctx, request.params.msn, {
+        const { express, skipLandingPage, ninScope, rateLimits, callbackMaxAttempts, kind, vippsNumber, testUnit } = request.body;
+        return setSalesUnitOptions(ctx, by, request.params.msn, {
           ...(express !== undefined ? { express } : {}),
           ...(skipLandingPage !== undefined ? { skipLandingPage } : {}),
           ...(ninScope !== undefined ? { ninScope } : {}),
@@ -155,11 +162,36 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
           ...(callbackMaxAttempts !== undefined ? { callbackMaxAttempts } : {}),
           ...(kind !== undefined ? { kind } : {}),
           ...(vippsNumber !== undefined ? { vippsNumber } : {}),
+          ...(testUnit !== undefined ? { testUnit } : {}),
         });
       },
     );
 
     await app.register(partnerAdminRoutes(ctx));
+    app.get(
+      '/_kasse/admin/audit-log',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Every operator action (who, what, before, after, when), newest first',
+          querystring: Type.Object({
+            subject: Type.Optional(Type.String({ maxLength: 200, description: 'An MSN, merchant id or operator email' })),
+            before: Type.Optional(Type.String({ pattern: '^[1-9]\\d{0,14}$', description: 'Entries older than this id (paging)' })),
+            limit: Type.Optional(Type.String({ pattern: '^[1-9]\\d{0,2}$', description: `How many, newest first (1–${AUDIT_PAGE_MAX}, default 50)` })),
+          }),
+        },
+      },
+      async (request) => {
+        const { subject, before, limit } = request.query;
+        if (limit !== undefined && Number(limit) > AUDIT_PAGE_MAX) throw new InvalidRequestError('limit', `limit must be between 1 and ${AUDIT_PAGE_MAX}`);
+        const entries = await readAuditLog(ctx, {
+          subject,
+          beforeId: before === undefined ? undefined : Number(before),
+          limit: limit === undefined ? undefined : Number(limit),
+        });
+        return { entries };
+      },
+    );
 
     app.get('/_kasse/admin/reconcile', { schema: { tags: TAGS, summary: 'Check every invariant over the whole database' } }, async () =>
       reconcile(ctx.store),
@@ -171,7 +203,7 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
       ['reactivate', 'active'],
     ] as const) {
       app.post(`/_kasse/admin/sales-units/:msn/${action}`, { schema: { tags: TAGS, summary: `Set status ${status}`, params: Msn } }, async (request) =>
-        setSalesUnitStatus(ctx, request.params.msn, status),
+        setSalesUnitStatus(ctx, by, request.params.msn, status),
       );
     }
   };

@@ -4,6 +4,8 @@ import type { AppContext } from '../../../core/context.ts';
 import { resetSandbox } from '../../../core/sandbox/reset.ts';
 import { seedSandboxFixtures, seededUsers } from '../../../core/sandbox/fixtures.ts';
 import { createSandboxMerchant, restoreDemoMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
+import { SANDBOX_ACTOR } from '../../../core/operators/audit.ts';
+import { restoreSandboxOperator } from '../../../core/sandbox/sandbox-operator.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../core/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
 import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
@@ -54,7 +56,7 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
       },
       async (request, reply) => {
         const body = request.body ?? {};
-        const credentials = await createSandboxMerchant(ctx, {
+        const credentials = await createSandboxMerchant(ctx, SANDBOX_ACTOR, {
           ...(body.captureType !== undefined ? { captureType: body.captureType } : {}),
           ...(body.express !== undefined ? { express: body.express } : {}),
           ...(body.rateLimits !== undefined ? { rateLimits: body.rateLimits } : {}),
@@ -162,13 +164,14 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
 
     app.post(
       '/_kasse/sandbox/reset',
-      { schema: { tags: TAGS, summary: 'Delete all data, set the clock back to real time, re-seed the fixtures and the demo merchant' } },
+      { schema: { tags: TAGS, summary: 'Delete all data, set the clock back to real time, re-seed the fixtures, the demo merchant and the sandbox operator' } },
       async () => {
         await resetSandbox(ctx);
         // Before re-seeding: the fixtures and the demo merchant are created at real time, not in the travelled future.
         const nowMs = await timeTravel.backToRealTime();
         await seedSandboxFixtures(ctx);
         await restoreDemoMerchant(ctx);
+        await restoreSandboxOperator(ctx);
         return { reset: true, now: isoTimestamp(nowMs) };
       },
     );

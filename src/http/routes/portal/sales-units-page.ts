@@ -1,3 +1,4 @@
+import { portalActor } from '../../../core/operators/audit.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../../core/context.ts';
 import { createApiKey, listKeys, revokeKey, rotateKey } from '../../../core/merchants/api-keys.ts';
@@ -51,21 +52,21 @@ export function salesUnitsPage(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: { msn: string } }>('/portal/sales-units/:msn/keys', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'manageKeys');
     const unit = ownUnit(user.scope, request.params.msn);
-    const issued = await createApiKey(ctx, unit.msn);
+    const issued = await createApiKey(ctx, portalActor(user.email), unit.msn);
     return renderUnits(ctx, reply, user, { action: 'created', msn: unit.msn, ...issued }, 201);
   });
 
   app.post<{ Params: KeyParams }>('/portal/sales-units/:msn/keys/:clientId/rotate', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'manageKeys');
     const unit = ownUnit(user.scope, request.params.msn);
-    const issued = await rotateKey(ctx, unit.msn, request.params.clientId);
+    const issued = await rotateKey(ctx, portalActor(user.email), unit.msn, request.params.clientId);
     return renderUnits(ctx, reply, user, { action: `replaced ${request.params.clientId}`, msn: unit.msn, ...issued }, 201);
   });
 
   app.post<{ Params: KeyParams }>('/portal/sales-units/:msn/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'manageKeys');
     const unit = ownUnit(user.scope, request.params.msn);
-    await revokeKey(ctx, unit.msn, request.params.clientId);
+    await revokeKey(ctx, portalActor(user.email), unit.msn, request.params.clientId);
     return reply.redirect('/portal/sales-units', 303);
   });
 }

@@ -1,0 +1,72 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { operatorActor, type Actor } from '../../../core/operators/audit.ts';
+import { isoTimestamp } from '../../../domain/clock.ts';
+import { CSRF_FIELD, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
+import { renderPage } from '../../web/templates.ts';
+
+export const CONSOLE: WebFrontEnd = { kind: 'operator', basePath: '/console', cookieName: 'kasse_console', title: 'Operator console' };
+
+/** The operator behind a console request: who the audit log names, and the CSRF token their forms carry. */
+export interface ConsoleOperator {
+  email: string;
+  actor: Actor;
+  csrf: string;
+}
+
+/** An account of another kind never gets here (sessions belong to one front end); the check keeps it so. */
+export function operatorOf(request: FastifyRequest): ConsoleOperator {
+  const { account, session } = sessionOf(request);
+  if (account.kind !== 'operator') throw new Error('a console session of a non-operator account');
+  return { email: account.email, actor: operatorActor(account.email), csrf: session.csrf_token };
+}
+
+/**
+ * The console's navigation. Partner keys (a partner acting for several sales units) get their page here when they
+ * exist: one entry `{ id: 'partner-keys', href: '/console/partner-keys', label: 'Partner keys' }`.
+ */
+const NAV = [
+  { id: 'merchants', href: '/console', label: 'Merchants & sales units' },
+  { id: 'audit-log', href: '/console/audit-log', label: 'Audit log' },
+] as const;
+
+export type ConsoleSection = (typeof NAV)[number]['id'];
+
+/** A console page: its template inside the shell (navigation, who is logged in, log-out), never cached. */
+export function sendConsolePage(reply: FastifyReply, operator: ConsoleOperator, page: { template: string; current: ConsoleSection; title: string; data: object; status?: number }) {
+  return reply
+    .code(page.status ?? 200)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(
+      renderPage(`console/${page.template}`, {
+        ...page.data,
+        title: page.title,
+        shell: {
+          email: operator.email,
+          csrfField: CSRF_FIELD,
+          csrf: operator.csrf,
+          nav: NAV.map((item) => ({ ...item, current: item.id === page.current })),
+        },
+      }),
+    );
+}
+
+export function sendConsoleMessage(reply: FastifyReply, status: number, heading: string, message: string) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(renderPage('web-message', { title: CONSOLE.title, heading, message, back: CONSOLE.basePath }));
+}
+
+/** "2026-01-05 10:00:03 UTC" */
+export function utcText(epochMs: number): string {
+  return `${isoTimestamp(epochMs).replace('T', ' ').slice(0, 19)} UTC`;
+}
+
+/** A sales unit's status as a badge: what the ecomm API answers while it is not active. */
+export function statusBadge(status: string): { text: string; tone: string } {
+  if (status === 'active') return { text: 'active', tone: 'ok' };
+  if (status === 'blocked') return { text: 'blocked (Merchant 31)', tone: 'bad' };
+  return { text: `${status} (Merchant 37)`, tone: 'wait' };
+}
