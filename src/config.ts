@@ -13,6 +13,9 @@ export interface Config {
   accessTokenLifetimeSeconds: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** SMTP_URL: transaction reports are e-mailed through it when set. */
+  smtpUrl: string | null;
+  reportMailFrom: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -46,5 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenLifetimeSeconds: integer(env, 'KASSE_TOKEN_LIFETIME_SECONDS', 3600),
     // Below the 30 s an orchestrator (Kubernetes' default grace period) waits before SIGKILL.
     shutdownTimeoutMs: integer(env, 'KASSE_SHUTDOWN_TIMEOUT_MS', 25_000),
+    smtpUrl: env.SMTP_URL?.trim() || null,
+    reportMailFrom: env.KASSE_REPORT_MAIL_FROM?.trim() || 'Kasse <reports@kasse.invalid>',
   };
 }

@@ -61,7 +61,13 @@ async function main(): Promise<void> {
             },
           }
         : null,
-    config: { publicUrl: config.publicUrl, mode: config.mode, accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds },
+    config: {
+      publicUrl: config.publicUrl,
+      mode: config.mode,
+      accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+      smtpUrl: config.smtpUrl,
+      reportMailFrom: config.reportMailFrom,
+    },
     adminToken: config.adminToken,
     logger,
     jobPollIntervalMs: config.jobPollIntervalMs,

@@ -13,6 +13,10 @@ export interface AppConfig {
   callbackTimeoutMs: number;
   /** The platform waits this long for a merchant's shipping-details answer. */
   shippingTimeoutMs: number;
+  /** Where transaction reports are e-mailed (`smtp://user:pass@host:port`); null: reports are only listed. */
+  smtpUrl: string | null;
+  /** The From of those e-mails. */
+  reportMailFrom: string;
 }
 
 /** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
@@ -36,6 +40,8 @@ export const DEFAULT_CONFIG: AppConfig = {
   accessTokenLifetimeSeconds: 3600,
   callbackTimeoutMs: 3000,
   shippingTimeoutMs: 10_000,
+  smtpUrl: null,
+  reportMailFrom: 'Kasse <reports@kasse.invalid>',
 };
 
 /** What a use case sees inside its transaction: the transaction itself and nothing that could reach around it. */

@@ -14,6 +14,7 @@ import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from '../channels/ecomm-v2/routes.ts';
 import { reportRoutes } from '../channels/report/routes.ts';
 import { settlementRoutes } from '../channels/report/settlement-routes.ts';
+import { transactionReportRoutes } from '../channels/report/transaction-report-routes.ts';
 import { bankAccountPage } from './routes/kasse/bank-account-page.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
@@ -118,6 +119,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(ecommV2Routes(ctx, new RateLimiter(ctx.clock)));
   await app.register(reportRoutes(ctx));
   await app.register(settlementRoutes(ctx));
+  await app.register(transactionReportRoutes(ctx));
   await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
   await app.register(ecommV1Routes());
   await app.register(userSideRoutes(ctx));

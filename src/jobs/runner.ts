@@ -2,7 +2,9 @@ import type { AppContext } from '../core/context.ts';
 import { processDueBankWork } from '../core/banks/bank-operations.ts';
 import { expireDuePayments } from '../core/payments/expire.ts';
 import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.ts';
+import { ReportMailer } from './report-mailer.ts';
 import { runDueSettlementWork } from './settlements.ts';
+import { generateDueTransactionReports } from '../core/reports/generate-reports.ts';
 
 export interface JobRunnerOptions {
   /** How often to look for due work when nothing nudged us. */
@@ -25,6 +27,7 @@ export interface JobObserver {
  */
 export class JobRunner {
   readonly dispatcher: OutboundDispatcher;
+  readonly reportMailer: ReportMailer;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
@@ -35,6 +38,7 @@ export class JobRunner {
     private readonly options: JobRunnerOptions,
   ) {
     this.dispatcher = new OutboundDispatcher(ctx, options.observer?.outboundAttempt);
+    this.reportMailer = new ReportMailer(ctx);
   }
 
   start(): void {
@@ -71,14 +75,15 @@ export class JobRunner {
       const expired = await expireDuePayments(this.ctx);
       const bankWork = await processDueBankWork(this.ctx);
       const settlementWork = await runDueSettlementWork(this.ctx);
+      const reportWork = await this.#reportWork();
       const attempts = await this.dispatcher.runDue();
       // A background run that started meanwhile may hold work we found nothing of (it won the expiry, it leases
       // the callback): go round once more, and the runOnce() above waits for it.
-      if (expired === 0 && bankWork === 0 && settlementWork === 0 && attempts === 0 && this.#running === null) return;
+      if (expired === 0 && bankWork === 0 && settlementWork === 0 && reportWork === 0 && attempts === 0 && this.#running === null) return;
     }
   }
 
-  /** One poll: payment timeouts, bank work, then outbound calls (waits for a run already going instead). */
+  /** One poll: payment timeouts, bank work, settlements, transaction reports, then outbound calls (waits for a run already going instead). */
   runOnce(): Promise<void> {
     return this.#run(true);
   }
@@ -92,6 +97,7 @@ export class JobRunner {
           await expireDuePayments(this.ctx);
           await processDueBankWork(this.ctx);
           await runDueSettlementWork(this.ctx);
+          await this.#reportWork();
         }
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
         // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.
@@ -107,6 +113,12 @@ export class JobRunner {
       }
     })();
     return this.#running;
+  }
+
+  /** Transaction reports that fell due, then their e-mails (each generated report's mail is due at once). */
+  async #reportWork(): Promise<number> {
+    const generated = await generateDueTransactionReports(this.ctx);
+    return generated + (await this.reportMailer.runDue());
   }
 
   #schedule(): void {
