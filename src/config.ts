@@ -16,6 +16,7 @@ export interface Config {
   /** SMTP_URL: transaction reports are e-mailed through it when set. */
   smtpUrl: string | null;
   reportMailFrom: string;
+  reportPayoutEntryType: 'scheduled-for-payout' | 'payout-scheduled';
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -24,6 +25,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function payoutEntryType(raw: string | undefined): Config['reportPayoutEntryType'] {
+  if (raw === undefined || raw === '' || raw === 'scheduled-for-payout') return 'scheduled-for-payout';
+  if (raw === 'payout-scheduled') return raw;
+  throw new Error(`KASSE_REPORT_PAYOUT_ENTRY must be scheduled-for-payout or payout-scheduled, got ${JSON.stringify(raw)}`);
 }
 
 /** One typed Config from the environment; every knob has a default that works on a laptop. */
@@ -51,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(env, 'KASSE_SHUTDOWN_TIMEOUT_MS', 25_000),
     smtpUrl: env.SMTP_URL?.trim() || null,
     reportMailFrom: env.KASSE_REPORT_MAIL_FROM?.trim() || 'Kasse <reports@kasse.invalid>',
+    reportPayoutEntryType: payoutEntryType(env.KASSE_REPORT_PAYOUT_ENTRY),
   };
 }

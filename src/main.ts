@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
       smtpUrl: config.smtpUrl,
       reportMailFrom: config.reportMailFrom,
+      reportPayoutEntryType: config.reportPayoutEntryType,
     },
     adminToken: config.adminToken,
     logger,

@@ -17,7 +17,14 @@ export interface AppConfig {
   smtpUrl: string | null;
   /** The From of those e-mails. */
   reportMailFrom: string;
+  /**
+   * The Report API's name for the entry that schedules a payout: `scheduled-for-payout` (the 2023 OpenAPI spec and its
+   * Postman collection) or `payout-scheduled` (what the current docs and client code call it).
+   */
+  reportPayoutEntryType: PayoutEntryType;
 }
+
+export type PayoutEntryType = 'scheduled-for-payout' | 'payout-scheduled';
 
 /** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
 export interface AppContext {
@@ -42,6 +49,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   shippingTimeoutMs: 10_000,
   smtpUrl: null,
   reportMailFrom: 'Kasse <reports@kasse.invalid>',
+  reportPayoutEntryType: 'scheduled-for-payout',
 };
 
 /** What a use case sees inside its transaction: the transaction itself and nothing that could reach around it. */

@@ -1,4 +1,5 @@
 import { transactionIdOf } from '../ecomm-v2/presenters.ts';
+import type { PayoutEntryType } from '../../core/context.ts';
 import type { ReportEntryRow } from '../../store/schema.ts';
 
 const osloParts = new Intl.DateTimeFormat('en-CA', {
@@ -41,13 +42,16 @@ export function sandboxBankAccountOf(msn: string): string {
   return `9710${msn.padStart(7, '0')}`;
 }
 
-/** One Report API `Transaction`. */
-export function transactionOf(entry: ReportEntryRow) {
+/**
+ * One Report API `Transaction`. Entries are stored with the 2023 spec's names; the payout's entry is shown under the
+ * name the operator chose (`scheduled-for-payout` or the newer `payout-scheduled`).
+ */
+export function transactionOf(entry: ReportEntryRow, payoutEntryType: PayoutEntryType) {
   return {
     pspReference: entry.operation_id !== null ? transactionIdOf({ id: Number(entry.operation_id) }) : (entry.psp_reference ?? ''),
     time: osloTimestamp(Number(entry.occurred_at_ms)),
     ledgerDate: entry.ledger_date,
-    entryType: entry.entry_type,
+    entryType: entry.entry_type === 'scheduled-for-payout' ? payoutEntryType : entry.entry_type,
     reference: entry.reference,
     currency: 'NOK',
     amount: Number(entry.amount_ore),

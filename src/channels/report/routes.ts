@@ -5,6 +5,7 @@ import { isReportDateClosed, ownerOrgNumber, ownLedger, reportPage } from '../..
 import { authenticate } from '../ecomm-v2/authentication.ts';
 import { BadReportRequest, reportErrorHandler, sendProblem } from './errors.ts';
 import { decodeCursor, encodeCursor, ledgerOf, recipientHandleOf, transactionOf } from './presenters.ts';
+import type { ReportEntryRow } from '../../store/schema.ts';
 import { LedgerDatePattern, LedgersResponse, PagingQuery, ReportPageResponse, Topic } from './schemas.ts';
 
 const TAGS = ['Report API'];
@@ -26,6 +27,7 @@ function isRealDate(date: string): boolean {
  * its MSN; any other ledger id answers 404 exactly as an unknown one does.
  */
 export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  const present = (entry: ReportEntryRow) => transactionOf(entry, ctx.config.reportPayoutEntryType);
   return async (app) => {
     app.addHook('onRequest', authenticate(ctx));
     app.setErrorHandler(reportErrorHandler);
@@ -76,7 +78,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           ...(page.hasMore && last ? { cursor: encodeCursor(Number(last.id)) } : {}),
           hasMore: page.hasMore,
           tryLater: false,
-          items: page.entries.map(transactionOf),
+          items: page.entries.map(present),
         };
       },
     );
@@ -100,7 +102,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const afterId = afterIdOf(request.query.cursor);
         const page = await reportPage(ctx, { msn, topic, afterId, pageSize: Number(request.query.pageSize ?? DEFAULT_PAGE_SIZE) });
         const last = page.entries.at(-1);
-        return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map(transactionOf) };
+        return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map(present) };
       },
     );
 
@@ -137,7 +139,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           const page = await reportPage(ctx, { msn, topic: 'funds', afterId, pageSize: DEFAULT_PAGE_SIZE });
           for (const entry of page.entries) {
             afterId = Number(entry.id);
-            if (entry.ledger_date >= from && entry.ledger_date <= to) items.push(transactionOf(entry));
+            if (entry.ledger_date >= from && entry.ledger_date <= to) items.push(present(entry));
             if (items.length === DEFAULT_PAGE_SIZE) return { cursor: encodeCursor(afterId), items };
           }
           if (!page.hasMore) return { cursor: '', items };
