@@ -295,7 +295,7 @@ const INSERT_ONLY_TABLES = [
   'transaction_report',
   'report_mail_attempt',
 ] as const;
-type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
+export type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
 
 /**
  * Invariant L2: the ledger, the operation log, the back office's records (bookings, closed dates, settlements, bank
