@@ -16,6 +16,7 @@ import { reportRoutes } from '../channels/report/routes.ts';
 import { settlementRoutes } from '../channels/report/settlement-routes.ts';
 import { transactionReportRoutes } from '../channels/report/transaction-report-routes.ts';
 import { bankAccountPage } from './routes/kasse/bank-account-page.ts';
+import { transactionReportsPage } from './routes/kasse/transaction-reports-page.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { callbackInspectionRoutes, sandboxCallbackRoutes } from './routes/kasse/callbacks.ts';
 import { healthRoutes } from './routes/kasse/health.ts';
@@ -130,6 +131,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));
     await app.register(bankAccountPage(ctx));
+    await app.register(transactionReportsPage(ctx));
   }
   if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
   return app;

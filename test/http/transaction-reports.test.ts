@@ -118,6 +118,13 @@ for (const dialect of testDialects()) {
       assert.equal(attempts.length, 1);
       assert.match(attempts[0]!.smtp_response ?? '', /^250 /);
 
+      // The sandbox page shows it without keys, with its e-mail's delivery, and serves the same file.
+      const page = await httpRequest(`${kasse.baseUrl}/_kasse/sandbox/reports/${shop.msn}`);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /accounts@shop\.example: delivered \(1 attempt\)/);
+      const sandboxCsv = await fetch(`${kasse.baseUrl}/_kasse/sandbox/reports/${shop.msn}/${report.reportId}.csv`);
+      assert.deepEqual(Buffer.from(await sandboxCsv.arrayBuffer()), csv.body);
+
       // Another sales unit's report is not there for this merchant: 404, exactly like one that does not exist.
       const other = await MerchantClient.create(kasse.baseUrl);
       for (const extension of ['csv', 'xlsx']) {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../core/context.ts';
 import {
@@ -18,6 +19,8 @@ import { osloTimestamp } from './presenters.ts';
 const TAGS = ['Transaction reports (Kasse)'];
 const security = [{ bearerAuth: [], subscriptionKey: [] }];
 const Frequency = Type.Union([Type.Literal('daily'), Type.Literal('monthly')]);
+/** The file names a report answers to. */
+export const TRANSACTION_REPORT_FILE = '^\\d{1,15}\\.(csv|xlsx)$';
 const Email = Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 254 });
 
 export function transactionReportSummaryOf(report: TransactionReportView) {
@@ -91,19 +94,22 @@ export function transactionReportRoutes(ctx: AppContext): FastifyPluginAsyncType
           tags: TAGS,
           summary: 'A transaction report: every payment operation of its period, as CSV or XLSX',
           security,
-          params: Type.Object({ file: Type.String({ pattern: '^\\d{1,15}\\.(csv|xlsx)$' }) }),
+          params: Type.Object({ file: Type.String({ pattern: TRANSACTION_REPORT_FILE }) }),
         },
       },
-      async (request, reply) => {
-        const [id, extension] = request.params.file.split('.') as [string, keyof typeof FILE_TYPES];
-        const doc = await requireTransactionReportDocument(ctx, request.client.salesUnit.msn, Number(id));
-        return reply
-          .type(FILE_TYPES[extension].contentType)
-          .header('content-disposition', `attachment; filename="${transactionReportFileName(doc, extension)}"`)
-          .send(await FILE_TYPES[extension].render(doc));
-      },
+      async (request, reply) => sendTransactionReportFile(ctx, reply, request.client.salesUnit.msn, request.params.file),
     );
   };
+}
+
+/** `{id}.{csv|xlsx}` of the sales unit's own report as an attachment; NotFoundError for any other. */
+export async function sendTransactionReportFile(ctx: AppContext, reply: FastifyReply, msn: string, file: string): Promise<FastifyReply> {
+  const [id, extension] = file.split('.') as [string, keyof typeof FILE_TYPES];
+  const doc = await requireTransactionReportDocument(ctx, msn, Number(id));
+  return reply
+    .type(FILE_TYPES[extension].contentType)
+    .header('content-disposition', `attachment; filename="${transactionReportFileName(doc, extension)}"`)
+    .send(await FILE_TYPES[extension].render(doc));
 }
 
 const FILE_TYPES = {

@@ -132,8 +132,3 @@ export async function recordReportMailAttempt(
     .execute();
   return true;
 }
-
-export async function listReportMailAttempts(db: Executor, mailIds: readonly number[]) {
-  if (mailIds.length === 0) return [];
-  return db.selectFrom('report_mail_attempt').selectAll().where('mail_id', 'in', mailIds).orderBy('id').execute();
-}
