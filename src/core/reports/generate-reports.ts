@@ -1,8 +1,7 @@
 import { nextDate } from '../../domain/settlement.ts';
-import { nextReportPeriod, reportDueAtMs, reportPeriodOf, reportPeriodSpanMs, type ReportPeriod } from '../../domain/report-periods.ts';
+import { nextReportPeriod, reportDueAtMs, reportPeriodOf, reportPeriodSpanMs, type ReportFrequency, type ReportPeriod } from '../../domain/report-periods.ts';
 import { isUniqueViolation } from '../../store/dialect.ts';
-import { insertReportMail, insertTransactionReport, lastReportedDate, listReportSubscriptions, operationSpan } from '../../store/repos/transaction-reports.ts';
-import type { ReportSubscriptionRow } from '../../store/schema.ts';
+import { insertReportMail, insertTransactionReport, operationSpan, subscriptionsWithLastReport } from '../../store/repos/transaction-reports.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -18,8 +17,8 @@ export const REPORT_MAIL_MAX_ATTEMPTS = 5;
 export async function generateDueTransactionReports(ctx: AppContext): Promise<number> {
   const nowMs = ctx.clock.nowMs();
   let generated = 0;
-  for (const subscription of await listReportSubscriptions(ctx.store.db)) {
-    for (let period = await firstUnreportedPeriod(ctx, subscription); reportDueAtMs(period) <= nowMs; period = nextReportPeriod(period, subscription.frequency)) {
+  for (const subscription of await subscriptionsWithLastReport(ctx.store.db)) {
+    for (let period = firstUnreportedPeriod(subscription); reportDueAtMs(period) <= nowMs; period = nextReportPeriod(period, subscription.frequency)) {
       try {
         await inTransaction(ctx, async ({ trx, nowMs: generatedAtMs }) => {
           const { fromMs, untilMs } = reportPeriodSpanMs(period);
@@ -57,8 +56,8 @@ export async function generateDueTransactionReports(ctx: AppContext): Promise<nu
 }
 
 /** The subscription's first period, or the one after the last reported if that is later (a renewed subscription). */
-async function firstUnreportedPeriod(ctx: AppContext, subscription: ReportSubscriptionRow): Promise<ReportPeriod> {
+function firstUnreportedPeriod(subscription: { starts_on: string; frequency: ReportFrequency; last_reported: string | null }): ReportPeriod {
   const first = reportPeriodOf(subscription.starts_on, subscription.frequency);
-  const last = await lastReportedDate(ctx.store.db, subscription.msn, subscription.frequency);
-  return last !== undefined && last >= first.from ? reportPeriodOf(nextDate(last), subscription.frequency) : first;
+  const last = subscription.last_reported;
+  return last !== null && last >= first.from ? reportPeriodOf(nextDate(last), subscription.frequency) : first;
 }

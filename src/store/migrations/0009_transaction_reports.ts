@@ -56,6 +56,7 @@ export function transactionReports(kind: DialectKind): Migration {
         .addCheckConstraint('report_mail_attempts_bounded', sql`attempts >= 0 AND attempts <= max_attempts`)
         .execute();
       await db.schema.createIndex('report_mail_due').on('report_mail').columns(['state', 'next_attempt_at_ms']).execute();
+      await db.schema.createIndex('report_mail_by_report').on('report_mail').column('report_id').execute();
 
       await db.schema
         .createTable('report_mail_attempt')

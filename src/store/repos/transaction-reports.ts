@@ -19,22 +19,28 @@ export async function deleteReportSubscription(db: Executor, msn: string, freque
   return Number(result.numDeletedRows) > 0;
 }
 
-/** One sales unit's subscriptions, or every subscription (the generating job). */
-export async function listReportSubscriptions(db: Executor, msn?: string) {
-  let query = db.selectFrom('report_subscription').selectAll();
-  if (msn !== undefined) query = query.where('msn', '=', msn);
-  return query.orderBy('msn').orderBy('frequency').execute();
+export async function listReportSubscriptions(db: Executor, msn: string) {
+  return db.selectFrom('report_subscription').selectAll().where('msn', '=', msn).orderBy('frequency').execute();
 }
 
-/** The end of the last period reported for a sales unit at a frequency. */
-export async function lastReportedDate(db: Executor, msn: string, frequency: ReportFrequency): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('transaction_report')
-    .select((eb) => eb.fn.max('period_to').as('last'))
-    .where('msn', '=', msn)
-    .where('frequency', '=', frequency)
-    .executeTakeFirst();
-  return row?.last ?? undefined;
+/** Every subscription with the end of the last period reported at its frequency (null: none yet), in one query. */
+export async function subscriptionsWithLastReport(db: Executor) {
+  return db
+    .selectFrom('report_subscription')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('transaction_report')
+          .select(['msn', 'frequency', (e) => e.fn.max('period_to').as('last_reported')])
+          .groupBy(['msn', 'frequency'])
+          .as('r'),
+      (join) => join.onRef('r.msn', '=', 'report_subscription.msn').onRef('r.frequency', '=', 'report_subscription.frequency'),
+    )
+    .selectAll('report_subscription')
+    .select('r.last_reported')
+    .orderBy('report_subscription.msn')
+    .orderBy('report_subscription.frequency')
+    .execute();
 }
 
 /** How many operations a sales unit recorded in [fromMs, untilMs), and the last of them. */
