@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 
 /** A report e-mail is tried this often (exponential backoff between tries) before it is given up as dead. */
-export const REPORT_MAIL_MAX_ATTEMPTS = 5;
+const REPORT_MAIL_MAX_ATTEMPTS = 5;
 
 /**
  * Generates every transaction report that fell due: for each subscription, each period from the one it was made in

@@ -72,16 +72,11 @@ export async function transactionReportsOf(ctx: AppContext, msn: string): Promis
   return (await listTransactionReports(ctx.store.db, msn)).map(reportViewOf);
 }
 
-export async function transactionReportOf(ctx: AppContext, msn: string, reportId: number): Promise<TransactionReportView | undefined> {
-  const row = await findTransactionReport(ctx.store.db, msn, reportId);
-  return row ? reportViewOf(row) : undefined;
-}
-
 /**
  * Everything a report's files show: the report, its sales unit, and each payment operation of the period in the order
  * recorded (up to the last one the report counted, so the files never change).
  */
-export async function transactionReportDocument(ctx: AppContext, msn: string, reportId: number) {
+async function transactionReportDocument(ctx: AppContext, msn: string, reportId: number) {
   const row = await findTransactionReport(ctx.store.db, msn, reportId);
   if (!row) return undefined;
   const report = reportViewOf(row);
