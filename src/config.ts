@@ -17,6 +17,10 @@ export interface Config {
   apiCallRetentionDays: number;
   /** Production mode: test sales units unused this many days are deactivated (0: never). */
   idleTestUnitDays: number;
+  /** SMTP_URL: transaction reports are e-mailed through it when set. */
+  smtpUrl: string | null;
+  reportMailFrom: string;
+  reportPayoutEntryType: 'scheduled-for-payout' | 'payout-scheduled';
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -25,6 +29,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function payoutEntryType(raw: string | undefined): Config['reportPayoutEntryType'] {
+  if (raw === undefined || raw === '' || raw === 'scheduled-for-payout') return 'scheduled-for-payout';
+  if (raw === 'payout-scheduled') return raw;
+  throw new Error(`KASSE_REPORT_PAYOUT_ENTRY must be scheduled-for-payout or payout-scheduled, got ${JSON.stringify(raw)}`);
 }
 
 /** One typed Config from the environment; every knob has a default that works on a laptop. */
@@ -52,5 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(env, 'KASSE_SHUTDOWN_TIMEOUT_MS', 25_000),
     apiCallRetentionDays: integer(env, 'KASSE_API_CALL_RETENTION_DAYS', 14),
     idleTestUnitDays: integer(env, 'KASSE_IDLE_TEST_DAYS', 30),
+    smtpUrl: env.SMTP_URL?.trim() || null,
+    reportMailFrom: env.KASSE_REPORT_MAIL_FROM?.trim() || 'Kasse <reports@kasse.invalid>',
+    reportPayoutEntryType: payoutEntryType(env.KASSE_REPORT_PAYOUT_ENTRY),
   };
 }

@@ -17,7 +17,18 @@ export interface AppConfig {
   apiCallRetentionDays: number;
   /** Production mode: a test sales unit unused this many days is deactivated (KASSE_IDLE_TEST_DAYS; 0 = never). */
   idleTestUnitDays: number;
+  /** Where transaction reports are e-mailed (`smtp://user:pass@host:port`); null: reports are only listed. */
+  smtpUrl: string | null;
+  /** The From of those e-mails. */
+  reportMailFrom: string;
+  /**
+   * The Report API's name for the entry that schedules a payout: `scheduled-for-payout` (the 2023 OpenAPI spec and its
+   * Postman collection) or `payout-scheduled` (what the current docs and client code call it).
+   */
+  reportPayoutEntryType: PayoutEntryType;
 }
+
+export type PayoutEntryType = 'scheduled-for-payout' | 'payout-scheduled';
 
 /** What every use case receives. Built once in the composition root (src/main.ts) or by a test. */
 export interface AppContext {
@@ -42,6 +53,9 @@ export const DEFAULT_CONFIG: AppConfig = {
   shippingTimeoutMs: 10_000,
   apiCallRetentionDays: 14,
   idleTestUnitDays: 30,
+  smtpUrl: null,
+  reportMailFrom: 'Kasse <reports@kasse.invalid>',
+  reportPayoutEntryType: 'scheduled-for-payout',
 };
 
 /** What a use case sees inside its transaction: the transaction itself and nothing that could reach around it. */

@@ -15,7 +15,9 @@ import { ecommV1Routes } from './routes/ecomm-v1.ts';
 import { ecommV2Routes } from '../channels/ecomm-v2/routes.ts';
 import { reportRoutes } from '../channels/report/routes.ts';
 import { settlementRoutes } from '../channels/report/settlement-routes.ts';
+import { transactionReportRoutes } from '../channels/report/transaction-report-routes.ts';
 import { bankAccountPage } from './routes/kasse/bank-account-page.ts';
+import { transactionReportsPage } from './routes/kasse/transaction-reports-page.ts';
 import { adminRoutes } from './routes/kasse/admin.ts';
 import { apiCallRoutes } from './routes/kasse/api-calls.ts';
 import { recordApiCalls } from './api-call-recording.ts';
@@ -132,6 +134,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await merchantApis.register(reportRoutes(ctx));
     await merchantApis.register(settlementRoutes(ctx));
     await merchantApis.register(userinfoRoutes(ctx));
+    await merchantApis.register(transactionReportRoutes(ctx));
   });
   await app.register(apiCallRoutes(ctx, deps.apiCalls));
   await app.register(webRoutes({ sandbox: deps.timeTravel !== null }));
@@ -145,6 +148,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
     await app.register(sandboxCallbackRoutes(ctx));
     await app.register(bankAccountPage(ctx));
+    await app.register(transactionReportsPage(ctx));
   }
   if (deps.adminToken) await app.register(adminRoutes(ctx, deps.adminToken));
   return app;

@@ -3,8 +3,10 @@ import { processDueBankWork } from '../core/banks/bank-operations.ts';
 import { deactivateIdleTestSalesUnits } from '../core/merchants/idle-test-units.ts';
 import { expireDuePayments } from '../core/payments/expire.ts';
 import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.ts';
+import { ReportMailer } from './report-mailer.ts';
 import { runDueSettlementWork } from './settlements.ts';
 import { ApiCallRetention } from './api-call-retention.ts';
+import { generateDueTransactionReports } from '../core/reports/generate-reports.ts';
 
 /** The idle rule counts days: looking once a minute (of the injected clock) is plenty. */
 const IDLE_RULE_INTERVAL_MS = 60_000;
@@ -31,6 +33,7 @@ export interface JobObserver {
 export class JobRunner {
   readonly dispatcher: OutboundDispatcher;
   readonly apiCallRetention: ApiCallRetention;
+  readonly reportMailer: ReportMailer;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
@@ -43,6 +46,7 @@ export class JobRunner {
   ) {
     this.dispatcher = new OutboundDispatcher(ctx, options.observer?.outboundAttempt);
     this.apiCallRetention = new ApiCallRetention(ctx);
+    this.reportMailer = new ReportMailer(ctx);
   }
 
   start(): void {
@@ -79,14 +83,18 @@ export class JobRunner {
       const expired = await expireDuePayments(this.ctx);
       const bankWork = await processDueBankWork(this.ctx);
       const settlementWork = await runDueSettlementWork(this.ctx);
+      const reportWork = await this.#reportWork();
       const attempts = await this.dispatcher.runDue();
       // A background run that started meanwhile may hold work we found nothing of (it won the expiry, it leases
       // the callback): go round once more, and the runOnce() above waits for it.
-      if (expired === 0 && bankWork === 0 && settlementWork === 0 && attempts === 0 && this.#running === null) return;
+      if (expired === 0 && bankWork === 0 && settlementWork === 0 && reportWork === 0 && attempts === 0 && this.#running === null) return;
     }
   }
 
-  /** One poll: payment timeouts, bank work, settlements, the idle rule, then outbound calls (waits for a run already going instead). */
+  /**
+   * One poll: payment timeouts, bank work, settlements, API-call retention, the idle rule, transaction reports, then
+   * outbound calls (waits for a run already going instead).
+   */
   runOnce(): Promise<void> {
     return this.#run(true);
   }
@@ -102,6 +110,7 @@ export class JobRunner {
           await runDueSettlementWork(this.ctx);
           await this.apiCallRetention.runIfDue();
           await this.#idleRuleIfDue();
+          await this.#reportWork();
         }
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
         // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.
@@ -125,6 +134,12 @@ export class JobRunner {
     if (nowMs < this.#idleRuleDueAtMs) return;
     this.#idleRuleDueAtMs = nowMs + IDLE_RULE_INTERVAL_MS;
     await deactivateIdleTestSalesUnits(this.ctx);
+  }
+
+  /** Transaction reports that fell due, then their e-mails (each generated report's mail is due at once). */
+  async #reportWork(): Promise<number> {
+    const generated = await generateDueTransactionReports(this.ctx);
+    return generated + (await this.reportMailer.runDue());
   }
 
   #schedule(): void {

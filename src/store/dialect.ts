@@ -23,7 +23,7 @@ import {
   type Kysely,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { Database, OutboxRow, PaymentRow, SalesUnitRow } from './schema.ts';
+import type { Database, OutboxRow, PaymentRow, ReportMailRow, SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, paymentByOrder, type ByOrder } from './payment-view.ts';
 import { prepared, statementNameOf } from './prepared.ts';
@@ -307,12 +307,25 @@ export function idColumnType(kind: DialectKind): 'integer' | 'bigserial' {
   return kind === 'sqlite' ? 'integer' : 'bigserial';
 }
 
-const INSERT_ONLY_TABLES = ['ledger_entry', 'ledger_line', 'payment_operation', 'audit_log'] as const;
-type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
+const INSERT_ONLY_TABLES = [
+  'ledger_entry',
+  'ledger_line',
+  'payment_operation',
+  'settlement_booking',
+  'ledger_date_close',
+  'settlement',
+  'settlement_bank_booking',
+  'report_entry',
+  'transaction_report',
+  'report_mail_attempt',
+  'audit_log',
+] as const;
+export type InsertOnlyTable = (typeof INSERT_ONLY_TABLES)[number];
 
 /**
- * Invariant L2: the ledger, the operation log and the operators' audit log refuse UPDATE and DELETE at the engine
- * level (idempotent).
+ * Invariant L2: the ledger, the operation log, the back office's records (bookings, closed dates, settlements, bank
+ * bookings, report entries), the transaction reports with their mail attempts and the operators' audit log refuse
+ * UPDATE and DELETE at the engine level (idempotent).
  */
 export async function createInsertOnlyGuards(
   db: Kysely<any>,
@@ -450,6 +463,10 @@ const DATA_TABLES = [
   'partner',
   'web_session',
   'web_account',
+  'report_mail_attempt',
+  'report_mail',
+  'transaction_report',
+  'report_subscription',
   'settlement_bank_booking',
   'report_entry',
   'settlement',
@@ -499,19 +516,33 @@ export async function deleteAllData(db: Kysely<Database>, kind: DialectKind): Pr
  * Claim due outbox rows with a lease. PostgreSQL: FOR UPDATE SKIP LOCKED, so several workers on
  * several nodes never hold the same row. SQLite: one writer at a time, the plain UPDATE is enough.
  */
-export async function claimDueOutboxRows(
-  db: Kysely<Database>,
-  kind: DialectKind,
-  args: { owner: string; nowMs: number; leaseMs: number; limit: number; leaseNowMs?: number | undefined },
-): Promise<OutboxRow[]> {
+export async function claimDueOutboxRows(db: Kysely<Database>, kind: DialectKind, args: LeaseClaim): Promise<OutboxRow[]> {
+  return claimDueLeasedRows<OutboxRow>(db, kind, 'outbox', args);
+}
+
+/** Claim due report e-mails with a lease, exactly as outbox rows are claimed. */
+export async function claimDueReportMails(db: Kysely<Database>, kind: DialectKind, args: LeaseClaim): Promise<ReportMailRow[]> {
+  return claimDueLeasedRows<ReportMailRow>(db, kind, 'report_mail', args);
+}
+
+interface LeaseClaim {
+  owner: string;
+  nowMs: number;
+  leaseMs: number;
+  limit: number;
+  leaseNowMs?: number | undefined;
+}
+
+/** The tables of leased outbound work share their claim columns: state, next_attempt_at_ms, lease_owner, lease_until_ms. */
+async function claimDueLeasedRows<Row>(db: Kysely<Database>, kind: DialectKind, table: 'outbox' | 'report_mail', args: LeaseClaim): Promise<Row[]> {
   const { owner, nowMs, leaseMs, limit } = args;
   // Due-ness follows the (sandbox) clock; leases follow real time when the clock can travel (Clock.leaseNowMs).
   const leaseNowMs = args.leaseNowMs ?? nowMs;
   const lockClause = kind === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const result = await sql<OutboxRow>`
-    UPDATE outbox SET lease_owner = ${owner}, lease_until_ms = ${leaseNowMs + leaseMs}, updated_at_ms = ${nowMs}
+  const result = await sql<Row>`
+    UPDATE ${sql.table(table)} SET lease_owner = ${owner}, lease_until_ms = ${leaseNowMs + leaseMs}, updated_at_ms = ${nowMs}
     WHERE id IN (
-      SELECT id FROM outbox
+      SELECT id FROM ${sql.table(table)}
       WHERE state = 'pending' AND next_attempt_at_ms <= ${nowMs}
         AND (lease_until_ms IS NULL OR lease_until_ms < ${leaseNowMs})
       ORDER BY next_attempt_at_ms, id

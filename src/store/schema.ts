@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { OperationKind, PaymentState } from '../domain/payment-states.ts';
 import type { PayoutFrequency, SettlementType } from '../domain/settlement.ts';
+import type { ReportFrequency } from '../domain/report-periods.ts';
 
 /**
  * Table types. Every table that holds a merchant's data carries `msn` and every query filters by it:
@@ -34,6 +35,10 @@ export interface Database {
   settlement: SettlementTable;
   report_entry: ReportEntryTable;
   settlement_bank_booking: SettlementBankBookingTable;
+  report_subscription: ReportSubscriptionTable;
+  transaction_report: TransactionReportTable;
+  report_mail: ReportMailTable;
+  report_mail_attempt: ReportMailAttemptTable;
   partner: PartnerTable;
   partner_sales_unit: PartnerSalesUnitTable;
   partner_key: PartnerKeyTable;
@@ -555,3 +560,57 @@ export interface WebSessionTable {
 
 export type WebAccountRow = Selectable<WebAccountTable>;
 export type WebSessionRow = Selectable<WebSessionTable>;
+
+/** A sales unit's subscription to transaction reports of one frequency; reports start with the period it was made in. */
+export interface ReportSubscriptionTable {
+  msn: string;
+  frequency: ReportFrequency;
+  email: string | null;
+  /** The first day of the first period reported. */
+  starts_on: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** One generated transaction report (insert-only): the sales unit's payment operations of a closed period. */
+export interface TransactionReportTable {
+  id: Generated<number>;
+  msn: string;
+  frequency: ReportFrequency;
+  period_from: string;
+  period_to: string;
+  generated_at_ms: number;
+  operation_count: number;
+  last_operation_id: number | null;
+}
+
+/** A report's e-mail: an outbox row of its own, claimed with a lease like callbacks. */
+export interface ReportMailTable {
+  id: Generated<number>;
+  msn: string;
+  report_id: number;
+  to_address: string;
+  state: OutboxState;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at_ms: number;
+  lease_owner: string | null;
+  lease_until_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface ReportMailAttemptTable {
+  id: Generated<number>;
+  mail_id: number;
+  msn: string;
+  attempt_no: number;
+  started_at_ms: number;
+  latency_ms: number;
+  smtp_response: string | null;
+  error: string | null;
+}
+
+export type ReportSubscriptionRow = Selectable<ReportSubscriptionTable>;
+export type TransactionReportRow = Selectable<TransactionReportTable>;
+export type ReportMailRow = Selectable<ReportMailTable>;

@@ -3,6 +3,7 @@
 // an open date 200 with tryLater. Method: two sandbox merchants over real HTTP.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
 import { SettlementMerchant, moveTo } from '../scenario/settlement-support.ts';
@@ -81,6 +82,24 @@ test('another merchant’s settlements, settlement files and bank account stay o
   const account = await get(other, '/_kasse/settlements/bank-account');
   assert.equal(account.status, 200, account.text);
   assert.ok(!JSON.stringify(account.body).includes(seller.msn), 'no trace of the seller in another merchant’s bank account');
+});
+
+test('KASSE_REPORT_PAYOUT_ENTRY=payout-scheduled shows the payout under the newer docs’ name, by date and in the feed', async () => {
+  assert.equal(loadConfig({}).reportPayoutEntryType, 'scheduled-for-payout', 'the 2023 spec’s name by default');
+  assert.equal(loadConfig({ KASSE_REPORT_PAYOUT_ENTRY: 'payout-scheduled' }).reportPayoutEntryType, 'payout-scheduled');
+  assert.throws(() => loadConfig({ KASSE_REPORT_PAYOUT_ENTRY: 'payout' }), /KASSE_REPORT_PAYOUT_ENTRY/);
+  const newer = await startTestKasse({ startJobs: false, config: { reportPayoutEntryType: 'payout-scheduled' } });
+  try {
+    const seller = await SettlementMerchant.create(newer);
+    await seller.sell(10_000);
+    await moveTo(newer, '2026-01-06T12:00');
+    const { items } = await seller.report('2026-01-05');
+    assert.deepEqual(items.map((i) => [i.entryType, i.amount]), [['capture', 10_000], ['payout-scheduled', -10_000]]);
+    const feed = await seller.get(`/report/v2/ledgers/${seller.msn}/funds/feed`);
+    assert.deepEqual(feed.body.items.map((i: { entryType: string }) => i.entryType), ['capture', 'payout-scheduled']);
+  } finally {
+    await newer.close();
+  }
 });
 
 function vippsErrorWithoutContext(body: Array<Record<string, unknown>>) {

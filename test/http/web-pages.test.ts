@@ -12,16 +12,18 @@ import { shopperMessage } from '../../src/shared/shopper-messages.ts';
 describe('the pages of the front end', () => {
   let k: TestKasse;
   let landingPath: string;
+  let msn: string;
   before(async () => {
     k = await startTestKasse();
     const shop = await MerchantClient.create(k.baseUrl, { name: 'Sokkebutikken </script><b>' });
     const initiated = await shop.initiate('web-1', 12_345);
     assert.equal(initiated.status, 200, initiated.text);
     landingPath = new URL(initiated.body.url).pathname + new URL(initiated.body.url).search;
+    msn = shop.msn;
   });
   after(() => k.close());
 
-  const pages = () => ['/', '/_kasse/app', '/console/login', landingPath, '/_kasse/sandbox', '/_kasse/sandbox/callbacks', '/_kasse/docs/', '/dwo-api-application/v1/deeplink/vippsgateway?token=unknown'];
+  const pages = () => ['/', '/_kasse/app', '/console/login', landingPath, '/_kasse/sandbox', '/_kasse/sandbox/callbacks', `/_kasse/sandbox/bank-accounts/${msn}`, `/_kasse/sandbox/reports/${msn}`, '/_kasse/docs/', '/dwo-api-application/v1/deeplink/vippsgateway?token=unknown'];
 
   test('every HTML page carries the CSP header and has no inline <script> with content', async () => {
     for (const path of pages()) {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { validateXML } from 'xmllint-wasm';
 import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import type { TestKasse } from '../support/harness.ts';
@@ -77,10 +78,14 @@ export class SettlementMerchant {
 
   /**
    * A settlement's four files: the XML validates against SettlementReport-3.0.xsd and states the payout; the CSV
-   * parses back to the same figures as the list (settlement row and the sum of its transaction rows); XLSX and PDF
-   * are what their magic bytes say.
+   * parses back to the same figures as the list (settlement row and the sum of its transaction rows) and, when given,
+   * lists exactly the sales it pays (orderId, transactionId); the XLSX holds the CSV's rows (money as numbers); the PDF
+   * is what its magic bytes say.
    */
-  async assertFiles(settlement: { settlementId: string; capturedAmount: number; refundedAmount: number; feeAmount: number; payoutAmount: number }): Promise<void> {
+  async assertFiles(
+    settlement: { settlementId: string; capturedAmount: number; refundedAmount: number; feeAmount: number; payoutAmount: number },
+    sales?: ReadonlyArray<{ orderId: string; transactionId: string }>,
+  ): Promise<void> {
     const xml = await this.get(`/_kasse/settlements/${settlement.settlementId}.xml`);
     assert.equal(xml.status, 200, xml.text);
     const validation = await validateXML({ xml: [{ fileName: 'settlement.xml', contents: xml.text }], schema: [SETTLEMENT_XSD] });
@@ -102,10 +107,18 @@ export class SettlementMerchant {
     const sum = (column: number) => transactions.reduce((total, r) => total + ore(r[column]), 0) + 0;
     assert.deepEqual([sum(8), sum(10), sum(11)], [settlement.capturedAmount, negative(settlement.feeAmount), negative(settlement.refundedAmount)]);
     assert.equal(Number(settlementRow[11]), transactions.length);
+    if (sales) assert.deepEqual(transactions.map((r) => ({ orderId: r[6], transactionId: r[4] })), sales.map(({ orderId, transactionId }) => ({ orderId, transactionId })));
 
-    const xlsx = await this.get(`/_kasse/settlements/${settlement.settlementId}.xlsx`);
+    const xlsx = await fetch(`${this.kasse.baseUrl}/_kasse/settlements/${settlement.settlementId}.xlsx`, { headers: await this.client.authHeaders() });
     assert.equal(xlsx.status, 200);
-    assert.ok(xlsx.text.startsWith('PK'), 'an XLSX is a zip');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await xlsx.arrayBuffer());
+    const sheetRows: string[][] = [];
+    workbook.worksheets[0]!.eachRow((row) => {
+      const cells = (row.values as unknown[]).slice(1);
+      sheetRows.push(cells.map((cell) => (typeof cell === 'number' ? kroner(Math.round(cell * 100)) : String(cell ?? ''))));
+    });
+    assert.deepEqual(sheetRows, rows.map((r) => r.slice(0, lastFilled(r) + 1)), 'the XLSX holds the CSV’s rows');
     const pdf = await this.get(`/_kasse/settlements/${settlement.settlementId}.pdf`);
     assert.equal(pdf.status, 200);
     assert.ok(pdf.text.startsWith('%PDF-'), 'a PDF');
@@ -119,6 +132,12 @@ export class SettlementMerchant {
 }
 
 const SETTLEMENT_XSD = { fileName: 'SettlementReport-3.0.xsd', contents: readFileSync(new URL('../../spec/settlements/SettlementReport-3.0.xsd', import.meta.url), 'utf8') };
+
+/** The index of a row's last non-empty cell (a sheet row ends there; a CSV row may carry empty cells after it). */
+function lastFilled(row: readonly string[]): number {
+  for (let i = row.length - 1; i >= 0; i--) if (row[i] !== '') return i;
+  return -1;
+}
 
 function kroner(ore: number): string {
   return `${ore < 0 ? '-' : ''}${Math.floor(Math.abs(ore) / 100)}.${String(Math.abs(ore) % 100).padStart(2, '0')}`;

@@ -147,10 +147,12 @@ for (const dialect of testDialects()) {
     test('Easter: Maundy Thursday to Easter Monday are not bank days; daily and weekly payouts move to Wednesday', async () => {
       const daily = await SettlementMerchant.create(kasse, { feeFixedOre: 100 });
       const weekly = await SettlementMerchant.create(kasse, { payoutFrequency: 'weekly' });
+      const dailySales: Array<{ orderId: string; transactionId: string }> = [];
+      const weeklySales: Array<{ orderId: string; transactionId: string }> = [];
       for (const day of ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05', '2026-04-06', '2026-04-07']) {
         await moveTo(kasse, `${day}T12:00`);
-        await daily.sell(1_000);
-        await weekly.sell(2_000);
+        dailySales.push(await daily.sell(1_000));
+        weeklySales.push(await weekly.sell(2_000));
       }
       await moveTo(kasse, '2026-04-08T06:00');
       const paid = (await daily.settlements()).reverse().map((s) => [s.ledgerDateTo, s.payoutAmount, s.payoutAt.slice(0, 10), s.bankBookedAt.slice(0, 10)]);
@@ -169,15 +171,19 @@ for (const dialect of testDialects()) {
       const account = await daily.bankAccount();
       assert.equal(account.bookedBalance, 6 * 900);
       assert.deepEqual(account.transfers.map((t: any) => t.status), ['booked', 'booked', 'booked', 'booked', 'booked', 'booked', 'paid']);
-      await daily.assertFiles((await daily.settlements())[0]);
+      // Every file of every settlement: one sale each for the daily unit, Wednesday to Sunday for the weekly one.
+      const dailySettlements = (await daily.settlements()).reverse();
+      for (const [i, settlement] of dailySettlements.entries()) await daily.assertFiles(settlement, [dailySales[i]!]);
+      await weekly.assertFiles(week, weeklySales.slice(0, 5));
       await assertReconciled(kasse);
     });
 
     test('Christmas: 24–27 December and New Year’s Eve are not bank days', async () => {
       const shop = await SettlementMerchant.create(kasse, { feeBasisPoints: 250 });
+      const sales: Array<{ orderId: string; transactionId: string }> = [];
       for (const day of ['2026-12-23', '2026-12-24', '2026-12-25', '2026-12-26', '2026-12-27', '2026-12-28']) {
         await moveTo(kasse, `${day}T20:00`);
-        await shop.sell(4_000); // fee 100
+        sales.push(await shop.sell(4_000)); // fee 100
       }
       await moveTo(kasse, '2026-12-29T06:00');
       const paid = (await shop.settlements()).reverse().map((s) => [s.ledgerDateTo, s.payoutAmount, s.payoutAt.slice(0, 10), s.bankBookedAt.slice(0, 10)]);
@@ -197,6 +203,8 @@ for (const dialect of testDialects()) {
       assert.equal(rest.body.tryLater, true, 'the end of the feed');
       assertBalancesChain([...feed.body.items, ...rest.body.items], 0);
       assert.equal(feed.body.items.length + rest.body.items.length, 6 * 3);
+      const settlements = (await shop.settlements()).reverse();
+      for (const [i, settlement] of settlements.entries()) await shop.assertFiles(settlement, [sales[i]!]);
       await assertReconciled(kasse);
     });
   });

@@ -2,7 +2,7 @@
 // guard (constraint or trigger) that would otherwise refuse the change.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createInsertOnlyGuards, type DialectKind } from '../../src/store/dialect.ts';
+import { createInsertOnlyGuards, dropInsertOnlyGuards, type DialectKind, type InsertOnlyTable } from '../../src/store/dialect.ts';
 import type { Db } from '../../src/store/db.ts';
 
 /**
@@ -55,4 +55,17 @@ function removeConstraintClause(createSql: string, constraint: string): string {
 /** Drops one of the insert-only triggers (invariant L2) as a migration that forgot it would. */
 export async function dropTrigger(db: Db, kind: DialectKind, table: string, trigger: string): Promise<void> {
   await (kind === 'postgres' ? sql`DROP TRIGGER ${sql.id(trigger)} ON ${sql.table(table)}` : sql`DROP TRIGGER ${sql.id(trigger)}`).execute(db);
+}
+
+/**
+ * Changes an insert-only table the way a bug in a migration would: its UPDATE/DELETE triggers dropped, the change
+ * made, the triggers put back, so reconcile sees only what the change broke (not a missing guard, L2).
+ */
+export async function withoutInsertOnlyGuards(db: Db, kind: DialectKind, table: InsertOnlyTable, change: () => Promise<void>): Promise<void> {
+  await dropInsertOnlyGuards(db, kind, table);
+  try {
+    await change();
+  } finally {
+    await createInsertOnlyGuards(db, kind, [table]);
+  }
 }

@@ -1,5 +1,6 @@
 import { transactionIdOf } from '../ecomm-v2/presenters.ts';
 import type { ReportEntryRow, SalesUnitRow } from '../../store/schema.ts';
+import type { PayoutEntryType } from '../../core/context.ts';
 
 const osloParts = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Oslo',
@@ -43,12 +44,17 @@ export function sandboxBankAccountOf(msn: string): string {
 }
 
 /** One Report API `Transaction` of the ledger whose handle is `recipientHandle`. */
-export function transactionOf(entry: ReportEntryRow, recipientHandle: string) {
+/**
+ * One Report API `Transaction` of the ledger whose handle is `recipientHandle`. Entries are stored with the 2023 spec's
+ * names; the payout's entry is shown under the name the operator chose (`scheduled-for-payout` or the newer
+ * `payout-scheduled`).
+ */
+export function transactionOf(entry: ReportEntryRow, recipientHandle: string, payoutEntryType: PayoutEntryType) {
   return {
     pspReference: entry.operation_id !== null ? transactionIdOf({ id: Number(entry.operation_id) }) : (entry.psp_reference ?? ''),
     time: osloTimestamp(Number(entry.occurred_at_ms)),
     ledgerDate: entry.ledger_date,
-    entryType: entry.entry_type,
+    entryType: entry.entry_type === 'scheduled-for-payout' ? payoutEntryType : entry.entry_type,
     reference: entry.reference,
     currency: 'NOK',
     amount: Number(entry.amount_ore),

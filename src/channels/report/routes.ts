@@ -5,6 +5,7 @@ import { isReportDateClosed, ownerOrgNumber, ownLedger, reportPage } from '../..
 import { authenticate } from '../ecomm-v2/authentication.ts';
 import { BadReportRequest, reportErrorHandler, sendProblem } from './errors.ts';
 import { decodeCursor, encodeCursor, ledgerOf, recipientHandleOf, transactionOf } from './presenters.ts';
+import type { ReportEntryRow, SalesUnitRow } from '../../store/schema.ts';
 import { LedgerDatePattern, LedgersResponse, PagingQuery, ReportPageResponse, Topic } from './schemas.ts';
 
 const TAGS = ['Report API'];
@@ -27,6 +28,10 @@ function isRealDate(date: string): boolean {
  * sales unit their Merchant-Serial-Number header names (one of the partner's).
  */
 export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  const presenterFor = (unit: SalesUnitRow) => {
+    const handle = recipientHandleOf(unit);
+    return (entry: ReportEntryRow) => transactionOf(entry, handle, ctx.config.reportPayoutEntryType);
+  };
   return async (app) => {
     app.addHook('onRequest', authenticate(ctx));
     app.setErrorHandler(reportErrorHandler);
@@ -77,7 +82,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           ...(page.hasMore && last ? { cursor: encodeCursor(Number(last.id)) } : {}),
           hasMore: page.hasMore,
           tryLater: false,
-          items: page.entries.map((entry) => transactionOf(entry, recipientHandleOf(request.client.salesUnit))),
+          items: page.entries.map(presenterFor(request.client.salesUnit)),
         };
       },
     );
@@ -101,8 +106,7 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const afterId = afterIdOf(request.query.cursor);
         const page = await reportPage(ctx, { msn, topic, afterId, pageSize: Number(request.query.pageSize ?? DEFAULT_PAGE_SIZE) });
         const last = page.entries.at(-1);
-        const handle = recipientHandleOf(request.client.salesUnit);
-        return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map((entry) => transactionOf(entry, handle)) };
+        return { cursor: encodeCursor(last ? Number(last.id) : afterId), tryLater: !page.hasMore, items: page.entries.map(presenterFor(request.client.salesUnit)) };
       },
     );
 
@@ -134,13 +138,13 @@ export function reportRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const to = ledgerDate ?? toLedgerDate ?? '9999-99-99';
         let afterId = afterIdOf(request.query.cursor);
         const items: ReturnType<typeof transactionOf>[] = [];
-        const handle = recipientHandleOf(request.client.salesUnit);
+        const present = presenterFor(request.client.salesUnit);
         // v1 pages hold at most 1000 rows; filtering by date happens over the ordered funds entries.
         for (;;) {
           const page = await reportPage(ctx, { msn, topic: 'funds', afterId, pageSize: DEFAULT_PAGE_SIZE });
           for (const entry of page.entries) {
             afterId = Number(entry.id);
-            if (entry.ledger_date >= from && entry.ledger_date <= to) items.push(transactionOf(entry, handle));
+            if (entry.ledger_date >= from && entry.ledger_date <= to) items.push(present(entry));
             if (items.length === DEFAULT_PAGE_SIZE) return { cursor: encodeCursor(afterId), items };
           }
           if (!page.hasMore) return { cursor: '', items };

@@ -1,14 +1,14 @@
 import { osloDateOf } from '../../domain/bank-calendar.ts';
 import type { LedgerLine } from '../../domain/ledger.ts';
-import { reportEntriesOfDay } from '../../domain/report-entries.ts';
+import { closingEntriesOfDay } from '../../domain/report-entries.ts';
 import { closeTimeMs, endsPayoutPeriod, isLastDayOfMonth, nextDate, payoutOre, payoutTimeline } from '../../domain/settlement.ts';
 import { isUniqueViolation } from '../../store/dialect.ts';
 import { findSalesUnit } from '../../store/repos/merchants.ts';
 import { appendSettlementEntry } from '../../store/repos/ledger.ts';
 import {
   bookingTotals,
-  bookingsOfDate,
   firstClosedDate,
+  insertBookingReportEntries,
   insertLedgerDateClose,
   insertReportEntries,
   insertSettlement,
@@ -49,15 +49,18 @@ async function closeLedgerDate(tx: Tx, msn: string, ledgerDate: string): Promise
   if (!unit) throw new Error(`sales unit ${msn} vanished`);
   const closedAtMs = closeTimeMs(ledgerDate);
   const payout = endsPayoutPeriod(ledgerDate, unit.payout_frequency) ? await settle(tx, msn, ledgerDate, unit.settlement_type, closedAtMs) : null;
-  const bookings = await bookingsOfDate(trx, msn, ledgerDate);
-  const entries = reportEntriesOfDay({
+  // The bookings' own entries, set-based; the fees topic's growth over the day is the day's capture fees.
+  const feesBeforeOre = await lastReportBalance(trx, msn, 'fees');
+  const fundsBalanceOre = await insertBookingReportEntries(trx, { msn, ledgerDate, topic: 'funds', startBalanceOre: await lastReportBalance(trx, msn, 'funds') });
+  const feesBalanceOre = await insertBookingReportEntries(trx, { msn, ledgerDate, topic: 'fees', startBalanceOre: feesBeforeOre });
+  const entries = closingEntriesOfDay({
     msn,
     ledgerDate,
     closedAtMs,
     settlementType: unit.settlement_type,
-    bookings: bookings.map((b) => ({ operationId: b.operation_id, orderId: b.order_id, kind: b.kind, amountOre: Number(b.amount_ore), feeOre: Number(b.fee_ore), bookedAtMs: Number(b.booked_at_ms) })),
-    fundsBalanceOre: await lastReportBalance(trx, msn, 'funds'),
-    feesBalanceOre: await lastReportBalance(trx, msn, 'fees'),
+    fundsBalanceOre,
+    feesBalanceOre,
+    dayFeesOre: feesBalanceOre - feesBeforeOre,
     lastDayOfMonth: isLastDayOfMonth(ledgerDate),
     payout,
   });

@@ -9,8 +9,9 @@ import { settlements } from './0006_settlements.ts';
 import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts';
 import { paymentSplit } from './0008_payment_split.ts';
 import { portalWebAccounts } from './0009_portal_web_accounts.ts';
-import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
 import { consoleAuditIdle } from './0010_console_audit_idle.ts';
+import { transactionReports } from './0012_transaction_reports.ts';
+import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -24,7 +25,8 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0007_domain_idempotency_outcomes': domainIdempotencyOutcomes(),
     '0008_payment_split': paymentSplit(kind),
     '0009_portal_web_accounts': portalWebAccounts(),
-    '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
     '0010_console_audit_idle': consoleAuditIdle(kind),
+    '0012_transaction_reports': transactionReports(kind),
+    '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
   };
 }
