@@ -36,6 +36,7 @@ export const REFUSAL_REASONS = [
   'nin_scope_not_allowed',
   'msn_not_for_keys',
   'express_not_allowed',
+  'force_approve_not_available',
 ] as const;
 
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

@@ -120,3 +120,10 @@ export interface OutboundCallView {
   delayed: boolean;
   attempts: OutboundAttemptView[];
 }
+
+/** The app's signed-in session: whose, the CSRF token its state-changing calls carry, when it ends. */
+export interface AppSessionView {
+  msisdn: string;
+  csrfToken: string;
+  expiresAt: string;
+}

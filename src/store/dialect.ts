@@ -417,6 +417,8 @@ export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, t
 }
 
 const DATA_TABLES = [
+  'app_session',
+  'app_user_pin',
   'settlement_bank_booking',
   'report_entry',
   'settlement',

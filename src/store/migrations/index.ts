@@ -8,6 +8,7 @@ import { ledgerJournal } from './0005_ledger_journal.ts';
 import { settlements } from './0006_settlements.ts';
 import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts';
 import { paymentSplit } from './0008_payment_split.ts';
+import { appUserSignIn } from './0009_app_user_sign_in.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0006_settlements': settlements(kind),
     '0007_domain_idempotency_outcomes': domainIdempotencyOutcomes(),
     '0008_payment_split': paymentSplit(kind),
+    '0009_app_user_sign_in': appUserSignIn(),
   };
 }
