@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
-import { SEEDED_USER_PIN, signInToApp } from '../support/app-session.ts';
+import { sandboxPinOf, signInToApp } from '../support/app-session.ts';
 import { MerchantClient, httpRequest, vippsError } from '../support/merchant-client.ts';
 
 let kasse: TestKasse;
@@ -44,8 +44,7 @@ async function lastLogEntry(merchant: MerchantClient, orderId: string) {
 
 /** Confirm as the user in `body.msisdn`, signed in to the app (seeded users with their PIN, others without). */
 async function confirmInApp(token: string, body: { msisdn: string; cardId?: string; passedSca?: boolean; passedBankId?: boolean }) {
-  const pin = body.msisdn.startsWith('480000') ? SEEDED_USER_PIN : null;
-  const user = await signInToApp(kasse.baseUrl, body.msisdn, pin);
+  const user = await signInToApp(kasse.baseUrl, body.msisdn, sandboxPinOf(body.msisdn));
   return user.request('POST', `/_kasse/app/api/payments/${token}/confirm`, body);
 }
 

@@ -2,8 +2,15 @@
 // has one), then send the session cookie and its CSRF token with every call, as the app's page does.
 import { httpRequest, type HttpResult } from './merchant-client.ts';
 
+import { SEEDED_USER_PIN, seededUsers } from '../../src/core/sandbox/fixtures.ts';
+
 /** The PIN of the seeded sandbox users (src/core/sandbox/fixtures.ts). */
-export { SEEDED_USER_PIN } from '../../src/core/sandbox/fixtures.ts';
+export { SEEDED_USER_PIN };
+
+/** The PIN a sandbox number signs in with: the seeded users' PIN, or none for any other number. */
+export function sandboxPinOf(msisdn: string): string | null {
+  return seededUsers(0).some((user) => user.msisdn === msisdn) ? SEEDED_USER_PIN : null;
+}
 
 export interface AppUser {
   msisdn: string;
