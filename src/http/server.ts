@@ -26,6 +26,13 @@ import { userinfoRoutes } from './routes/userinfo.ts';
 import { webRoutes } from './routes/web.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on this server (method and url pattern): the production sweep covers them all. */
+    registeredRoutes(): ReadonlyArray<{ url: string; method: string }>;
+  }
+}
+
 export interface ServerDeps {
   ctx: AppContext;
   work: BackgroundWork;
@@ -82,6 +89,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler(handleError);
   const routeMethods = new RouteMethods();
   routeMethods.collectFrom(app);
+  app.decorate('registeredRoutes', () => routeMethods.registered());
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routeMethods.allowedFor(path);
