@@ -33,7 +33,8 @@ export async function claimPinAttempt(db: Executor, msisdn: string, nowMs: numbe
     .updateTable('app_user_pin')
     .set({
       failed_attempts: count,
-      locked_until_ms: sql<number | null>`CASE WHEN ${count} >= ${maxFailures} THEN ${nowMs + lockMs} ELSE NULL END`,
+      // Typed parameters: PostgreSQL cannot infer a CASE's type from untyped ones.
+      locked_until_ms: sql<number | null>`CASE WHEN ${count} >= CAST(${maxFailures} AS integer) THEN CAST(${nowMs + lockMs} AS bigint) ELSE NULL END`,
     })
     .where('msisdn', '=', msisdn)
     .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<=', nowMs)]))
