@@ -4,7 +4,8 @@
 // production refuses to start without the operator credential.
 // Method: a real Kasse in production mode per engine; the fake clock moves time; the operator API creates users.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -164,6 +165,18 @@ for (const dialect of testDialects()) {
       assert.deepEqual(status.body.transactionLogHistory.map((e: { operation: string }) => e.operation), ['INITIATE']);
       const owner = await signInToApp(k.baseUrl, victim, '24242');
       assert.equal((await owner.request('POST', `/_kasse/app/api/payments/${token}/confirm`, { msisdn: victim })).body.result, 'approved');
+    });
+
+    test('the operator CLI creates a user with a PIN and a card, and sets a new PIN', async () => {
+      const cli = (...args: string[]) =>
+        promisify(execFile)(process.execPath, ['bin/kasse.mjs', ...args], { cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, DATABASE_URL: k.databaseUrl } });
+      const created = JSON.parse((await cli('users', 'create', '--msisdn', '96000001', '--pin', '24601', '--last-name', 'Cli', '--available-ore', '25000')).stdout);
+      assert.equal(created.lastName, 'Cli');
+      assert.deepEqual(created.cards.map((c: { availableOre: number; bankId: string }) => [c.availableOre, c.bankId]), [[25_000, 'kassebanken']]);
+      assert.equal((await signInRequest(k.baseUrl, '96000001', '24601')).status, 200);
+      await cli('users', 'set-pin', '96000001', '--pin', '10203');
+      assert.equal((await signInRequest(k.baseUrl, '96000001', '24601')).status, 401);
+      assert.equal((await signInRequest(k.baseUrl, '96000001', '10203')).status, 200);
     });
 
     test('the operator’s new PIN ends the user’s sessions and lifts a lockout', async () => {
