@@ -32,6 +32,8 @@ import { reconcile } from './core/reconcile/reconcile.ts';
 import { createPortalUser, portalUsers } from './core/portal/portal-users.ts';
 import { isPortalRole, PORTAL_ROLES } from './core/portal/roles.ts';
 import { inTransaction } from './core/transaction.ts';
+import { changePin, createUser, userWithCards } from './core/users/sandbox-users.ts';
+import type { CardSpec, TestUserSpec } from './core/users/test-users.ts';
 import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
 import { systemClock } from './clock.ts';
@@ -67,6 +69,10 @@ const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the da
                                                  or takes one (${PASSWORD_RULE_TEXT}) from standard input
   operators list
   audit-log [--subject MSN|ID|EMAIL] [--limit N]  operator actions, newest first
+  users create --msisdn 8DIGITS --pin PIN [--first-name NAME] [--last-name NAME] [--email ADDRESS]
+               [--bank BANK_ID] [--available-ore N]     an app user with one card (production: the only way)
+  users show MSISDN
+  users set-pin MSISDN --pin PIN                 new PIN; clears the lockout and ends the user's sessions
   reconcile                                      check every invariant; exit 1 and name each violation
   sandbox-merchant [--direct] [--no-express] [--name NAME]   merchant + sales unit + keys in one step
 `;
@@ -231,6 +237,23 @@ async function run(ctx: AppContext, by: Actor, words: string[], flags: Flags): P
       const subject = flags.subject as string | undefined;
       return readAuditLog(ctx, { subject, limit: integerFlag(flags, 'limit') });
     }
+    case 'users create': {
+      const card: CardSpec = {};
+      const bankId = flags.bank as string | undefined;
+      const availableOre = integerFlag(flags, 'available-ore');
+      if (bankId !== undefined) card.bankId = bankId;
+      if (availableOre !== undefined) card.availableOre = availableOre;
+      const user: TestUserSpec = { msisdn: required(flags, 'msisdn'), cards: [card] };
+      for (const [flagName, field] of [['first-name', 'firstName'], ['last-name', 'lastName'], ['email', 'email']] as const) {
+        const value = flags[flagName];
+        if (typeof value === 'string') user[field] = value;
+      }
+      return createUser(ctx, user, required(flags, 'pin'));
+    }
+    case 'users show':
+      return (await userWithCards(ctx, rest[0] ?? '')) ?? Promise.reject(new Error(`no user with ${rest[0] ?? '(no number given)'}`));
+    case 'users set-pin':
+      return changePin(ctx, rest[0] ?? '', required(flags, 'pin'));
     case 'reconcile':
       return reconcile(ctx.store);
     case 'sandbox-merchant': {
@@ -269,6 +292,13 @@ async function main(argv: string[]): Promise<number> {
       'vipps-number': { type: 'string' },
       subject: { type: 'string' },
       limit: { type: 'string' },
+      msisdn: { type: 'string' },
+      pin: { type: 'string' },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+      email: { type: 'string' },
+      bank: { type: 'string' },
+      'available-ore': { type: 'string' },
     },
   });
   if (values.help || positionals.length === 0) {

@@ -37,6 +37,24 @@ function payoutEntryType(raw: string | undefined): Config['reportPayoutEntryType
   throw new Error(`KASSE_REPORT_PAYOUT_ENTRY must be scheduled-for-payout or payout-scheduled, got ${JSON.stringify(raw)}`);
 }
 
+/** A production operator token is a long random secret: anyone who has it runs the platform. */
+export const MIN_PRODUCTION_ADMIN_TOKEN_LENGTH = 32;
+
+/**
+ * Production needs the operator's credential: without it nobody could create users or merchants, and a made-up one
+ * printed to the log is no secret. Thrown at start, before anything listens.
+ */
+export function checkOperatorCredential(token: string | null): void {
+  if (token === null) {
+    throw new Error(
+      'KASSE_MODE=production needs KASSE_ADMIN_TOKEN, the operator credential for /_kasse/admin (e.g. KASSE_ADMIN_TOKEN=$(openssl rand -base64 32)). Kasse did not start.',
+    );
+  }
+  if (token.length < MIN_PRODUCTION_ADMIN_TOKEN_LENGTH) {
+    throw new Error(`KASSE_ADMIN_TOKEN must be at least ${MIN_PRODUCTION_ADMIN_TOKEN_LENGTH} characters in production (e.g. $(openssl rand -base64 32)). Kasse did not start.`);
+  }
+}
+
 /** One typed Config from the environment; every knob has a default that works on a laptop. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 8080);
@@ -44,8 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.KASSE_MODE !== undefined && env.KASSE_MODE !== 'production' && env.KASSE_MODE !== 'sandbox') {
     throw new Error(`KASSE_MODE must be sandbox or production, got ${JSON.stringify(env.KASSE_MODE)}`);
   }
-  // Sandbox: an operator token is made up for this run and printed; production must set one (or run without the API).
+  // Sandbox: an operator token is made up for this run and printed; production refuses to start without one.
   const configuredToken = env.KASSE_ADMIN_TOKEN?.trim() || null;
+  if (mode === 'production') checkOperatorCredential(configuredToken);
   const adminToken = configuredToken ?? (mode === 'sandbox' ? randomBytes(18).toString('base64url') : null);
   return {
     port,

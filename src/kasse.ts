@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './core/context.
 import type { Clock } from './domain/clock.ts';
 import { seedSandboxFixtures } from './core/sandbox/fixtures.ts';
 import { buildServer } from './http/server.ts';
+import { checkOperatorCredential } from './config.ts';
 import { deliver } from './outbound/http-delivery.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
@@ -75,6 +76,8 @@ export async function openAppContext(args: {
 }
 
 export async function createKasse(options: KasseOptions): Promise<Kasse> {
+  const production = options.config?.mode === 'production';
+  if (production) checkOperatorCredential(options.adminToken ?? null);
   let jobs: JobRunner | null = null;
   const ctx = await openAppContext({
     databaseUrl: options.databaseUrl,
@@ -98,7 +101,8 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
   });
   jobs = runner;
   if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
-  const app = await buildServer({ ctx, work: runner, timeTravel: options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
+  // Production has no sandbox: no time travel, no sandbox routes, whatever the caller passed.
+  const app = await buildServer({ ctx, work: runner, timeTravel: production ? null : options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
   if (options.startJobs !== false) runner.start();
   return {
     app,

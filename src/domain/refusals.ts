@@ -37,6 +37,7 @@ export const REFUSAL_REASONS = [
   'msn_not_for_keys',
   'express_not_allowed',
   'not_allowed_for_ecommerce',
+  'force_approve_not_available',
 ] as const;
 
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

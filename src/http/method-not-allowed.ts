@@ -7,6 +7,7 @@ import type { FastifyInstance, HTTPMethods } from 'fastify';
  */
 export class RouteMethods {
   readonly #routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
+  readonly #registered: Array<{ url: string; method: string }> = [];
 
   /** Record every route registered on `app` from now on (call before registering the routes). */
   collectFrom(app: FastifyInstance): void {
@@ -14,12 +15,18 @@ export class RouteMethods {
   }
 
   add(url: string, method: HTTPMethods | HTTPMethods[]): void {
+    for (const m of Array.isArray(method) ? method : [method]) this.#registered.push({ url, method: m.toUpperCase() });
     const source = patternSource(url);
     let entry = this.#routes.find((r) => r.pattern.source === source);
     if (!entry) this.#routes.push((entry = { pattern: new RegExp(source, 'i'), methods: new Set() }));
     for (const m of Array.isArray(method) ? method : [method]) entry.methods.add(m.toUpperCase());
     // The router answers HEAD for every GET route.
     if (entry.methods.has('GET')) entry.methods.add('HEAD');
+  }
+
+  /** Every route as registered (url pattern and method), so a test can sweep the whole surface. */
+  registered(): ReadonlyArray<{ url: string; method: string }> {
+    return this.#registered;
   }
 
   /** The methods the path answers, sorted; empty when no route has this path. */

@@ -33,6 +33,13 @@ import { portalRoutes } from './routes/portal/index.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on this server (method and url pattern): the production sweep covers them all. */
+    registeredRoutes(): ReadonlyArray<{ url: string; method: string }>;
+  }
+}
+
 export interface ServerDeps {
   ctx: AppContext;
   work: BackgroundWork;
@@ -94,6 +101,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler(handleError);
   const routeMethods = new RouteMethods();
   routeMethods.collectFrom(app);
+  app.decorate('registeredRoutes', () => routeMethods.registered());
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routeMethods.allowedFor(path);

@@ -2,6 +2,7 @@
  * What a shopper reads when the landing page or the app gets an error answer: a sentence for a person, never the
  * API's own text (which is written for the merchant's developer). Shared by the browser code and the tests.
  */
+import { APP_ERROR_GROUP, APP_ERRORS } from './app-sign-in.ts';
 import { PHONE_FORMAT_MESSAGE, PHONE_RULE_TEXT } from './phone-number.ts';
 
 export const NETWORK_MESSAGE = 'Could not reach Vipps. Check your connection and try again.';
@@ -21,10 +22,13 @@ const BY_CODE: Readonly<Record<string, string>> = {
   'VippsError 91': 'This payment can no longer be changed.',
   'VippsError 92': 'This payment has already been handled.',
   'VippsError 98': 'Too many attempts at once. Wait a moment and try again.',
+  // The app's own sign-in and session answers are written for the user already.
+  ...Object.fromEntries(Object.entries(APP_ERRORS).map(([code, text]) => [`${APP_ERROR_GROUP} ${code}`, text])),
 };
 
 /** Input fields the shopper typed: a refusal there is about the phone number. */
 const PHONE_FIELDS = new Set(['mobileNumber', 'msisdn', 'phoneNumber']);
+const PIN_MESSAGE = 'A PIN is 4 to 6 digits.';
 
 /** The human sentence for an error answer (status and parsed body; body may be anything). */
 export function shopperMessage(status: number, body: unknown): string {
@@ -34,6 +38,7 @@ export function shopperMessage(status: number, body: unknown): string {
     const known = BY_CODE[key];
     if (known) return known;
     if (first.errorGroup === 'InvalidRequest' && PHONE_FIELDS.has(String(first.errorCode))) return PHONE_FORMAT_MESSAGE;
+    if (first.errorGroup === 'InvalidRequest' && first.errorCode === 'pin') return PIN_MESSAGE;
   }
   if (status === 404) return 'This payment request does not exist, or the link is not valid.';
   if (status === 429) return 'Too many attempts. Wait a moment and try again.';

@@ -132,3 +132,10 @@ export interface DashboardChartDay {
   refundedCount: number;
   failedCount: number;
 }
+
+/** The app's signed-in session: whose, the CSRF token its state-changing calls carry, when it ends. */
+export interface AppSessionView {
+  msisdn: string;
+  csrfToken: string;
+  expiresAt: string;
+}

@@ -467,6 +467,8 @@ const DATA_TABLES = [
   'report_mail',
   'transaction_report',
   'report_subscription',
+  'app_session',
+  'app_user_pin',
   'settlement_bank_booking',
   'report_entry',
   'settlement',

@@ -46,6 +46,26 @@ export interface Database {
   web_account: WebAccountTable;
   web_session: WebSessionTable;
   audit_log: AuditLogTable;
+  app_user_pin: AppUserPinTable;
+  app_session: AppSessionTable;
+}
+
+/** A user's app PIN: scrypt hash, failed attempts since the last success, locked until (epoch ms). */
+export interface AppUserPinTable {
+  msisdn: string;
+  pin_hash: string;
+  failed_attempts: number;
+  locked_until_ms: number | null;
+  updated_at_ms: number;
+}
+
+/** A signed-in app session: the cookie's token as SHA-256, its user, its CSRF token, when it ends. */
+export interface AppSessionTable {
+  token_sha256: string;
+  msisdn: string;
+  csrf_token: string;
+  created_at_ms: number;
+  expires_at_ms: number;
 }
 
 export interface UserAddressTable {

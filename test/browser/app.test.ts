@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { SEEDED_USER_PIN } from '../support/app-session.ts';
 import { browserRig, browserSkip } from '../support/browser.ts';
 import type { CallbackReceiver, ReceivedRequest } from '../support/callback-receiver.ts';
 import type { TestKasse } from '../support/harness.ts';
@@ -164,6 +165,7 @@ describe('the user side in the browser', { skip }, () => {
     await app.waitForURL(`${k.baseUrl}/_kasse/app/pay/${token}`);
     await app.getByTestId('signin').waitFor();
     assert.equal(await app.getByTestId('phone-input').inputValue(), '48000001');
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
     await screenshot(app, 'phone-switch-signin');
     await app.getByTestId('sign-in').click();
     await app.getByTestId('confirm').waitFor();
@@ -204,11 +206,55 @@ describe('the user side in the browser', { skip }, () => {
     assert.deepEqual(dialogs, []);
   });
 
+  test('sign-in asks for the PIN: a wrong one is refused in human words, the right one signs in; the sandbox-only way in without a PIN is marked', async () => {
+    const app = await phone();
+    await app.goto(`${k.baseUrl}/_kasse/app`);
+    await app.getByTestId('signin').waitFor();
+    assert.match((await app.getByTestId('sandbox-no-pin').textContent()) ?? '', /^Sandbox only: .*In production every user has a PIN\.$/);
+    await app.getByTestId('phone-input').fill('48000002');
+    await app.getByTestId('pin-input').fill('99999');
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('signin-error').filter({ hasText: 'Wrong phone number or PIN.' }).waitFor();
+    await screenshot(app, 'signin-wrong-pin');
+    // A seeded user has a PIN: the number alone is not enough, even in the sandbox.
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('signin-error').filter({ hasText: 'Enter your PIN.' }).waitFor();
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('home').waitFor();
+    assert.equal(await app.getByTestId('signed-in-as').textContent(), '480 00 002');
+    // The session survives a reload (an httpOnly cookie the page script cannot read) and ends with Log out.
+    await app.reload();
+    await app.getByTestId('home').waitFor();
+    assert.equal(await app.evaluate(() => document.cookie), '');
+    await app.getByTestId('sign-out').click();
+    await app.getByTestId('signin').waitFor();
+    await app.reload();
+    await app.getByTestId('signin').waitFor();
+  });
+
+  test('a request pushed to another user cannot be answered by the signed-in user; the app offers to log in as them', async () => {
+    const { url, token } = await initiate('browser-other-user', 5_000);
+    await landingPush(url, '48000001');
+    const app = await signIn('48000012');
+    await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}`);
+    await app.getByTestId('other-user').waitFor();
+    assert.equal(await app.getByTestId('confirm').count(), 0);
+    await screenshot(app, 'other-user');
+    await app.getByTestId('switch-user').click();
+    await app.getByTestId('signin').waitFor();
+    assert.equal(await app.getByTestId('phone-input').inputValue(), '48000001');
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
+    await app.getByTestId('sign-in').click();
+    await app.getByTestId('confirm').waitFor();
+  });
+
   test('the sandbox page lists the seeded users with what each shows, the banks and the test amounts, and links to the app and the docs', async () => {
     const p = await desktop();
     await p.goto(`${k.baseUrl}/_kasse/sandbox`);
     const ola = p.locator('[data-testid="sandbox-user"][data-msisdn="48000001"]');
     assert.match((await ola.textContent()) ?? '', /Ola Nordmann.*a happy path/s);
+    assert.equal(await ola.getByTestId('sandbox-pin').textContent(), SEEDED_USER_PIN);
     assert.match((await p.locator('[data-testid="sandbox-user"][data-msisdn="48000003"]').textContent()) ?? '', /expired card \(44\).*expired/is);
     assert.ok((await p.getByTestId('sandbox-user').count()) >= 12);
     assert.ok((await p.getByTestId('sandbox-bank').count()) >= 5);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { insertAddress } from '../../src/store/repos/addresses.ts';
+import { SEEDED_USER_PIN } from '../support/app-session.ts';
 import { browserRig, browserSkip } from '../support/browser.ts';
 import type { CallbackReceiver, ReceivedRequest } from '../support/callback-receiver.ts';
 import type { TestKasse } from '../support/harness.ts';
@@ -203,6 +204,7 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     const { token, fallBack } = await initiateExpress(orderId, 20_000, `${receiver.url}/broken`);
     const app = await phone();
     await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}?phone=48000001`);
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
     await app.getByTestId('sign-in').click();
     await app.getByTestId('consent-share').click();
     await app.getByTestId('shipping-failed').waitFor();
@@ -222,6 +224,7 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     const { token, fallBack } = await initiateExpress(orderId, 15_000);
     const app = await phone();
     await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}?phone=48000001`);
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
     await app.getByTestId('sign-in').click();
     const rejectedShown = appears(app, 'rejected');
     await app.getByTestId('consent-cancel').click();
@@ -243,6 +246,7 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
     assert.equal(initiated.status, 200, initiated.text);
     const app = await phone();
     await app.goto(initiated.body.url);
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
     await app.getByTestId('sign-in').click();
     await app.getByTestId('consent').waitFor();
     assert.equal(await app.getByTestId('consent-title').textContent(), 'Bokhandelen AS wants your name, email and phone number');
@@ -278,6 +282,7 @@ describe('express checkout and profile sharing in the browser', { skip }, () => 
       assert.equal(initiated.status, 200, initiated.text);
       const app = await phone();
       await app.goto(initiated.body.url);
+      await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
       await app.getByTestId('sign-in').click();
       // The app settles on one screen: the consent step, or the request itself (remembered). Wait for that event,
       // then read which one it is from the frame's data-screen, instead of racing two locators.

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PHONE_RULE_TEXT } from '../../src/shared/phone-number.ts';
+import { SEEDED_USER_PIN } from '../support/app-session.ts';
 import { browserRig, browserSkip } from '../support/browser.ts';
 import type { CallbackReceiver } from '../support/callback-receiver.ts';
 import type { TestKasse } from '../support/harness.ts';
@@ -119,6 +120,7 @@ describe('the front end in the browser', { skip }, () => {
     const app = await phone();
     await app.setViewportSize({ width: 320, height: 700 });
     await app.goto(`${k.baseUrl}/_kasse/app/pay/${token}?phone=48000002`);
+    await app.getByTestId('pin-input').fill(SEEDED_USER_PIN);
     await app.getByTestId('sign-in').click();
     await app.getByTestId('consent-share').click();
     const summary = app.getByTestId('summary');

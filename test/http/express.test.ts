@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addFaultRule } from '../../src/core/callbacks/faults.ts';
+import { signInToApp } from '../support/app-session.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest, vippsError } from '../support/merchant-client.ts';
@@ -198,10 +199,11 @@ describe('express checkout', () => {
     const merchant = await MerchantClient.create(kasse.baseUrl, { name: 'Consent Shop' });
     const { orderId, url } = await initiateExpress(merchant, { staticShippingDetails: STATIC_SHIPPING });
     assert.equal((await merchant.approve(orderId, url, '47300001')).status, 200);
-    const home = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/users/47300001`);
+    const user = await signInToApp(kasse.baseUrl, '47300001');
+    const home = await user.request('GET', '/_kasse/app/api/users/47300001');
     const consent = home.body.user.consents.find((c: { merchantName: string }) => c.merchantName === 'Consent Shop');
     assert.ok(consent, 'the app lists the merchant under companies that remember you');
-    const removed = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/users/47300001/consents/${consent.id}/remove`, { method: 'POST' });
+    const removed = await user.request('POST', `/_kasse/app/api/users/47300001/consents/${consent.id}/remove`);
     assert.equal(removed.status, 200, removed.text);
     await kasse.kasse.jobs.drain();
     const userId = (await callbackFor(orderId)).userDetails.userId as string;
@@ -273,13 +275,14 @@ describe('userinfo', () => {
     assert.equal(initiated.status, 200, initiated.text);
     assert.equal((await merchant.cancel(orderId)).status, 200);
     const token = new URL(initiated.body.url as string).searchParams.get('token');
-    const confirmed = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/payments/${token}/confirm`, { method: 'POST', body: { msisdn: '47400002' } });
+    const user = await signInToApp(kasse.baseUrl, '47400002');
+    const confirmed = await user.request('POST', `/_kasse/app/api/payments/${token}/confirm`, { msisdn: '47400002' });
     assert.equal(confirmed.status, 200, confirmed.text);
     assert.equal(confirmed.body.result, 'error');
     assert.equal(confirmed.body.message, 'This payment has already been handled.');
-    const consent = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/payments/${token}/consent?msisdn=47400002`);
+    const consent = await user.request('GET', `/_kasse/app/api/payments/${token}/consent?msisdn=47400002`);
     assert.deepEqual(consent.body, { remembered: false }, 'decide first, then write: the refused approval granted no consent');
-    const home = await httpRequest(`${kasse.baseUrl}/_kasse/app/api/users/47400002`);
+    const home = await user.request('GET', '/_kasse/app/api/users/47400002');
     assert.deepEqual(home.body.user.consents, []);
   });
 

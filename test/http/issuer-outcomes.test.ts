@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { sandboxPinOf, signInToApp } from '../support/app-session.ts';
 import { MerchantClient, httpRequest, vippsError } from '../support/merchant-client.ts';
 
 let kasse: TestKasse;
@@ -41,8 +42,10 @@ async function lastLogEntry(merchant: MerchantClient, orderId: string) {
   return details.body.transactionLogHistory[0] as { operation: string; operationSuccess: boolean; amount: number };
 }
 
-function confirmInApp(token: string, body: object) {
-  return httpRequest(`${kasse.baseUrl}/_kasse/app/api/payments/${token}/confirm`, { method: 'POST', body });
+/** Confirm as the user in `body.msisdn`, signed in to the app (seeded users with their PIN, others without). */
+async function confirmInApp(token: string, body: { msisdn: string; cardId?: string; passedSca?: boolean; passedBankId?: boolean }) {
+  const user = await signInToApp(kasse.baseUrl, body.msisdn, sandboxPinOf(body.msisdn));
+  return user.request('POST', `/_kasse/app/api/payments/${token}/confirm`, body);
 }
 
 const REFUSING_TEST_AMOUNTS: Array<[number, string, string]> = [

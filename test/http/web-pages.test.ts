@@ -3,6 +3,7 @@
 // Method: a real Kasse over HTTP; the pages are fetched as a browser would and their markup inspected.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { signInRequest } from '../support/app-session.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { httpRequest, MerchantClient } from '../support/merchant-client.ts';
 import { assertStrictPage } from './http-helpers.ts';
@@ -85,7 +86,7 @@ describe('the pages of the front end', () => {
     assert.notEqual(message, pushed.body[0].errorMessage);
     const badFormat = await httpRequest(`${k.baseUrl}/_kasse/landing/${token}/push`, { method: 'POST', body: { mobileNumber: '123' } });
     assert.equal(shopperMessage(badFormat.status, badFormat.body), `Enter ${PHONE_RULE_TEXT}.`);
-    const signIn = await httpRequest(`${k.baseUrl}/_kasse/app/api/users/12345678`);
+    const signIn = await signInRequest(k.baseUrl, '12345678', null);
     assert.equal(shopperMessage(signIn.status, signIn.body), message, 'the app says the same as the landing page');
   });
 });

@@ -5,6 +5,7 @@
 // `FUZZ_RUNS=50000 FUZZ_PG_RUNS=10000 SEED=42 node scripts/run-tests.mjs test/reliability/fuzz.test.ts`.
 // A failure prints the seed, fast-check's path, the request and the answer, and writes the exact bytes to
 // $TMPDIR/kasse-fuzz-failure-<seed>.json; replay just that case with `SEED=<seed> FUZZ_PATH=<path> …`.
+import { APP_ERROR_GROUP, APP_ERRORS } from '../../src/shared/app-sign-in.ts';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -1130,6 +1131,7 @@ function build(plan: Plan, ctx: FuzzContext, byName: Map<string, Endpoint>): Bui
       if (endpoint.idKind === 'orderId' && identity && identity !== ctx.m && ctx.sentinelOrderIds.has(finalId)) mustReject.push('another merchant’s orderId');
     }
     if (endpoint.idKind === 'token' && endpoint.surface === 'user' && !ctx.knownTokens.has(finalId)) mustReject.push('unknown payment token');
+    if (ACTS_FOR_A_USER.has(endpoint.name)) mustReject.push('no app session (the fuzzer never signs in)');
     if (endpoint.method === 'POST' || endpoint.method === 'PUT') {
       const parsed = parseLikeServer(body);
       if (parsed.kind === 'bad') mustReject.push(parsed.why);
@@ -1242,6 +1244,23 @@ function isAzureAdError(body: unknown): boolean {
   );
 }
 
+/** App API routes that act for the signed-in user: without a session they must refuse. */
+const ACTS_FOR_A_USER = new Set(['app confirm', 'app reject', 'app user']);
+
+/** The app's own sign-in and session answers: the Vipps error shape with errorGroup App and a known code. */
+function appError(body: unknown): boolean {
+  if (!Array.isArray(body) || body.length !== 1 || !isRecord(body[0])) return false;
+  const item = body[0];
+  return (
+    item.errorGroup === APP_ERROR_GROUP &&
+    typeof item.errorCode === 'string' &&
+    Object.hasOwn(APP_ERRORS, item.errorCode) &&
+    typeof item.errorMessage === 'string' &&
+    typeof item.contextId === 'string' &&
+    Object.keys(item).length === 4
+  );
+}
+
 /** Why this answer is wrong for this request, or null. */
 function judge(built: Built, response: WireResponse): string | null {
   const { status } = response;
@@ -1262,6 +1281,7 @@ function judge(built: Built, response: WireResponse): string | null {
       if (isAzureAdError(body)) return null;
     }
     if (surface === 'user' && status === 404 && isRecord(response.json) && response.json.error === 'unknown payment') return null;
+    if (surface === 'user' && appError(response.json)) return null;
     if (surface === 'html' && status === 404 && /^text\/html/.test(response.headers['content-type'] ?? '')) return null;
     if (surface === 'sandbox' && status === 404 && isRecord(response.json) && response.json.error === 'no such test user') return null;
     return `error body is not a Vipps error (${vipps}): ${abbreviate(response.text, 300)}`;

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { reconcile } from '../../src/core/reconcile/reconcile.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
+import { signInToApp } from '../support/app-session.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
 import { FULL, WireClient, notAVippsError, seedEveryState, snapshotPayments, type Sentinel, type WireResponse } from './fuzz-support.ts';
@@ -46,6 +47,8 @@ for (const dialect of dialects) {
     let sentinels: Sentinel[];
     let before_: unknown;
     let requests = 0;
+    /** The app session of user 91234567 (cookie and CSRF token), for the app API. */
+    let appUser: Array<[string, string]>;
 
     const send = async (method: string, path: string, headers: Array<[string, string]>, body?: unknown): Promise<WireResponse> => {
       requests++;
@@ -62,6 +65,7 @@ for (const dialect of dialects) {
       b = await party(await MerchantClient.create(kasse.baseUrl, { name: 'Merchant B' }));
       sentinels = await seedEveryState(kasse, a.client, A_PREFIX, `${receiver.url}/a-callbacks`);
       before_ = await snapshotPayments(kasse, a.client, sentinels);
+      appUser = Object.entries((await signInToApp(kasse.baseUrl, '91234567')).headers);
     });
 
     after(async () => {
@@ -225,7 +229,7 @@ for (const dialect of dialects) {
         }
       }
       // The user's own app home lists the requests pushed to them, with the same restraint.
-      const home = await send('GET', '/_kasse/app/api/users/91234567', []);
+      const home = await send('GET', '/_kasse/app/api/users/91234567', appUser);
       assert.equal(home.status, 200, home.text);
       for (const secret of secrets) assert.ok(!home.text.includes(secret), `the app home shows ${secret}`);
     });
@@ -247,8 +251,8 @@ for (const dialect of dialects) {
         for (let i = 0; i < calls.length; i++) {
           const [method, path, body] = calls[i]!;
           const [, twinPath] = twinCalls[i]!;
-          const forGuess = await send(method, path, [], body);
-          const forTwin = await send(method, twinPath, [], body);
+          const forGuess = await send(method, path, appUser, body);
+          const forTwin = await send(method, twinPath, appUser, body);
           assert.equal(forGuess.status, 404, `${method} ${path}: ${forGuess.text}`);
           assert.equal(fingerprint(forGuess, [guess, twin]), fingerprint(forTwin, [guess, twin]), `${method} ${path}`);
         }

@@ -2,6 +2,7 @@
 // driving Debian's Chromium as a desktop (landing page) and a phone (the app); screenshots go under test-results/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { sandboxPinOf } from './app-session.ts';
 import type { CallbackReceiver } from './callback-receiver.ts';
 import { startKasseWithReceiver, type KasseWithReceiver, type TestKasse } from './harness.ts';
 import { skipUnless } from './requirements.ts';
@@ -128,11 +129,15 @@ export function browserRig() {
       return landing;
     },
 
-    /** Phone: open the app and sign in as `msisdn`; resolves on the home screen. */
-    async signIn(msisdn: string): Promise<Page> {
+    /**
+     * Phone: open the app and sign in as `msisdn` with `pin` (default: the seeded users' PIN for the seeded numbers,
+     * none for the others, which the sandbox lets in with the number alone); resolves on the home screen.
+     */
+    async signIn(msisdn: string, pin: string | null = sandboxPinOf(msisdn)): Promise<Page> {
       const app = await phone();
       await app.goto(`${rig().kasse.k.baseUrl}/_kasse/app`);
       await app.getByTestId('phone-input').fill(msisdn);
+      if (pin !== null) await app.getByTestId('pin-input').fill(pin);
       await app.getByTestId('sign-in').click();
       await app.getByTestId('home').waitFor();
       return app;

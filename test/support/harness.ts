@@ -9,6 +9,8 @@ import { freshDatabase, type DialectName } from './databases.ts';
 /** A Monday in January, 10:00 UTC: far from month ends and daylight-saving changes. */
 export const TEST_EPOCH_MS = Date.parse('2026-01-05T10:00:00.000Z');
 export const ADMIN_TOKEN = 'test-admin-token';
+/** Production refuses an operator token shorter than 32 characters. */
+export const PRODUCTION_ADMIN_TOKEN = 'test-production-operator-token-0123456789';
 
 export interface TestKasse {
   kasse: Kasse;
@@ -27,7 +29,7 @@ export interface TestKasse {
  * (timers are real; what is due follows the fake clock) unless `startJobs: false`.
  */
 export async function startTestKasse(
-  options: { dialect?: DialectName; startJobs?: boolean; config?: Partial<AppConfig> } = {},
+  options: { dialect?: DialectName; startJobs?: boolean; config?: Partial<AppConfig>; adminToken?: string } = {},
 ): Promise<TestKasse> {
   const dialect = options.dialect ?? 'sqlite';
   const database = await freshDatabase(dialect);
@@ -36,7 +38,7 @@ export async function startTestKasse(
     databaseUrl: database.url,
     clock,
     timeTravel: { advance: async (ms) => clock.advance(ms), backToRealTime: async () => clock.resetOffset() },
-    adminToken: ADMIN_TOKEN,
+    adminToken: options.adminToken ?? ADMIN_TOKEN,
     startJobs: options.startJobs ?? true,
     jobPollIntervalMs: 50,
     config: { ...options.config },

@@ -61,6 +61,14 @@ export const ERRORS = {
   ),
   user_not_bankid_verified: define('Payment', '1082', 400, 'This person is not BankID verified'),
   transaction_not_allowed: define('VippsError', '91', 400, 'The transaction is not allowed.'),
+  // The real API: "only available in our Test environment … use of the endpoint in production is not allowed, and will
+  // fail" (docs/STATE_MACHINE.md, refusals outside the state machine).
+  force_approve_not_available: define(
+    'VippsError',
+    '91',
+    403,
+    'The transaction is not allowed. Force approve is only available in the test environment; in production the user approves in the app.',
+  ),
   already_processed: define('VippsError', '92', 400, 'The transaction has already been processed.'),
   idempotency_key_reused: define(
     'VippsError',

@@ -28,7 +28,7 @@ export type ExpressPreparation =
  * operationSuccess false, Payment 45) as the real app does ("Payment failed").
  */
 export async function prepareExpress(ctx: AppContext, payment: PaymentRow, msisdn: string, addressId: number | null): Promise<ExpressPreparation> {
-  await inTransaction(ctx, ({ trx, nowMs }) => resolveTestUser(trx, msisdn, nowMs));
+  await inTransaction(ctx, (tx) => resolveTestUser(tx, msisdn));
   const addresses = await listAddresses(ctx.store.db, msisdn);
   if (addressId !== null && !addresses.some((a) => a.id === addressId)) {
     throw new InvalidRequestError('addressId', `Address ${addressId} is not one of the user's`);

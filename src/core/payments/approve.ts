@@ -104,7 +104,7 @@ async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | u
  */
 export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: ApprovalAttempt): Promise<ApprovalResult> {
   const { trx, nowMs } = tx;
-  const user = await resolveTestUser(trx, attempt.msisdn, nowMs);
+  const user = await resolveTestUser(tx, attempt.msisdn);
   if (!user.can_pay_businesses) throw new Refused('not_a_vipps_user');
   if (!appVersionSupported(user.app_version)) throw new Refused('app_version_not_supported');
   if (payment.state === 'initiated' && payment.issuer_pending_until_ms !== null) throw new Refused('already_processed');
@@ -193,6 +193,8 @@ export interface ForceApproveCommand {
  * one in the initiate `url`. Unlike the real test environment, the test amounts apply here too.
  */
 export async function forceApprove(ctx: AppContext, cmd: ForceApproveCommand): Promise<void> {
+  // Only in the test environment: in production it is refused before anything is read or written.
+  if (ctx.config.mode !== 'sandbox') throw new Refused('force_approve_not_available');
   try {
     await forceApproveOnce(ctx, cmd, false);
   } catch (error) {

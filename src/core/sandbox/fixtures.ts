@@ -3,6 +3,8 @@ import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 import { DEFAULT_BANK, ensureDefaultBank, insertTestUser, type TestUserSpec } from '../users/test-users.ts';
 import { insertBankIfAbsent } from '../../store/repos/banks.ts';
+import { findPin, listPinHashes, savePin } from '../../store/repos/app-sign-in.ts';
+import { pinHashOf } from '../user-app/sign-in.ts';
 
 /** Banks every sandbox has: different hold periods, and one that forces captures through. */
 export const SEEDED_BANKS = [
@@ -46,12 +48,41 @@ export function seededUsers(nowMs: number): Array<TestUserSpec & { shows: string
   ];
 }
 
-/** Idempotent: a sandbox (and a sandbox after reset) always has these banks and users. */
+/**
+ * The app PIN of every seeded user, shown on the sandbox page and in the README. It is public, so one hash (one salt)
+ * serves them all and a start costs one scrypt, not twelve.
+ */
+export const SEEDED_USER_PIN = '12345';
+let seededPinHash: Promise<string> | null = null;
+
+/** Idempotent: a sandbox (and a sandbox after reset) always has these banks and users, with their PIN. */
 export async function seedSandboxFixtures(ctx: AppContext): Promise<void> {
   const nowMs = ctx.clock.nowMs();
+  seededPinHash ??= pinHashOf(SEEDED_USER_PIN);
+  const pinHash = await seededPinHash;
   await inTransaction(ctx, async ({ trx }) => {
     await ensureDefaultBank(trx, nowMs);
     for (const bank of SEEDED_BANKS) await insertBankIfAbsent(trx, { ...bank, created_at_ms: nowMs });
-    for (const { shows: _shows, ...user } of seededUsers(nowMs)) await insertTestUser(trx, user, nowMs);
+    for (const { shows: _shows, ...user } of seededUsers(nowMs)) {
+      await insertTestUser(trx, user, nowMs);
+      // A PIN someone changed since stays as it is.
+      if (!(await findPin(trx, user.msisdn))) await savePin(trx, user.msisdn, pinHash, nowMs);
+    }
   });
+}
+
+/**
+ * What the sandbox shows as each user's app PIN: the seeded PIN where the user still has it, null where the user has
+ * no PIN (signs in with the number alone, sandbox only), absent where the PIN is someone's own secret.
+ */
+export async function shownPins(ctx: AppContext, msisdns: readonly string[]): Promise<Map<string, string | null>> {
+  const stored = new Map((await listPinHashes(ctx.store.db, msisdns)).map((row) => [row.msisdn, row.pin_hash]));
+  const seeded = seededPinHash ? await seededPinHash : null;
+  const shown = new Map<string, string | null>();
+  for (const msisdn of msisdns) {
+    const hash = stored.get(msisdn);
+    if (hash === undefined) shown.set(msisdn, null);
+    else if (hash === seeded) shown.set(msisdn, SEEDED_USER_PIN);
+  }
+  return shown;
 }

@@ -25,6 +25,18 @@ import { userWithCards } from '../users/sandbox-users.ts';
  */
 export class UnknownPaymentError extends Error {}
 
+/** The signed-in user is not the one the request was pushed to. */
+export class OtherUsersPaymentError extends Error {}
+
+/**
+ * Only the user a request was pushed to may answer it in the app (confirm, reject, pick shipping). A request pushed to
+ * nobody is one the shop's page switched straight into the app on this phone (the token came with it): the user
+ * signed in there answers it.
+ */
+function checkAnsweringUser(payment: PaymentRow, msisdn: string): void {
+  if (payment.pushed_to_msisdn !== null && payment.pushed_to_msisdn !== msisdn) throw new OtherUsersPaymentError('pushed to another user');
+}
+
 async function paymentByToken(ctx: AppContext, token: string): Promise<PaymentRow> {
   const payment = await findPaymentByLandingToken(ctx.store.db, token);
   if (!payment) throw new UnknownPaymentError('unknown payment');
@@ -79,22 +91,20 @@ export async function pushFromLanding(ctx: AppContext, token: string, mobileNumb
   if (finished(payment)) return paymentRequestView(ctx, payment);
   const msisdn = normalizePhoneNumber(mobileNumber);
   if (msisdn === null) throw new InvalidRequestError('mobileNumber', PHONE_FORMAT_MESSAGE);
-  await inTransaction(ctx, async ({ trx, nowMs }) => {
-    const user = await resolveTestUser(trx, msisdn, nowMs);
+  await inTransaction(ctx, async (tx) => {
+    const user = await resolveTestUser(tx, msisdn);
     if (!user.can_pay_businesses) throw new Refused('not_a_vipps_user');
-    await pushToUser(trx, payment.id, msisdn, nowMs);
+    await pushToUser(tx.trx, payment.id, msisdn, tx.nowMs);
   });
   return paymentRequestView(ctx, await paymentByToken(ctx, token));
 }
 
 /** Sign in to the simulated app: the user, their cards, pending requests and history. */
 export async function appHome(ctx: AppContext, msisdn: string) {
+  // Signing in made sure the user exists (in the sandbox it provisions a new number).
   const user = await userWithCards(ctx, msisdn);
-  if (!user) {
-    // Any Norwegian mobile number is a sandbox user: signing in provisions it.
-    await inTransaction(ctx, ({ trx, nowMs }) => resolveTestUser(trx, msisdn, nowMs));
-  }
-  const profile = { ...(await userWithCards(ctx, msisdn))!, consents: await consentsOf(ctx, msisdn) };
+  if (!user) throw new Refused('not_a_vipps_user');
+  const profile = { ...user, consents: await consentsOf(ctx, msisdn) };
   const payments = await listPaymentsForUser(ctx.store.db, msisdn, 50);
   const views = await Promise.all(payments.map((p) => paymentRequestView(ctx, p)));
   return {
@@ -120,6 +130,7 @@ export async function rememberedConsent(ctx: AppContext, token: string, msisdn: 
 /** Express: the user's addresses and the shipping methods for the chosen one (this may call the merchant). */
 export async function expressOptions(ctx: AppContext, token: string, msisdn: string, addressId: number | null) {
   const payment = await paymentByToken(ctx, token);
+  checkAnsweringUser(payment, msisdn);
   if (!isExpress(payment)) throw new InvalidRequestError('token', 'This is not an express payment');
   if (finished(payment)) {
     return { ok: false as const, reason: 'The payment is no longer waiting for you', detail: `payment is ${payment.state}`, addresses: [], redirect: payment.fall_back };
@@ -179,6 +190,7 @@ export async function confirmInApp(
   },
 ): Promise<AppConfirmation> {
   const payment = await paymentByToken(ctx, args.token);
+  checkAnsweringUser(payment, args.msisdn);
   try {
     const result = await inTransaction(ctx, async (tx) =>
       approveAsUser(tx, await lockPayment(tx, payment.msn, payment.order_id), {
@@ -198,9 +210,13 @@ export async function confirmInApp(
   }
 }
 
-/** The user rejects the request (in the app or on the landing page): CANCEL and the CANCELLED callback. */
-export async function rejectAsUser(ctx: AppContext, token: string) {
+/**
+ * The user rejects the request: CANCEL and the CANCELLED callback. On the landing page the token is the shopper's
+ * (as on the real landing page, whoever has the link may cancel); in the app, `msisdn` is the signed-in user.
+ */
+export async function rejectAsUser(ctx: AppContext, token: string, msisdn: string | null) {
   const payment = await paymentByToken(ctx, token);
+  if (msisdn !== null) checkAnsweringUser(payment, msisdn);
   await cancelByUser(ctx, payment.msn, payment.order_id);
   return { redirect: payment.fall_back };
 }

@@ -4,6 +4,8 @@ import { findTestUser, listTestUserNumbers } from '../../store/repos/users.ts';
 import { listBanks, listCards, upsertBank } from '../../store/repos/banks.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
+import { NotFoundError } from '../merchants/sales-units.ts';
+import { pinHashOf, storePin } from '../user-app/sign-in.ts';
 import { ensureDefaultBank, insertTestUser, type TestUserSpec } from './test-users.ts';
 
 export interface BankSpec {
@@ -36,12 +38,27 @@ export async function banks(ctx: AppContext) {
   return listBanks(ctx.store.db);
 }
 
-/** Create a test user with cards; an existing phone number is refused so that tests notice collisions. */
-export async function createUser(ctx: AppContext, spec: TestUserSpec) {
-  return inTransaction(ctx, async ({ trx }) => {
+/**
+ * Create a user with cards and, when given, the PIN they sign in to the app with (in production every user has one:
+ * the operator creates them). An existing phone number is refused so that tests and operators notice collisions.
+ */
+export async function createUser(ctx: AppContext, spec: TestUserSpec, pin: string | null = null) {
+  const pinHash = pin === null ? null : await pinHashOf(pin);
+  return inTransaction(ctx, async ({ trx, nowMs }) => {
     if (await findTestUser(trx, spec.msisdn)) throw new InvalidRequestError('msisdn', `A test user with ${spec.msisdn} already exists`);
-    await insertTestUser(trx, spec, ctx.clock.nowMs());
+    await insertTestUser(trx, spec, nowMs);
+    if (pinHash !== null) await storePin(trx, spec.msisdn, pinHash, nowMs);
     return userWithCards(ctx, spec.msisdn, trx);
+  });
+}
+
+/** The operator sets a user's new PIN: failed attempts and lockout are cleared, and every session ends. */
+export async function changePin(ctx: AppContext, msisdn: string, pin: string) {
+  const pinHash = await pinHashOf(pin);
+  return inTransaction(ctx, async ({ trx, nowMs }) => {
+    if (!(await findTestUser(trx, msisdn))) throw new NotFoundError(`No user with ${msisdn}`);
+    await storePin(trx, msisdn, pinHash, nowMs);
+    return { msisdn, pinChanged: true };
   });
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
-import type { Executor, Trx } from '../../store/db.ts';
+import type { Executor } from '../../store/db.ts';
+import type { Tx } from '../context.ts';
 import { findBank, insertBankIfAbsent, insertCard, listCards } from '../../store/repos/banks.ts';
 import { insertAddress, listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser, insertTestUserIfAbsent } from '../../store/repos/users.ts';
@@ -134,12 +135,13 @@ export async function insertTestUser(db: Executor, spec: TestUserSpec, nowMs: nu
 }
 
 /**
- * The Vipps user behind a phone number. Unknown Norwegian mobile numbers are provisioned on first use as
- * BankID-verified users with one valid card and ample funds; anything else is not a Vipps user (User 81).
+ * The Vipps user behind a phone number. In the sandbox, unknown Norwegian mobile numbers are provisioned on first use
+ * as BankID-verified users with one valid card and ample funds; in production nobody is provisioned (users exist only
+ * when the operator created them). Anything else is not a Vipps user (User 81).
  */
-export async function resolveTestUser(trx: Trx, msisdn: string, nowMs: number): Promise<TestUserRow> {
-  const existing = await findTestUser(trx, msisdn);
+export async function resolveTestUser(tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>, msisdn: string): Promise<TestUserRow> {
+  const existing = await findTestUser(tx.trx, msisdn);
   if (existing) return existing;
-  if (!isNorwegianMobile(msisdn)) throw new Refused('not_a_vipps_user');
-  return insertTestUser(trx, { msisdn }, nowMs);
+  if (tx.config.mode !== 'sandbox' || !isNorwegianMobile(msisdn)) throw new Refused('not_a_vipps_user');
+  return insertTestUser(tx.trx, { msisdn }, tx.nowMs);
 }

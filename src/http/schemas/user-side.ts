@@ -35,3 +35,41 @@ export const SandboxMerchantBody = Type.Object({
 });
 
 export const SandboxClockBody = Type.Object({ advanceMs: Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3_600_000 }) });
+
+/** A card of a user created through the sandbox or the operator API (defaults: core/users/test-users.ts). */
+export const UserCardSpec = Type.Object({
+  id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+  label: Type.Optional(Type.String({ maxLength: 50 })),
+  brand: Type.Optional(Type.Union([Type.Literal('VISA'), Type.Literal('MASTERCARD')])),
+  bin: Type.Optional(Type.Integer({ minimum: 100000, maximum: 999999 })),
+  last4: Type.Optional(Type.String({ pattern: '^\\d{4}$' })),
+  expiryMonth: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
+  bankId: Type.Optional(Type.String({ maxLength: 40 })),
+  availableOre: Type.Optional(Type.Integer({ minimum: -2_147_483_647, maximum: 100_000_000_000 })),
+  maxAmountOre: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('replaced'), Type.Literal('blocked')])),
+  isDefault: Type.Optional(Type.Boolean()),
+});
+
+const UserFields = {
+  msisdn: MobileNumber,
+  firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+  lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+  email: Type.Optional(Type.String({ maxLength: 100 })),
+  bankIdVerified: Type.Optional(Type.Boolean()),
+  stepUpLimitOre: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  appVersion: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+){0,2}$' })),
+  canPayBusinesses: Type.Optional(Type.Boolean()),
+  birthDate: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()])),
+  cards: Type.Optional(Type.Array(UserCardSpec, { maxItems: 10 })),
+};
+
+/** A PIN as typed: checked against PIN_PATTERN by the use case, so the answer names the rule. */
+const PinField = Type.String({ maxLength: 20 });
+
+/** A sandbox test user; without a PIN the user signs in with the number alone (sandbox only). */
+export const SandboxUserBody = Type.Object({ ...UserFields, pin: Type.Optional(PinField) });
+
+/** A user the operator creates (production: the only way a user comes to exist); the PIN is required. */
+export const OperatorUserBody = Type.Object({ ...UserFields, pin: PinField });
+export const OperatorPinBody = Type.Object({ pin: PinField });

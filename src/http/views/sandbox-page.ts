@@ -39,6 +39,8 @@ export interface SandboxBank {
 export interface SandboxView {
   nowMs: number;
   users: SandboxUser[];
+  /** Each user's app PIN as the sandbox shows it (null: none; absent: the user's own secret). */
+  pins: ReadonlyMap<string, string | null>;
   /** What each seeded user demonstrates, by phone number. */
   shows: ReadonlyMap<string, string>;
   banks: SandboxBank[];
@@ -56,7 +58,7 @@ function cardView(card: SandboxCard, today: string) {
   return { line: `${card.label} •••• ${card.last4} · ${expiry} · ${card.bankId}`, pills, limits: limits.join(' · ') };
 }
 
-function userView(user: SandboxUser, shows: string | undefined, today: string) {
+function userView(user: SandboxUser, shows: string | undefined, pin: string | null | undefined, today: string) {
   const facts: { text: string; pill: string | null }[] = [];
   facts.push(user.bankIdVerified ? { text: 'BankID verified', pill: null } : { text: 'not BankID verified', pill: 'warn' });
   if (user.stepUpLimitOre !== null) facts.push({ text: `BankID step-up above ${formatNok(user.stepUpLimitOre)}`, pill: null });
@@ -68,6 +70,8 @@ function userView(user: SandboxUser, shows: string | undefined, today: string) {
     phone: phoneText(user.msisdn),
     name: `${user.firstName} ${user.lastName}`,
     shows: shows ?? null,
+    pin: pin === undefined ? 'set by its creator' : (pin ?? 'none: the number alone signs in (sandbox only)'),
+    pinShown: typeof pin === 'string',
     cards: user.cards.map((c) => cardView(c, today)),
     facts,
   };
@@ -113,7 +117,7 @@ export function sandboxPage(view: SandboxView): string {
   return renderPage('sandbox', {
     clock,
     phoneRule: PHONE_RULE_TEXT,
-    users: users.map((u) => userView(u, view.shows.get(u.msisdn), today)),
+    users: users.map((u) => userView(u, view.shows.get(u.msisdn), view.pins.get(u.msisdn), today)),
     banks: view.banks.map(bankView),
     amounts: [...TEST_AMOUNTS].map(([ore, outcome]) => ({ amount: formatNok(ore), outcome, ...outcomeOf(outcome) })),
   });

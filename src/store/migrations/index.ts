@@ -10,6 +10,7 @@ import { domainIdempotencyOutcomes } from './0007_domain_idempotency_outcomes.ts
 import { paymentSplit } from './0008_payment_split.ts';
 import { portalWebAccounts } from './0009_portal_web_accounts.ts';
 import { consoleAuditIdle } from './0010_console_audit_idle.ts';
+import { appUserSignIn } from './0011_app_user_sign_in.ts';
 import { transactionReports } from './0012_transaction_reports.ts';
 import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
 
@@ -26,6 +27,7 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0008_payment_split': paymentSplit(kind),
     '0009_portal_web_accounts': portalWebAccounts(),
     '0010_console_audit_idle': consoleAuditIdle(kind),
+    '0011_app_user_sign_in': appUserSignIn(),
     '0012_transaction_reports': transactionReports(kind),
     '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
   };

@@ -11,7 +11,7 @@ import { h } from '../lib/dom.ts';
 import { cardRow, paidOre, stateBadge } from './cards.ts';
 import { initial, mmss, nok, scopeLabel, shortDate } from './format.ts';
 import { errorScreen, paymentRequest } from './pay.ts';
-import { api, every, go, loading, onScreen, paymentPath, screen, session, setRouter, setSignedIn, showUserInBar, syncClock, ticks, tokenInPath } from './shell.ts';
+import { api, every, go, loadSession, loading, onScreen, paymentPath, screen, session, setRouter, setSignedIn, showUserInBar, signOut, syncClock, ticks, tokenInPath } from './shell.ts';
 import { signIn } from './sign-in.ts';
 
 function route(): unknown {
@@ -142,7 +142,7 @@ async function home() {
       consentList,
       consentError),
     h('section', { class: 'section' }, h('h3', { class: 'section-title' }, 'Activity'), historyList),
-    h('button', { type: 'button', class: 'ghost', testid: 'sign-out', onclick: () => { setSignedIn(null); showUserInBar(null); go('/_kasse/app'); } }, 'Log out'));
+    h('button', { type: 'button', class: 'ghost', testid: 'sign-out', onclick: async () => { await signOut(); showUserInBar(null); go('/_kasse/app'); } }, 'Log out'));
   draw(data);
 
   every(2000, async () => {
@@ -165,5 +165,5 @@ async function home() {
 
 setRouter(route);
 window.addEventListener('popstate', () => void route());
-void syncClock().finally(() => void route());
+void Promise.all([syncClock(), loadSession()]).finally(() => void route());
 

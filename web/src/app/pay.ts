@@ -11,7 +11,7 @@ import { h } from '../lib/dom.ts';
 import { addressLines, addressText, addressTypeText, andList, dateTime, initial, mmss, nok, scopeIcon, scopeLabel, scopeWord } from './format.ts';
 import { icon } from './icons.ts';
 import { cardRow, paidOre, STATE_LABEL } from './cards.ts';
-import { api, userActionSeconds, backButton, every, go, loading, now, returnTo, route, screen, session, setSignedIn, showUserInBar, ticks } from './shell.ts';
+import { api, userActionSeconds, backButton, every, go, loading, now, returnTo, route, screen, session, setSignedIn, showUserInBar, signOut, ticks } from './shell.ts';
 import { signIn } from './sign-in.ts';
 
 /** What the user has chosen so far on one payment request. */
@@ -70,6 +70,8 @@ export async function paymentRequest(token: string) {
       remembered = false;
     }
   }
+  // Only the user it was pushed to may answer a request (the server refuses anyone else): offer to switch.
+  if (payment.pushedTo && payment.pushedTo !== msisdn) return otherUserScreen(payment, token, msisdn, payment.pushedTo);
   const flow: Flow = {
     token, payment, msisdn, user: profile.user, cards, cardId: preselected, passedBankId: false, passedSca: false,
     // Sharing: asked once per visit, before anything else. Express: the address and the shipping method.
@@ -221,14 +223,10 @@ function requestScreen(flow: Flow) {
   const confirmButton: HTMLButtonElement = h('button', { type: 'button', class: 'primary', testid: 'confirm', onclick: () => confirm(flow, error, [confirmButton, rejectButton]) }, 'Confirm');
   const rejectButton: HTMLButtonElement = h('button', { type: 'button', class: 'secondary', testid: 'reject', onclick: () => reject(flow, error, [confirmButton, rejectButton]) }, 'Reject');
 
-  const otherUser = payment.pushedTo && payment.pushedTo !== flow.msisdn
-    ? h('p', { class: 'notice' }, 'This request was sent to ' + phoneText(payment.pushedTo) + '. You are logged in as ' + phoneText(flow.msisdn) + '.')
-    : null;
-
   const still = screen('request',
     homeBar(),
     payHead(payment, payment.amountOre),
-    h('div', { class: 'section' }, timer.el, otherUser, rememberedNote(flow)),
+    h('div', { class: 'section' }, timer.el, rememberedNote(flow)),
     h('div', { class: 'section' }, picker),
     h('div', { class: 'actions' }, error, confirmButton, rejectButton));
 
@@ -236,6 +234,19 @@ function requestScreen(flow: Flow) {
     if (timer.tick() <= 0) { confirmButton.disabled = true; }
   });
   watchPayment(flow, still);
+}
+
+function otherUserScreen(payment: PaymentRequestView, token: string, msisdn: string, pushedTo: string) {
+  const switchUser = async () => {
+    await signOut();
+    void signIn({ prefill: pushedTo, token, payment });
+  };
+  screen('request',
+    homeBar(),
+    payHead(payment, payment.amountOre),
+    h('div', { class: 'section' },
+      h('p', { class: 'notice', testid: 'other-user' }, 'This request was sent to ' + phoneText(pushedTo) + '. You are logged in as ' + phoneText(msisdn) + ': only ' + phoneText(pushedTo) + ' can answer it.')),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', testid: 'switch-user', onclick: switchUser }, 'Log in as ' + phoneText(pushedTo))));
 }
 
 /**

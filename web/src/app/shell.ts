@@ -1,11 +1,10 @@
 /** The app's shell: the server's clock, the signed-in user, screens and their timers, navigation. */
-import type { AppUserView } from '../../../src/shared/view-models.ts';
+import type { AppSessionView, AppUserView } from '../../../src/shared/view-models.ts';
 import { api as fetchJson } from '../lib/api.ts';
 import { byId, h, safeUrl } from '../lib/dom.ts';
 import { initial } from './format.ts';
 
 const API = '/_kasse/app/api';
-const SESSION_KEY = 'kasse.app.msisdn';
 const root = byId('app');
 const phoneFrame = byId('phone');
 const barUser = byId('bar-user');
@@ -14,7 +13,9 @@ export const userActionSeconds = Number(root.dataset.totalSeconds);
 
 /** The app's JSON API (/_kasse/app/api…); errors arrive as ApiError with a human message. */
 export function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  return fetchJson<T>(method, API + path, body);
+  // The session itself is the httpOnly cookie; the CSRF token bound to it goes with every state-changing call.
+  const headers: Record<string, string> = method === 'POST' && current ? { 'x-csrf-token': current.csrfToken } : {};
+  return fetchJson<T>(method, API + path, body, headers);
 }
 
 // Countdowns run on the browser's monotonic clock (ticks). Dates follow the server's clock, which the sandbox
@@ -39,27 +40,34 @@ export async function syncClock(): Promise<void> {
   }
 }
 
-// Signing in is remembering a phone number (localStorage; in memory only where storage is blocked).
-let memorySession: string | null = null;
-function stored(): string | null {
-  try {
-    return localStorage.getItem(SESSION_KEY);
-  } catch {
-    return null;
-  }
+// The signed-in session (phone number and PIN, or in the sandbox a number without a PIN): kept by the server behind an
+// httpOnly cookie; the page holds only whose it is and its CSRF token.
+let current: AppSessionView | null = null;
+export function setSignedIn(view: AppSessionView | null): void {
+  current = view;
 }
-export function setSignedIn(msisdn: string | null): void {
-  try {
-    if (msisdn) localStorage.setItem(SESSION_KEY, msisdn);
-    else localStorage.removeItem(SESSION_KEY);
-  } catch {
-    // blocked storage: the session lasts this page
-  }
-  memorySession = msisdn;
-}
+/** The signed-in user's number, or null. */
 export function session(): string | null {
-  return stored() ?? memorySession;
+  return current?.msisdn ?? null;
 }
+/** Ask the server whether this browser is signed in (a cookie from an earlier visit that has not expired). */
+export async function loadSession(): Promise<void> {
+  try {
+    current = await fetchJson<AppSessionView>('GET', API + '/session');
+  } catch {
+    current = null;
+  }
+}
+export async function signOut(): Promise<void> {
+  try {
+    await api('POST', '/session/sign-out');
+  } catch {
+    // already signed out (expired): nothing to end
+  }
+  current = null;
+}
+/** Whether this server is a sandbox (sign-in then offers its conveniences, clearly marked). */
+export const sandboxMode = root.dataset.mode === 'sandbox';
 
 let screenId = 0;
 let timers: ReturnType<typeof setTimeout>[] = [];

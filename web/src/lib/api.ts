@@ -11,10 +11,10 @@ export class ApiError extends Error {
 }
 
 /** JSON over fetch; an error answer becomes an ApiError with a human message, never the API's own text. */
-export async function api<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, cache: 'no-store' };
+export async function api<T>(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const init: RequestInit = { method, cache: 'no-store', headers: { ...headers } };
   if (body !== undefined) {
-    init.headers = { 'content-type': 'application/json' };
+    init.headers = { ...headers, 'content-type': 'application/json' };
     init.body = JSON.stringify(body);
   }
   let response: Response;

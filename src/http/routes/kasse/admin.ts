@@ -7,6 +7,7 @@ import {
   createMerchant,
   createSalesUnit,
   listMerchantsWithUnits,
+  NotFoundError,
   setCaptureType,
   setSettlementTerms,
   setSalesUnitOptions,
@@ -20,6 +21,10 @@ import { sendVippsError } from '../../errors.ts';
 import { SalesUnitKindFields } from '../../schemas/sales-unit-kind.ts';
 import { partnerAdminRoutes } from './admin-partners.ts';
 import { InvalidRequestError } from '../../../domain/refusals.ts';
+import { changePin, createUser, userWithCards } from '../../../core/users/sandbox-users.ts';
+import { MsisdnParams, OperatorPinBody, OperatorUserBody } from '../../schemas/user-side.ts';
+
+import { withoutUndefined } from '../../request-values.ts';
 
 const TAGS = ['operator'];
 const Msn = Type.Object({ msn: Type.String({ pattern: '^\\d{5,6}$' }) });
@@ -191,6 +196,28 @@ export function adminRoutes(ctx: AppContext, adminToken: string): FastifyPluginA
         });
         return { entries };
       },
+    );
+
+    // Users of the app. In production the only way a user comes to exist: with a PIN, cards on a bank, an address.
+    app.post(
+      '/_kasse/admin/users',
+      { schema: { tags: TAGS, summary: 'Create an app user with a PIN and cards', body: OperatorUserBody } },
+      async (request, reply) => {
+        const { pin, ...user } = request.body;
+        return reply.code(201).send(await createUser(ctx, withoutUndefined(user), pin));
+      },
+    );
+
+    app.get('/_kasse/admin/users/:msisdn', { schema: { tags: TAGS, summary: 'An app user with cards and balances', params: MsisdnParams } }, async (request) => {
+      const user = await userWithCards(ctx, request.params.msisdn);
+      if (!user) throw new NotFoundError(`No user with ${request.params.msisdn}`);
+      return user;
+    });
+
+    app.put(
+      '/_kasse/admin/users/:msisdn/pin',
+      { schema: { tags: TAGS, summary: "Set a user's PIN (clears the lockout, ends their sessions)", params: MsisdnParams, body: OperatorPinBody } },
+      async (request) => changePin(ctx, request.params.msisdn, request.body.pin),
     );
 
     app.get('/_kasse/admin/reconcile', { schema: { tags: TAGS, summary: 'Check every invariant over the whole database' } }, async () =>

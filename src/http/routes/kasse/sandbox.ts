@@ -2,18 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../core/context.ts';
 import { resetSandbox } from '../../../core/sandbox/reset.ts';
-import { seedSandboxFixtures, seededUsers } from '../../../core/sandbox/fixtures.ts';
+import { seedSandboxFixtures, seededUsers, shownPins } from '../../../core/sandbox/fixtures.ts';
 import { createSandboxMerchant, restoreDemoMerchant } from '../../../core/sandbox/sandbox-merchants.ts';
 import { SANDBOX_ACTOR } from '../../../core/operators/audit.ts';
 import { restoreSandboxOperator } from '../../../core/sandbox/sandbox-operator.ts';
 import { banks, createUser, listUsers, saveBank, userWithCards } from '../../../core/users/sandbox-users.ts';
 import { sandboxPage } from '../../views/sandbox-page.ts';
-import { MobileNumber, MsisdnParams, SandboxClockBody, SandboxMerchantBody } from '../../schemas/user-side.ts';
+import { MsisdnParams, SandboxClockBody, SandboxMerchantBody, SandboxUserBody } from '../../schemas/user-side.ts';
 
-/** Optional request fields arrive as absent, never as undefined values (exactOptionalPropertyTypes). */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
+import { withoutUndefined } from '../../request-values.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
 
 export interface TimeTravel {
@@ -36,9 +33,11 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
     app.get('/_kasse/sandbox', { schema: { hide: true } }, async (_request, reply) => {
       const nowMs = ctx.clock.nowMs();
       const [users, bankRows] = await Promise.all([listUsers(ctx), banks(ctx)]);
+      const present = users.filter((u) => u !== null);
       const html = sandboxPage({
         nowMs,
-        users: users.filter((u) => u !== null),
+        users: present,
+        pins: await shownPins(ctx, present.map((u) => u.msisdn)),
         shows: new Map(seededUsers(nowMs).map((u) => [u.msisdn, u.shows])),
         banks: bankRows,
       });
@@ -94,44 +93,26 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
       now: isoTimestamp(ctx.clock.nowMs()),
     }));
 
-    const CardSpec = Type.Object({
-      id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
-      label: Type.Optional(Type.String({ maxLength: 50 })),
-      brand: Type.Optional(Type.Union([Type.Literal('VISA'), Type.Literal('MASTERCARD')])),
-      bin: Type.Optional(Type.Integer({ minimum: 100000, maximum: 999999 })),
-      last4: Type.Optional(Type.String({ pattern: '^\\d{4}$' })),
-      expiryMonth: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
-      bankId: Type.Optional(Type.String({ maxLength: 40 })),
-      availableOre: Type.Optional(Type.Integer({ minimum: -2_147_483_647, maximum: 100_000_000_000 })),
-      maxAmountOre: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-      state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('replaced'), Type.Literal('blocked')])),
-      isDefault: Type.Optional(Type.Boolean()),
-    });
-
     app.post(
       '/_kasse/sandbox/users',
       {
         schema: {
           tags: TAGS,
           summary: 'Create a test user with cards',
-          body: Type.Object({
-            msisdn: MobileNumber,
-            firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-            lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-            email: Type.Optional(Type.String({ maxLength: 100 })),
-            bankIdVerified: Type.Optional(Type.Boolean()),
-            stepUpLimitOre: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
-            appVersion: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+){0,2}$' })),
-            canPayBusinesses: Type.Optional(Type.Boolean()),
-            birthDate: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()])),
-            cards: Type.Optional(Type.Array(CardSpec, { maxItems: 10 })),
-          }),
+          body: SandboxUserBody,
         },
       },
-      async (request, reply) => reply.code(201).send(await createUser(ctx, withoutUndefined(request.body))),
+      async (request, reply) => {
+        const { pin, ...user } = request.body;
+        return reply.code(201).send(await createUser(ctx, withoutUndefined(user), pin ?? null));
+      },
     );
 
-    app.get('/_kasse/sandbox/users', { schema: { tags: TAGS, summary: 'Test users with their cards' } }, async () => listUsers(ctx));
+    app.get('/_kasse/sandbox/users', { schema: { tags: TAGS, summary: 'Test users with their cards and app PIN (null: none, sign in with the number)' } }, async () => {
+      const users = (await listUsers(ctx)).filter((u) => u !== null);
+      const pins = await shownPins(ctx, users.map((u) => u.msisdn));
+      return users.map((user) => (pins.has(user.msisdn) ? { ...user, pin: pins.get(user.msisdn) } : user));
+    });
 
     app.get(
       '/_kasse/sandbox/users/:msisdn',
