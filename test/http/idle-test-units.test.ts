@@ -11,7 +11,7 @@ import { deactivateIdleTestSalesUnits } from '../../src/core/merchants/idle-test
 import { readAuditLog } from '../../src/core/operators/audit.ts';
 import { DAY_MS, MINUTE_MS } from '../../src/domain/clock.ts';
 import { testDialects } from '../support/databases.ts';
-import { ADMIN_TOKEN, startTestKasse, type TestKasse } from '../support/harness.ts';
+import { PRODUCTION_ADMIN_TOKEN, startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, httpRequest, type Credentials } from '../support/merchant-client.ts';
 import { assertVippsError } from './http-helpers.ts';
 
@@ -26,12 +26,12 @@ for (const dialect of testDialects()) {
   describe(`idle test sales units in production mode (${dialect})`, () => {
     let k: TestKasse;
     before(async () => {
-      k = await startTestKasse({ dialect, startJobs: false, config: { mode: 'production', idleTestUnitDays: 30 } });
+      k = await startTestKasse({ dialect, startJobs: false, adminToken: PRODUCTION_ADMIN_TOKEN, config: { mode: 'production', idleTestUnitDays: 30 } });
     });
     after(() => k.close());
 
     const admin = (path: string, method = 'GET', body?: unknown) =>
-      httpRequest(`${k.baseUrl}/_kasse/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, ...(body !== undefined ? { body } : {}) });
+      httpRequest(`${k.baseUrl}/_kasse/admin${path}`, { method, headers: { authorization: `Bearer ${PRODUCTION_ADMIN_TOKEN}` }, ...(body !== undefined ? { body } : {}) });
     /** A sales unit made by the operator API (production mode has no sandbox merchants), with its keys. */
     async function unit(merchantId: string, testUnit: boolean): Promise<Credentials> {
       const created = await admin(`/merchants/${merchantId}/sales-units`, 'POST', { name: testUnit ? 'Test unit' : 'Live unit', testUnit, rateLimits: false });
