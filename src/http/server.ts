@@ -153,7 +153,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(portalRoutes(ctx));
   await app.register(consoleRoutes(ctx));
   if (deps.timeTravel) {
-    await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work));
+    await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work, deps.apiCalls));
     await app.register(sandboxCallbackRoutes(ctx));
     await app.register(bankAccountPage(ctx));
     await app.register(transactionReportsPage(ctx));

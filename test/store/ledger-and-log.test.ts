@@ -209,9 +209,9 @@ for (const dialect of testDialects()) {
       const reset = await httpRequest(`${k.baseUrl}/_kasse/sandbox/reset`, { method: 'POST' });
       assert.equal(reset.status, 200, reset.text);
       const counts = await tableCounts(db, tables);
-      // The sandbox fixtures (banks, seeded users with their cards and addresses) are seeded again right after the reset;
-      // the operators' audit log is no sandbox data and outlives it (test/http/audit-log.test.ts).
-      const fixtures = new Set(['bank', 'test_user', 'card', 'user_address', 'audit_log']);
+      // The sandbox fixtures (banks, seeded users with their cards, addresses and PINs) are seeded again right after the
+      // reset; the operators' audit log is no sandbox data and outlives it (test/http/audit-log.test.ts).
+      const fixtures = new Set(['bank', 'test_user', 'card', 'user_address', 'app_user_pin', 'audit_log']);
       assert.deepEqual(
         Object.entries(counts).filter(([table, n]) => n !== 0 && !fixtures.has(table)),
         [],

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ApiCallRecorder } from '../../../core/api-calls/recorder.ts';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../core/context.ts';
 import { resetSandbox } from '../../../core/sandbox/reset.ts';
@@ -28,7 +29,7 @@ export interface BackgroundWork {
 const TAGS = ['sandbox'];
 
 /** The sandbox contract (sandbox mode only, no auth), so every test can isolate itself. */
-export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: BackgroundWork): FastifyPluginAsyncTypebox {
+export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: BackgroundWork, apiCalls: ApiCallRecorder | null): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/_kasse/sandbox', { schema: { hide: true } }, async (_request, reply) => {
       const nowMs = ctx.clock.nowMs();
@@ -147,6 +148,8 @@ export function sandboxRoutes(ctx: AppContext, timeTravel: TimeTravel, work: Bac
       '/_kasse/sandbox/reset',
       { schema: { tags: TAGS, summary: 'Delete all data, set the clock back to real time, re-seed the fixtures, the demo merchant and the sandbox operator' } },
       async () => {
+        // Calls recorded before the reset are written first, so the reset empties them too instead of leaving them behind.
+        await apiCalls?.flush();
         await resetSandbox(ctx);
         // Before re-seeding: the fixtures and the demo merchant are created at real time, not in the travelled future.
         const nowMs = await timeTravel.backToRealTime();
