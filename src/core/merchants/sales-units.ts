@@ -27,22 +27,12 @@ export async function createMerchant(ctx: AppContext, by: Actor, args: { name: s
   });
 }
 
-export interface SalesUnitSettings {
+export interface SalesUnitSettings extends SalesUnitOptions {
   name: string;
   captureType?: CaptureType;
-  express?: boolean;
-  skipLandingPage?: boolean;
-  ninScope?: boolean;
-  rateLimits?: boolean;
-  callbackMaxAttempts?: number;
-  /** A test sales unit: the idle rule deactivates it when unused (src/core/merchants/idle-test-units.ts). */
-  testUnit?: boolean;
   settlement?: SettlementTerms;
   /** A chosen MSN (the operator may import real ones); otherwise a fresh random 6-digit one. */
   msn?: string;
-  kind?: SalesUnitKind;
-  /** The Vipps-nummer of a `vippsnummer` unit; its MSN when not given. */
-  vippsNumber?: string;
 }
 
 const VIPPS_NUMBER_PATTERN = /^\d{4,6}$/;
@@ -135,14 +125,17 @@ export function setSalesUnitStatus(ctx: AppContext, by: Actor, msn: string, stat
   return change(ctx, by, STATUS_ACTIONS[status], msn, (nowMs) => (status === 'active' ? { status, active_since_ms: nowMs } : { status }));
 }
 
+/** What the operator may change on a sales unit after creating it (capture type, status and terms have their own). */
 export interface SalesUnitOptions {
   express?: boolean;
   skipLandingPage?: boolean;
   ninScope?: boolean;
   rateLimits?: boolean;
   callbackMaxAttempts?: number;
+  /** A test sales unit: the idle rule deactivates it when unused (src/core/merchants/idle-test-units.ts). */
   testUnit?: boolean;
   kind?: SalesUnitKind;
+  /** The Vipps-nummer of a `vippsnummer` unit; its MSN when not given. */
   vippsNumber?: string;
 }
 
