@@ -206,18 +206,18 @@ async function run(ctx: AppContext, by: Actor, words: string[], flags: Flags): P
     case 'partners list':
       return listPartnersWithUnits(ctx);
     case 'partners create':
-      return createPartner(ctx, { name: required(flags, 'name') });
+      return createPartner(ctx, by, { name: required(flags, 'name') });
     case 'partners attach':
-      return attachSalesUnit(ctx, rest[0] ?? '', rest[1] ?? '');
+      return attachSalesUnit(ctx, by, rest[0] ?? '', rest[1] ?? '');
     case 'partners detach':
-      await detachSalesUnit(ctx, rest[0] ?? '', rest[1] ?? '');
+      await detachSalesUnit(ctx, by, rest[0] ?? '', rest[1] ?? '');
       return { detached: rest[1] };
     case 'partner-keys create':
-      return createPartnerKey(ctx, rest[0] ?? '');
+      return createPartnerKey(ctx, by, rest[0] ?? '');
     case 'partner-keys list':
       return listPartnerKeySets(ctx, rest[0] ?? '');
     case 'partner-keys revoke':
-      await revokePartnerKey(ctx, rest[0] ?? '', rest[1] ?? '');
+      await revokePartnerKey(ctx, by, rest[0] ?? '', rest[1] ?? '');
       return { revoked: rest[1] };
     case 'portal-users add': {
       const [merchantId = '', email = '', role = ''] = rest;

@@ -88,6 +88,31 @@ for (const dialect of testDialects()) {
       assert.deepEqual(merchantEntries.map((e) => [e.action, e.after?.name]), [['merchant.create', 'Audited shop']]);
     });
 
+    test('partner changes through the operator API are recorded too, without secrets', async () => {
+      const shop = await MerchantClient.create(k.baseUrl);
+      const partner = await admin('/partners', 'POST', { name: 'Audited platform' });
+      assert.equal(partner.status, 201, partner.text);
+      const id: string = partner.body.id;
+      assert.equal((await admin(`/partners/${id}/sales-units`, 'POST', { msn: shop.msn })).status, 201);
+      const keys = await admin(`/partners/${id}/keys`, 'POST');
+      assert.equal(keys.status, 201, keys.text);
+      assert.equal((await admin(`/partners/${id}/keys/${keys.body.clientId}`, 'DELETE')).status, 204);
+      assert.equal((await admin(`/partners/${id}/sales-units/${shop.msn}`, 'DELETE')).status, 204);
+      const entries = (await auditOf(id)).reverse();
+      assert.deepEqual(
+        entries.map((e) => [e.action, e.actorKind]),
+        [
+          ['partner.create', 'api-token'],
+          ['partner.attach', 'api-token'],
+          ['partner-key.create', 'api-token'],
+          ['partner-key.revoke', 'api-token'],
+          ['partner.detach', 'api-token'],
+        ],
+      );
+      assert.deepEqual(entries[1]?.after, { msn: shop.msn });
+      assert.ok(!JSON.stringify(entries).includes(keys.body.clientSecret), 'no secret in the log');
+    });
+
     test('a refused change writes no audit entry (it is in the transaction of the change)', async () => {
       const shop = await MerchantClient.create(k.baseUrl);
       const before = await auditOf(shop.msn);

@@ -13,21 +13,27 @@ import {
 } from '../../store/repos/partners.ts';
 import { forgetCachedKeys } from '../auth/key-cache.ts';
 import { newCredentials, sha256Hex } from '../auth/secrets.ts';
+import type { Executor } from '../../store/db.ts';
 import type { AppContext } from '../context.ts';
+import { recordAudit, type Actor } from '../operators/audit.ts';
+import { inTransaction } from '../transaction.ts';
 import { NotFoundError } from './sales-units.ts';
 
 /**
  * Partners (e-commerce platforms, PSP-like integrators): their keys act for every sales unit attached to them, and
  * every call made with them names the sales unit in `Merchant-Serial-Number` (core/auth/access-token.ts).
  */
-export async function createPartner(ctx: AppContext, args: { name: string }) {
-  const partner = { id: randomUUID(), name: args.name, created_at_ms: ctx.clock.nowMs() };
-  await insertPartner(ctx.store.db, partner);
-  return partner;
+export async function createPartner(ctx: AppContext, by: Actor, args: { name: string }) {
+  return inTransaction(ctx, async (tx) => {
+    const partner = { id: randomUUID(), name: args.name, created_at_ms: tx.nowMs };
+    await insertPartner(tx.trx, partner);
+    await recordAudit(tx, by, 'partner.create', partner.id, null, { name: partner.name });
+    return partner;
+  });
 }
 
-async function existingPartner(ctx: AppContext, partnerId: string) {
-  const partner = await findPartner(ctx.store.db, partnerId);
+async function existingPartner(db: Executor, partnerId: string) {
+  const partner = await findPartner(db, partnerId);
   if (!partner) throw new NotFoundError(`partner ${partnerId} does not exist`);
   return partner;
 }
@@ -39,43 +45,56 @@ export async function listPartnersWithUnits(ctx: AppContext) {
   );
 }
 
-export async function attachSalesUnit(ctx: AppContext, partnerId: string, msn: string) {
-  await existingPartner(ctx, partnerId);
-  if (!(await findSalesUnit(ctx.store.db, msn))) throw new NotFoundError(`sales unit ${msn} does not exist`);
-  const attached = await insertPartnerSalesUnit(ctx.store.db, partnerId, msn, ctx.clock.nowMs());
-  return { partnerId, merchantSerialNumber: msn, attached };
+export async function attachSalesUnit(ctx: AppContext, by: Actor, partnerId: string, msn: string) {
+  return inTransaction(ctx, async (tx) => {
+    await existingPartner(tx.trx, partnerId);
+    if (!(await findSalesUnit(tx.trx, msn))) throw new NotFoundError(`sales unit ${msn} does not exist`);
+    const attached = await insertPartnerSalesUnit(tx.trx, partnerId, msn, tx.nowMs);
+    if (attached) await recordAudit(tx, by, 'partner.attach', partnerId, null, { msn });
+    return { partnerId, merchantSerialNumber: msn, attached };
+  });
 }
 
-export async function detachSalesUnit(ctx: AppContext, partnerId: string, msn: string): Promise<void> {
-  if (!(await deletePartnerSalesUnit(ctx.store.db, partnerId, msn))) {
-    throw new NotFoundError(`sales unit ${msn} is not attached to partner ${partnerId}`);
-  }
+export async function detachSalesUnit(ctx: AppContext, by: Actor, partnerId: string, msn: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    if (!(await deletePartnerSalesUnit(tx.trx, partnerId, msn))) {
+      throw new NotFoundError(`sales unit ${msn} is not attached to partner ${partnerId}`);
+    }
+    await recordAudit(tx, by, 'partner.detach', partnerId, { msn }, null);
+  });
+  // Committed: this node's cached attachment goes at once.
   forgetCachedKeys(ctx);
 }
 
-/** A partner key set; the secrets are returned once and stored only as hashes. */
-export async function createPartnerKey(ctx: AppContext, partnerId: string) {
-  await existingPartner(ctx, partnerId);
-  const credentials = newCredentials();
-  await insertPartnerKey(ctx.store.db, {
-    client_id: credentials.clientId,
-    partner_id: partnerId,
-    client_secret_sha256: sha256Hex(credentials.clientSecret),
-    subscription_key_sha256: sha256Hex(credentials.subscriptionKey),
-    created_at_ms: ctx.clock.nowMs(),
-    revoked_at_ms: null,
+/** A partner key set; the secrets are returned once and stored only as hashes (the audit log names the client id only). */
+export async function createPartnerKey(ctx: AppContext, by: Actor, partnerId: string) {
+  return inTransaction(ctx, async (tx) => {
+    await existingPartner(tx.trx, partnerId);
+    const credentials = newCredentials();
+    await insertPartnerKey(tx.trx, {
+      client_id: credentials.clientId,
+      partner_id: partnerId,
+      client_secret_sha256: sha256Hex(credentials.clientSecret),
+      subscription_key_sha256: sha256Hex(credentials.subscriptionKey),
+      created_at_ms: tx.nowMs,
+      revoked_at_ms: null,
+    });
+    await recordAudit(tx, by, 'partner-key.create', partnerId, null, { client_id: credentials.clientId });
+    return { partnerId, ...credentials };
   });
-  return { partnerId, ...credentials };
 }
 
-export async function revokePartnerKey(ctx: AppContext, partnerId: string, clientId: string): Promise<void> {
-  if (!(await revokePartnerKeyRow(ctx.store.db, partnerId, clientId, ctx.clock.nowMs()))) {
-    throw new NotFoundError(`no active key ${clientId} of partner ${partnerId}`);
-  }
+export async function revokePartnerKey(ctx: AppContext, by: Actor, partnerId: string, clientId: string): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    if (!(await revokePartnerKeyRow(tx.trx, partnerId, clientId, tx.nowMs))) {
+      throw new NotFoundError(`no active key ${clientId} of partner ${partnerId}`);
+    }
+    await recordAudit(tx, by, 'partner-key.revoke', partnerId, { client_id: clientId, revoked_at_ms: null }, { client_id: clientId, revoked_at_ms: tx.nowMs });
+  });
   forgetCachedKeys(ctx);
 }
 
 export async function listPartnerKeySets(ctx: AppContext, partnerId: string) {
-  await existingPartner(ctx, partnerId);
+  await existingPartner(ctx.store.db, partnerId);
   return listPartnerKeys(ctx.store.db, partnerId);
 }

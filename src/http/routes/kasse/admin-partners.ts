@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { API_TOKEN_ACTOR } from '../../../core/operators/audit.ts';
 import { Type } from 'typebox';
 import type { AppContext } from '../../../core/context.ts';
 import {
@@ -25,7 +26,7 @@ export function partnerAdminRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.post(
       '/_kasse/admin/partners',
       { schema: { tags: TAGS, summary: 'Create a partner', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }) } },
-      async (request, reply) => reply.code(201).send(await createPartner(ctx, { name: request.body.name })),
+      async (request, reply) => reply.code(201).send(await createPartner(ctx, API_TOKEN_ACTOR, { name: request.body.name })),
     );
 
     app.post(
@@ -38,7 +39,7 @@ export function partnerAdminRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           body: Type.Object({ msn: Type.String({ pattern: '^\\d{5,6}$' }) }),
         },
       },
-      async (request, reply) => reply.code(201).send(await attachSalesUnit(ctx, request.params.partnerId, request.body.msn)),
+      async (request, reply) => reply.code(201).send(await attachSalesUnit(ctx, API_TOKEN_ACTOR, request.params.partnerId, request.body.msn)),
     );
 
     app.delete(
@@ -51,7 +52,7 @@ export function partnerAdminRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await detachSalesUnit(ctx, request.params.partnerId, request.params.msn);
+        await detachSalesUnit(ctx, API_TOKEN_ACTOR, request.params.partnerId, request.params.msn);
         return reply.code(204).send();
       },
     );
@@ -59,7 +60,7 @@ export function partnerAdminRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     app.post(
       '/_kasse/admin/partners/:partnerId/keys',
       { schema: { tags: TAGS, summary: 'Issue partner keys (secrets are shown once)', params: PartnerParams } },
-      async (request, reply) => reply.code(201).send(await createPartnerKey(ctx, request.params.partnerId)),
+      async (request, reply) => reply.code(201).send(await createPartnerKey(ctx, API_TOKEN_ACTOR, request.params.partnerId)),
     );
 
     app.get(
@@ -78,7 +79,7 @@ export function partnerAdminRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await revokePartnerKey(ctx, request.params.partnerId, request.params.clientId);
+        await revokePartnerKey(ctx, API_TOKEN_ACTOR, request.params.partnerId, request.params.clientId);
         return reply.code(204).send();
       },
     );
