@@ -10,6 +10,7 @@
  * Children run in their own process group (detached), so a kill reaches anything they might spawn.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -53,16 +54,50 @@ function installHooks(): void {
   }
 }
 
-/** A port nobody listens on right now: bind :0 on loopback, read the port, let it go. */
+/**
+ * A port nobody listens on right now, kept for the child's life and its restarts. Chosen below the kernel's ephemeral
+ * range: a port taken from that range (as `listen(0)` would) can be handed to another test's outgoing connection or
+ * `:0` server between our check and the child's listen, and the child then dies with EADDRINUSE.
+ */
 export async function freePort(): Promise<number> {
+  const ephemeralLow = ephemeralRangeStart();
+  if (ephemeralLow !== null && ephemeralLow > MIN_CHOSEN_PORT + 1_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = MIN_CHOSEN_PORT + Math.floor(Math.random() * (ephemeralLow - MIN_CHOSEN_PORT));
+      if (await canListen(port)) return port;
+    }
+  }
+  return listenOnce(0);
+}
+
+const MIN_CHOSEN_PORT = 10_000;
+
+function ephemeralRangeStart(): number | null {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : null;
+  } catch {
+    return null;
+  }
+}
+
+async function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listen on loopback at `port` (0: the kernel picks), read the port, let it go. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port'))));
+      const bound = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (bound > 0 ? resolve(bound) : reject(new Error('no port'))));
     });
   });
 }
