@@ -1,6 +1,7 @@
 // Goal: an operator does the KAM's work in the console in a real browser: logs in (and a guessed password locks the
 // account), changes a sales unit's capture type and fees, deactivates it — the merchant API answers Merchant 37 —
-// and reactivates it, and the audit log shows each change with its before and after, under the operator's name.
+// and reactivates it, gives a partner a key for that unit and takes it back, and the audit log shows each change
+// with its before and after, under the operator's name.
 // Method: a real Kasse (fake clock); playwright-core drives Debian's Chromium on a desktop; the merchant's side is
 // the ecomm API over HTTP; every test saves a screenshot under test-results/ and no page may hit a CSP refusal.
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { LOGIN_LOCKOUT } from '../../src/core/web-accounts/accounts.ts';
 import { browserRig, browserSkip } from '../support/browser.ts';
 import type { TestKasse } from '../support/harness.ts';
 import { MerchantClient, vippsError } from '../support/merchant-client.ts';
+import { PartnerClient, type PartnerKeys } from '../support/partner-client.ts';
 
 const skip = browserSkip();
 const KAM = { email: 'kam@kasse.test', password: 'the KAM password' };
@@ -97,6 +99,56 @@ describe('the operator console in the browser', { skip }, () => {
     await page.getByTestId('unit-status').filter({ hasText: 'active' }).waitFor();
     assert.equal((await merchant.initiate('after-reactivation', 1000)).status, 200);
     await screenshot(page, 'console-reactivated');
+  });
+
+  test('partners: add one, attach a sales unit, issue a key shown once; the key acts for that unit, is refused once detached, then revoked', async () => {
+    await page.getByTestId('nav-partners').click();
+    await page.getByTestId('partners').waitFor();
+    await page.getByTestId('partner-name').fill('Nettbutikk-plattformen AS');
+    await page.getByTestId('create-partner').click();
+    await page.getByTestId('flash').filter({ hasText: 'Partner created' }).waitFor();
+    const partnerId = (await page.locator('dl.facts dd').first().textContent())!;
+
+    await page.getByTestId('attach-msn').selectOption(merchant.msn);
+    await page.getByTestId('attach-unit').click();
+    await page.getByTestId('flash').filter({ hasText: 'Sales unit attached' }).waitFor();
+    await page.locator(`[data-testid="partner-unit"][data-msn="${merchant.msn}"]`).waitFor();
+
+    await page.getByTestId('create-key').click();
+    await page.getByTestId('issued-secret').waitFor();
+    const keys: PartnerKeys = {
+      partnerId,
+      clientId: (await page.getByTestId('issued-client-id').textContent())!,
+      clientSecret: (await page.getByTestId('issued-client-secret').textContent())!,
+      subscriptionKey: (await page.getByTestId('issued-subscription-key').textContent())!,
+    };
+    await screenshot(page, 'console-partner-key-issued', { fullPage: true });
+    // Shown once: the page, opened again, has the key's client id, never its secrets.
+    await page.goto(`${k.baseUrl}/console/partners/${partnerId}`);
+    await page.locator(`[data-testid="api-key"][data-client-id="${keys.clientId}"]`).waitFor();
+    assert.equal(await page.getByTestId('issued-secret').count(), 0);
+    assert.ok(!(await page.content()).includes(keys.clientSecret));
+
+    const platform = new PartnerClient(k.baseUrl, keys, merchant.msn);
+    const initiated = await platform.initiate('via-the-platform', 2_500);
+    assert.equal(initiated.status, 200, initiated.text);
+
+    await page.locator(`[data-testid="partner-unit"][data-msn="${merchant.msn}"]`).getByTestId('detach-unit').click(); // confirmed by the dialog handler
+    await page.getByTestId('flash').filter({ hasText: 'Sales unit detached' }).waitFor();
+    const detached = await new PartnerClient(k.baseUrl, keys, merchant.msn).initiate('after-detach', 2_500);
+    assert.equal(detached.status, 403, detached.text);
+
+    await page.locator(`[data-testid="api-key"][data-client-id="${keys.clientId}"]`).getByTestId('revoke-key').click();
+    await page.getByTestId('flash').filter({ hasText: 'Key revoked' }).waitFor();
+    await assert.rejects(new PartnerClient(k.baseUrl, keys, merchant.msn).token(), /access token: 401/);
+
+    const history = page.locator('[data-testid="audit-entry"]');
+    assert.deepEqual(
+      new Set(await history.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')))),
+      new Set(['partner.create', 'partner.attach', 'partner-key.create', 'partner.detach', 'partner-key.revoke']),
+    );
+    assert.match((await history.first().textContent()) ?? '', new RegExp(`operator: ${KAM.email}`));
+    await screenshot(page, 'console-partner', { fullPage: true });
   });
 
   test('the audit log shows each change with before and after, under the operator’s name', async () => {

@@ -4,7 +4,7 @@
 //  - A state-changing request without the session's CSRF token, with a wrong one, or from another site is refused
 //    (403) and changes nothing.
 //  - A change made in the console is the use case's (the unit changes, the cache is cleared) and the audit log names
-//    the operator; bad input is 400 naming the field, an unknown sales unit 404.
+//    the operator; bad input is 400 naming the field, an unknown sales unit, partner or partner key 404.
 // Method: a live Kasse; the console's routes are collected by registering them on a bare Fastify with an onRoute hook;
 // a cookie-keeping HTTP client logs in through the form.
 import assert from 'node:assert/strict';
@@ -54,6 +54,7 @@ describe('the operator console over HTTP', () => {
     const guarded = routes.filter((r) => r.url !== '/console/login');
     assert.ok(guarded.length >= 9, `the sweep found the console's routes: ${JSON.stringify(guarded)}`);
     assert.ok(guarded.some((r) => r.url === '/console/sales-units/:msn/capture-type'));
+    assert.ok(guarded.some((r) => r.url === '/console/partners/:partnerId/keys'));
 
     const stranger = new WebSession(k.baseUrl, '/console');
     // A merchant portal user's live session token presented as the console's cookie: sessions belong to one front end.
@@ -64,8 +65,8 @@ describe('the operator console over HTTP', () => {
 
     for (const client of [stranger, crossKind]) {
       for (const { method, url } of guarded) {
-        const path = url.replace(':msn', msn).replace(':merchantId', 'some-merchant').replace(':clientId', 'some-key');
-        const answer = await client.request(method, path, method === 'GET' ? undefined : { captureType: 'direct', action: 'block' });
+        const path = url.replace(':msn', msn).replace(':merchantId', 'some-merchant').replace(':clientId', 'some-key').replace(':partnerId', 'some-partner');
+        const answer = await client.request(method, path, method === 'GET' ? undefined : { captureType: 'direct', action: 'block', name: 'Intruder', msn });
         if (method === 'GET') {
           assert.equal(answer.status, 303, `${method} ${path}`);
           assert.match(answer.location ?? '', /^\/console\/login\?next=/);
@@ -76,6 +77,7 @@ describe('the operator console over HTTP', () => {
     }
     const unit = await k.kasse.store.db.selectFrom('sales_unit').selectAll().where('msn', '=', msn).executeTakeFirstOrThrow();
     assert.deepEqual([unit.capture_type, unit.status], ['reserve', 'active'], 'nothing changed');
+    assert.equal((await k.kasse.store.db.selectFrom('partner').select('id').execute()).length, 0, 'no partner made');
   });
 
   test('CSRF: a change without the session’s token, with a wrong one, or from another site is refused and changes nothing', async () => {
@@ -118,7 +120,9 @@ describe('the operator console over HTTP', () => {
   test('every logged-in console page carries the strict CSP and no inline script, style or handler', async () => {
     const session = await loggedIn();
     const merchantId = (await k.kasse.store.db.selectFrom('sales_unit').select('merchant_id').where('msn', '=', msn).executeTakeFirstOrThrow()).merchant_id;
-    for (const path of ['/console', `/console/merchants/${merchantId}`, `/console/sales-units/${msn}`, '/console/audit-log', `/console/audit-log?subject=${msn}`]) {
+    const partner = await session.submit('/console/partners', { name: 'CSP platform' }, '/console/partners');
+    assert.equal(partner.status, 303);
+    for (const path of ['/console', `/console/merchants/${merchantId}`, `/console/sales-units/${msn}`, '/console/partners', partner.location!, '/console/audit-log', `/console/audit-log?subject=${msn}`]) {
       const page = await session.get(path);
       assert.equal(page.status, 200, path);
       const answer = await fetch(`${k.baseUrl}${path}`, { headers: { cookie: `kasse_console=${session.cookie('kasse_console')}` } });
@@ -135,5 +139,15 @@ describe('the operator console over HTTP', () => {
     assert.equal(tooHigh.status, 400);
     assert.equal((await session.get('/console/sales-units/99999')).status, 404);
     assert.equal((await session.get('/console/merchants/no-such-merchant')).status, 404);
+    const unnamed = await session.submit('/console/partners', { name: '   ' }, '/console/partners');
+    assert.equal(unnamed.status, 400);
+    assert.match(unnamed.text, /Check name/);
+    assert.equal((await session.get('/console/partners/no-such-partner')).status, 404);
+    const partner = await session.submit('/console/partners', { name: 'Checked platform' }, '/console/partners');
+    const partnerPage = partner.location!.replace(/\?.*$/, '');
+    const unknownUnit = await session.submit(`${partnerPage}/sales-units`, { msn: '99999' }, partnerPage);
+    assert.equal(unknownUnit.status, 404);
+    assert.equal((await session.submit(`${partnerPage}/sales-units/${msn}/detach`, {}, partnerPage)).status, 404, 'not attached');
+    assert.equal((await session.submit(`${partnerPage}/keys/no-such-key/revoke`, {}, partnerPage)).status, 404);
   });
 });

@@ -94,6 +94,13 @@ export async function revokePartnerKey(ctx: AppContext, by: Actor, partnerId: st
   forgetCachedKeys(ctx);
 }
 
+/** One partner as the console shows it: the sales units it acts for and every key set it was given (secrets never). */
+export async function partnerDetails(ctx: AppContext, partnerId: string) {
+  const partner = await existingPartner(ctx.store.db, partnerId);
+  const [salesUnits, keys] = await Promise.all([listPartnerSalesUnits(ctx.store.db, partnerId), listPartnerKeys(ctx.store.db, partnerId)]);
+  return { ...partner, salesUnits, keys };
+}
+
 export async function listPartnerKeySets(ctx: AppContext, partnerId: string) {
   await existingPartner(ctx.store.db, partnerId);
   return listPartnerKeys(ctx.store.db, partnerId);

@@ -15,6 +15,15 @@ function valueText(values: AuditValues, field: string): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Where the console shows an entry's subject: a sales unit by its MSN, a merchant or a partner by its id. */
+function subjectHref(entry: AuditEntry): string | null {
+  const id = encodeURIComponent(entry.subject);
+  if (MSN.test(entry.subject)) return `/console/sales-units/${id}`;
+  if (entry.action.startsWith('merchant.')) return `/console/merchants/${id}`;
+  if (entry.action.startsWith('partner.') || entry.action.startsWith('partner-key.')) return `/console/partners/${id}`;
+  return null;
+}
+
 /** An audit entry as a table row: who, what, to what, and each field it changed as before → after. */
 export function auditRows(entries: AuditEntry[]) {
   return entries.map((entry) => {
@@ -25,7 +34,7 @@ export function auditRows(entries: AuditEntry[]) {
       who: entry.actorKind === entry.actor ? entry.actor : `${entry.actorKind}: ${entry.actor}`,
       action: entry.action,
       subject: entry.subject,
-      subjectHref: MSN.test(entry.subject) ? `/console/sales-units/${entry.subject}` : null,
+      subjectHref: subjectHref(entry),
       changes: fields.map((field) => ({ field, before: valueText(entry.before, field), after: valueText(entry.after, field) })),
     };
   });

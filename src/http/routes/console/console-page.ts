@@ -20,12 +20,10 @@ export function operatorOf(request: FastifyRequest): ConsoleOperator {
   return { email: account.email, actor: operatorActor(account.email), csrf: session.csrf_token };
 }
 
-/**
- * The console's navigation. Partner keys (a partner acting for several sales units) get their page here when they
- * exist: one entry `{ id: 'partner-keys', href: '/console/partner-keys', label: 'Partner keys' }`.
- */
+/** The console's navigation. */
 const NAV = [
   { id: 'merchants', href: '/console', label: 'Merchants & sales units' },
+  { id: 'partners', href: '/console/partners', label: 'Partners & partner keys' },
   { id: 'audit-log', href: '/console/audit-log', label: 'Audit log' },
 ] as const;
 

@@ -14,6 +14,13 @@ export class FormFields {
     return typeof value === 'string' ? value : undefined;
   }
 
+  /** Text that must be there: trimmed, 1 to `maxLength` characters. */
+  requiredText(name: string, maxLength: number): string {
+    const value = this.text(name)?.trim() ?? '';
+    if (value === '' || value.length > maxLength) throw new InvalidRequestError(name, `${name} is 1 to ${maxLength} characters`);
+    return value;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const value = this.text(name);
     if (value === undefined || !(allowed as readonly string[]).includes(value)) throw new InvalidRequestError(name, `${name} is one of ${allowed.join(', ')}`);

@@ -6,12 +6,13 @@ import { registerWebSessionAuth } from '../../web/session-auth.ts';
 import { auditLogPage } from './audit-log-page.ts';
 import { CONSOLE, sendConsoleMessage } from './console-page.ts';
 import { merchantsPages } from './merchants-page.ts';
+import { partnersPages } from './partners-page.ts';
 import { salesUnitPage } from './sales-unit-page.ts';
 
 /**
  * The operator's console at /console (the KAM's desk): log-in with the portal's protections
  * (src/http/web/session-auth.ts: scrypt, lockout, database sessions, CSRF), then merchants and sales units with every
- * operator setting, keys, and the audit log. Every change goes through the use cases the operator API and the CLI
+ * operator setting, keys, partners and their keys, and the audit log. Every change goes through the use cases the operator API and the CLI
  * use, audited as the logged-in operator. Its errors are pages: bad input 400 naming the field, unknown 404.
  */
 export function consoleRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -24,6 +25,7 @@ export function consoleRoutes(ctx: AppContext): FastifyPluginAsync {
     });
     merchantsPages(app, ctx);
     salesUnitPage(app, ctx);
+    partnersPages(app, ctx);
     auditLogPage(app, ctx);
   };
 }

@@ -61,7 +61,7 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
           ['Last changed', utcText(unit.updated_at_ms)],
         ],
         done: extra.done !== undefined ? (DONE[extra.done] ?? null) : null,
-        issued: extra.issued ?? null,
+        issued: extra.issued ? { ...extra.issued, heading: `New key for sales unit ${extra.issued.merchantSerialNumber}.` } : null,
         captureType: unit.capture_type,
         settlement: {
           feeBasisPoints: unit.fee_basis_points,
