@@ -1,6 +1,6 @@
 // Goal: the portal's transaction search returns exactly the payments a filter asks for, newest first, page after page
 // without gaps or repeats (keyset), across several sales units (merged), whichever way the amount filter is served
-// (the selective probe on the amount index or the walk in created order), on both engines; another merchant's units
+// (the newest matches picked from the amount index, or the walk in created order), on both engines; another merchant's units
 // are "not found"; the exports read the whole filter. Method: payments inserted straight through the store, the core
 // use cases compared with the same filter applied in memory.
 import { kasseActor } from '../../src/core/operators/audit.ts';
@@ -13,6 +13,7 @@ import { transactionPage, transactionsForExport, PAGE_SIZE, type TransactionFilt
 import { osloMidnightMs } from '../../src/domain/bank-calendar.ts';
 import { DAY_MS } from '../../src/domain/clock.ts';
 import { InvalidRequestError } from '../../src/domain/refusals.ts';
+import { amountSearchTuning } from '../../src/store/repos/portal.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, TEST_EPOCH_MS, type TestKasse } from '../support/harness.ts';
 
@@ -107,19 +108,26 @@ for (const dialect of testDialects()) {
     }
 
     const day = (date: string) => osloMidnightMs(date);
-    const cases: [string, TransactionFilterInput, (p: Seeded) => boolean][] = [
+    // The fourth term, when given, lowers the amount index's threshold so that these few payments take the walk.
+    const cases: [string, TransactionFilterInput, (p: Seeded) => boolean, number?][] = [
       ['everything, both units merged', {}, () => true],
       ['one unit', { msn: 'UNIT1' }, (p) => p.msn === 'UNIT1'],
       ['a status', { status: 'failed' }, (p) => p.state === 'failed'],
-      ['a wide amount range (walked in created order)', { minAmount: '10' }, (p) => p.amountOre >= 1_000],
+      ['a wide amount range (walked in created order)', { minAmount: '10' }, (p) => p.amountOre >= 1_000, 100],
+      ['a wide amount range (the newest of its matches, from the amount index)', { minAmount: '10' }, (p) => p.amountOre >= 1_000],
       ['a narrow amount range (probed on the amount index)', { minAmount: '100', maxAmount: '120,50' }, (p) => p.amountOre >= 10_000 && p.amountOre <= 12_050],
       ['an amount nothing has', { minAmount: '100000' }, () => false],
       ['status and amount', { status: 'captured', maxAmount: '30' }, (p) => p.state === 'captured' && p.amountOre <= 3_000],
       ['a date range', { from: '2025-12-20', to: '2025-12-22' }, (p) => p.createdAtMs >= day('2025-12-20') && p.createdAtMs < day('2025-12-23')],
       ['an orderId', { orderId: 'search-77' }, (p) => p.orderId === 'search-77'],
     ];
-    for (const [name, filter, keep] of cases) {
-      test(`${name}: every match once, newest first`, async () => {
+    for (const [name, filter, keep, selectiveMatches] of cases) {
+      test(`${name}: every match once, newest first`, async (t) => {
+        if (selectiveMatches !== undefined) {
+          const before = amountSearchTuning.selectiveMatches;
+          amountSearchTuning.selectiveMatches = selectiveMatches;
+          t.after(() => (amountSearchTuning.selectiveMatches = before));
+        }
         const unit1 = scope.msns[0]!;
         const resolved = { ...filter, ...(filter.msn ? { msn: unit1 } : {}) };
         const want = expected((p) => keep({ ...p, msn: p.msn === unit1 ? 'UNIT1' : p.msn }));

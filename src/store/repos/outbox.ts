@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
 import { fields, prepared } from '../prepared.ts';
+import { finishLeasedAttempt } from './leased-rows.ts';
 import type { CallbackAttemptRow, OutboxRow, OutboxState, OutboxTable } from '../schema.ts';
 
 /** Every column of an outbox row but its id and the fault-rule mark, spelled out: the INSERT is prepared once. */
@@ -57,7 +58,7 @@ export async function deferOutbound(db: Executor, args: { row: OutboxRow; owner:
   return Number(updated.numUpdatedRows) === 1;
 }
 
-/** Record one attempt and its consequence for the row, in one transaction with the caller. */
+/** Record one attempt and its consequence for the row (lease-guarded: leased-rows.ts), in one transaction with the caller. */
 export async function recordAttempt(
   db: Executor,
   args: {
@@ -73,24 +74,8 @@ export async function recordAttempt(
     nowMs: number;
   },
 ): Promise<boolean> {
-  const attemptNo = args.row.attempts + 1;
-  // Guarded by the lease: a worker whose lease lapsed (and whose row another worker took) records nothing.
-  const updated = await db
-    .updateTable('outbox')
-    .set({
-      attempts: attemptNo,
-      state: args.nextState,
-      next_attempt_at_ms: args.nextAttemptAtMs,
-      lease_owner: null,
-      lease_until_ms: null,
-      updated_at_ms: args.nowMs,
-    })
-    .where('id', '=', args.row.id)
-    .where('lease_owner', '=', args.owner)
-    .where('attempts', '=', args.row.attempts)
-    .where('state', '=', 'pending')
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) return false;
+  const attemptNo = await finishLeasedAttempt(db, 'outbox', args);
+  if (attemptNo === null) return false;
   await db
     .insertInto('callback_attempt')
     .values({

@@ -30,8 +30,11 @@ export interface PaymentListRow {
   updated_at_ms: number;
 }
 
-/** An amount filter matching at most this many payments is served from the amount index (see searchPayments). */
-const SELECTIVE_AMOUNT_MATCHES = 2_000;
+/**
+ * An amount filter matching at most `selectiveMatches` payments is served from the amount index (see searchPayments).
+ * An object so that a test can lower it and walk both ways with a few thousand payments.
+ */
+export const amountSearchTuning = { selectiveMatches: 20_000 };
 
 const LIST_COLUMNS = ['id', 'msn', 'order_id', 'state', 'amount_ore', 'captured_ore', 'refunded_ore', 'transaction_text', 'created_at_ms', 'updated_at_ms'] as const;
 
@@ -58,9 +61,11 @@ function filtered(db: Executor, msn: string, search: Omit<PaymentSearch, 'limit'
  * A page of payments, newest first, by keyset (created_at_ms, id) so that page 1000 costs what page 1 costs: the index
  * payment_portal_recent (msn, created_at_ms, id) — or payment_portal_by_state when a status is chosen — gives the
  * rows in order and the other filters are checked as they come, which is quick while matches are common. An amount
- * range that matches few payments would make that walk long (all of them, when nothing matches), so it is probed
- * first on payment_portal_by_amount: when it matches at most SELECTIVE_AMOUNT_MATCHES, only those rows are read and
- * sorted. Several sales units are read one by one (each in index order) and merged, never sorted as a whole.
+ * range that matches few payments would make that walk long (all of them, when nothing matches), so its matches are
+ * first counted on payment_portal_by_amount (msn, amount_ore, state, created_at_ms, id), up to
+ * `amountSearchTuning.selectiveMatches`: when there are no more than that, the page's ids are the newest of them, picked from that
+ * index alone, and only those rows are read. Several sales units are read one by one (each in index order) and
+ * merged, never sorted as a whole.
  */
 export async function searchPayments(db: Executor, search: PaymentSearch): Promise<PaymentListRow[]> {
   const pages = await Promise.all(search.msns.map((msn) => searchUnit(db, msn, search)));
@@ -70,13 +75,15 @@ export async function searchPayments(db: Executor, search: PaymentSearch): Promi
 
 async function searchUnit(db: Executor, msn: string, search: PaymentSearch): Promise<PaymentListRow[]> {
   let query = filtered(db, msn, search, false);
-  // The probe reads payment_portal_by_amount (msn, amount_ore, state, created_at_ms) alone: every term is in the index.
   if ((search.minAmountOre !== undefined || search.maxAmountOre !== undefined) && search.orderId === undefined) {
-    const probe = await filtered(db, msn, search, true).select('id').limit(SELECTIVE_AMOUNT_MATCHES + 1).execute();
-    if (probe.length <= SELECTIVE_AMOUNT_MATCHES) {
-      if (probe.length === 0) return [];
+    const { selectiveMatches } = amountSearchTuning;
+    const matches = await countUpTo(db, filtered(db, msn, search, true), selectiveMatches + 1);
+    if (matches === 0) return [];
+    if (matches <= selectiveMatches) {
+      // Ordered by expressions, so that no planner walks payment_portal_recent instead: the matches are few.
+      const newest = filtered(db, msn, search, true).select('id').orderBy(sql`+created_at_ms`, 'desc').orderBy(sql`+id`, 'desc').limit(search.limit);
       // By primary key alone: the ids came from this sales unit's filter (a msn term would let the planner walk the unit).
-      query = db.selectFrom('payment').where('id', 'in', probe.map((row) => row.id));
+      query = db.selectFrom('payment').where('id', 'in', newest);
     }
   }
   const rows = await query.select([...LIST_COLUMNS]).orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(search.limit).execute();
@@ -89,6 +96,15 @@ async function searchUnit(db: Executor, msn: string, search: PaymentSearch): Pro
     created_at_ms: Number(row.created_at_ms),
     updated_at_ms: Number(row.updated_at_ms),
   }));
+}
+
+/** How many rows the query would give, counting no further than `limit`. */
+async function countUpTo(db: Executor, query: ReturnType<typeof filtered>, limit: number): Promise<number> {
+  const row = await db
+    .selectFrom(query.select(sql<number>`1`.as('one')).limit(limit).as('matches'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Operation counts and sums per hour and kind (the dashboard folds hours into Oslo days). */

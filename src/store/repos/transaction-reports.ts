@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { ReportFrequency } from '../../domain/report-periods.ts';
 import type { Executor } from '../db.ts';
+import { finishLeasedAttempt } from './leased-rows.ts';
 import type { OutboxState, ReportMailRow, ReportMailTable, ReportSubscriptionTable, TransactionReportTable } from '../schema.ts';
 
 /** Transaction reports: subscriptions, the generated reports (insert-only), and their e-mails with every attempt. */
@@ -97,8 +98,8 @@ export async function insertReportMail(db: Executor, row: Insertable<ReportMailT
 }
 
 /**
- * Record one attempt at a report e-mail and the row's next state, guarded by the lease exactly like a callback's
- * (`recordAttempt` in outbox.ts): a worker whose lease lapsed records nothing.
+ * Record one attempt at a report e-mail and the row's next state, guarded by the lease as a callback's is
+ * (leased-rows.ts): a worker whose lease lapsed records nothing.
  */
 export async function recordReportMailAttempt(
   db: Executor,
@@ -114,16 +115,8 @@ export async function recordReportMailAttempt(
     nowMs: number;
   },
 ): Promise<boolean> {
-  const attemptNo = args.row.attempts + 1;
-  const updated = await db
-    .updateTable('report_mail')
-    .set({ attempts: attemptNo, state: args.nextState, next_attempt_at_ms: args.nextAttemptAtMs, lease_owner: null, lease_until_ms: null, updated_at_ms: args.nowMs })
-    .where('id', '=', args.row.id)
-    .where('lease_owner', '=', args.owner)
-    .where('attempts', '=', args.row.attempts)
-    .where('state', '=', 'pending')
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) return false;
+  const attemptNo = await finishLeasedAttempt(db, 'report_mail', args);
+  if (attemptNo === null) return false;
   await db
     .insertInto('report_mail_attempt')
     .values({
