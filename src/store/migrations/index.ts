@@ -13,7 +13,7 @@ import { consoleAuditIdle } from './0010_console_audit_idle.ts';
 import { appUserSignIn } from './0011_app_user_sign_in.ts';
 import { transactionReports } from './0012_transaction_reports.ts';
 import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
-import { portalAmountIndexWithId } from './0014_portal_amount_index_with_id.ts';
+import { portalIndexes } from './0014_portal_indexes.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -31,6 +31,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0011_app_user_sign_in': appUserSignIn(),
     '0012_transaction_reports': transactionReports(kind),
     '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
-    '0014_portal_amount_index_with_id': portalAmountIndexWithId(),
+    '0014_portal_indexes': portalIndexes(),
   };
 }
