@@ -8,6 +8,22 @@ import { PHONE_FORMAT_MESSAGE, PHONE_RULE_TEXT } from './phone-number.ts';
 export const NETWORK_MESSAGE = 'Could not reach Vipps. Check your connection and try again.';
 export const GENERIC_MESSAGE = 'Something went wrong. Try again in a moment.';
 
+/**
+ * The sentences themselves, one each: the browser picks them by the error answer's code (below), the server by the
+ * refusal it decided (core/user-app/refusal-messages.ts), and both must say the same thing for the same refusal.
+ */
+export const SHOPPER_TEXT = {
+  notAVippsUser: `This number is not a Vipps user. Check it: Vipps needs ${PHONE_RULE_TEXT}.`,
+  appTooOld: 'Your Vipps app is too old for this payment. Update the app and try again.',
+  shopUnavailable: 'The shop cannot take Vipps payments right now.',
+  noLongerChangeable: 'This payment can no longer be changed.',
+  alreadyHandled: 'This payment has already been handled.',
+  expired: 'This payment request has expired.',
+  bankIdFirst: 'You need to verify yourself with BankID first.',
+  noSuchRequest: 'This payment request does not exist, or the link is not valid.',
+  notCompleted: 'The payment could not be completed.',
+} as const;
+
 interface VippsErrorEntry {
   errorGroup?: unknown;
   errorCode?: unknown;
@@ -15,12 +31,12 @@ interface VippsErrorEntry {
 
 /** By "errorGroup errorCode": the shopper's side of the error table. */
 const BY_CODE: Readonly<Record<string, string>> = {
-  'User 81': `This number is not a Vipps user. Check it: Vipps needs ${PHONE_RULE_TEXT}.`,
-  'User 82': 'Your Vipps app is too old for this payment. Update the app and try again.',
-  'Merchant 31': 'The shop cannot take Vipps payments right now.',
-  'Merchant 37': 'The shop cannot take Vipps payments right now.',
-  'VippsError 91': 'This payment can no longer be changed.',
-  'VippsError 92': 'This payment has already been handled.',
+  'User 81': SHOPPER_TEXT.notAVippsUser,
+  'User 82': SHOPPER_TEXT.appTooOld,
+  'Merchant 31': SHOPPER_TEXT.shopUnavailable,
+  'Merchant 37': SHOPPER_TEXT.shopUnavailable,
+  'VippsError 91': SHOPPER_TEXT.noLongerChangeable,
+  'VippsError 92': SHOPPER_TEXT.alreadyHandled,
   'VippsError 98': 'Too many attempts at once. Wait a moment and try again.',
   // The app's own sign-in and session answers are written for the user already.
   ...Object.fromEntries(Object.entries(APP_ERRORS).map(([code, text]) => [`${APP_ERROR_GROUP} ${code}`, text])),
@@ -40,7 +56,7 @@ export function shopperMessage(status: number, body: unknown): string {
     if (first.errorGroup === 'InvalidRequest' && PHONE_FIELDS.has(String(first.errorCode))) return PHONE_FORMAT_MESSAGE;
     if (first.errorGroup === 'InvalidRequest' && first.errorCode === 'pin') return PIN_MESSAGE;
   }
-  if (status === 404) return 'This payment request does not exist, or the link is not valid.';
+  if (status === 404) return SHOPPER_TEXT.noSuchRequest;
   if (status === 429) return 'Too many attempts. Wait a moment and try again.';
   if (status === 400) return 'Vipps could not use what was sent. Go back to the shop and try again.';
   return GENERIC_MESSAGE;
