@@ -9,7 +9,6 @@ import { existingOrders } from '../../../store/repos/portal.ts';
 import { apiCallOf, type ApiCallView } from '../../views/api-call-view.ts';
 import { apiCallsHref, paymentHref } from './links.ts';
 import { portalUserOf, sendPortalPage } from './portal-page.ts';
-import { utcSecondText } from './time-text.ts';
 
 type Query = { msn?: string; endpoint?: string; status?: string; orderId?: string; cursor?: string };
 const FILTER_FIELDS = ['msn', 'endpoint', 'status', 'orderId'] as const;
@@ -70,7 +69,7 @@ export function apiCallsPage(app: FastifyInstance, ctx: AppContext, recorder: Ap
         older: page.nextBeforeId === null ? null : apiCallsHref({ ...current, cursor: String(page.nextBeforeId) }),
         calls: calls.map(({ row, view }) => ({
           id: view.id,
-          time: utcSecondText(view.time),
+          time: { date: view.time.slice(0, 10), clock: view.time.slice(11, 19) },
           msn: row.msn,
           method: view.method,
           path: view.path,
