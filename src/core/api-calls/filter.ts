@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../../domain/refusals.ts';
 import type { ApiCallFilter } from '../../store/repos/api-calls.ts';
 
 /** A page holds this many calls unless the query asks for another number (1–200). */
-export const API_CALLS_DEFAULT_LIMIT = 50;
+const DEFAULT_LIMIT = 50;
 
 /** The API-call filter as given in a query string: every field text, absent meaning "any". */
 export interface ApiCallQuery {
@@ -24,7 +24,7 @@ const CURSOR = /^\d{1,15}$/;
  * checks the patterns) and the portal's API dashboard (whose form does not).
  */
 export function apiCallFilterOf(query: ApiCallQuery): ApiCallFilter {
-  const limit = query.limit === undefined ? API_CALLS_DEFAULT_LIMIT : Number(query.limit);
+  const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new InvalidRequestError('limit', 'limit is from 1 to 200');
   const filter: ApiCallFilter = { limit };
   if (query.endpoint !== undefined) {

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { apiCallFilterOf, type ApiCallQuery } from '../../../core/api-calls/filter.ts';
+import { apiCallFilterOf } from '../../../core/api-calls/filter.ts';
 import { recordedCalls } from '../../../core/api-calls/list.ts';
 import type { ApiCallRecorder } from '../../../core/api-calls/recorder.ts';
 import { REQUIRED_ENDPOINTS } from '../../../core/checklist/integration-checklist.ts';
 import type { AppContext } from '../../../core/context.ts';
+import { given } from '../../../core/portal/form-input.ts';
 import { ownUnit } from '../../../core/portal/scope.ts';
 import { existingOrders } from '../../../store/repos/portal.ts';
 import { apiCallOf, type ApiCallView } from '../../views/api-call-view.ts';
@@ -15,12 +16,6 @@ const FILTER_FIELDS = ['msn', 'endpoint', 'status', 'orderId'] as const;
 /** What the endpoint field suggests: the ecomm v2 endpoints an integration uses. */
 const ENDPOINT_SUGGESTIONS = [...REQUIRED_ENDPOINTS.map((e) => `${e.method} ${e.route}`), 'GET /ecomm/v2/payments/:orderId/status'];
 const STATUS_SUGGESTIONS = ['2xx', '4xx', '5xx', '400', '401', '402', '404', '409', '429'];
-
-/** A form field as typed: trimmed, and empty meaning "any" (the JSON endpoint refuses an empty endpoint instead). */
-function given(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
 
 function statusTone(status: number): string {
   if (status >= 200 && status < 300) return 'ok';
@@ -42,11 +37,11 @@ function systemText(call: ApiCallView): string {
 export function apiCallsPage(app: FastifyInstance, ctx: AppContext, recorder: ApiCallRecorder | null): void {
   app.get<{ Querystring: Query }>('/portal/api-calls', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'viewIntegration');
+    // Empty fields are "any" here (the form sends them all); the JSON endpoint refuses an empty endpoint instead.
     const input = Object.fromEntries(FILTER_FIELDS.map((field) => [field, given(request.query[field])])) as Record<(typeof FILTER_FIELDS)[number], string | undefined>;
     const msns = input.msn === undefined ? user.scope.msns : [ownUnit(user.scope, input.msn).msn];
     const cursor = given(request.query.cursor);
-    const query: ApiCallQuery = { endpoint: input.endpoint, status: input.status, orderId: input.orderId, cursor };
-    const filter = apiCallFilterOf(Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)));
+    const filter = apiCallFilterOf({ endpoint: input.endpoint, status: input.status, orderId: input.orderId, cursor });
     // The recorder writes in batches: a developer who just made a call sees it.
     await recorder?.flush();
     const page = await recordedCalls(ctx, msns, filter);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiCallRecorder } from '../../../core/api-calls/recorder.ts';
 import { checklistSummary, integrationChecklist } from '../../../core/checklist/integration-checklist.ts';
 import type { AppContext } from '../../../core/context.ts';
+import { given } from '../../../core/portal/form-input.ts';
 import { ownUnit } from '../../../core/portal/scope.ts';
 import type { ChecklistStatus } from '../../../domain/integration-checklist.ts';
 import { evidenceLineOf } from './checklist-evidence.ts';
@@ -25,7 +26,7 @@ const REFRESH_SECONDS = 5;
 export function checklistPage(app: FastifyInstance, ctx: AppContext, recorder: ApiCallRecorder | null): void {
   app.get<{ Querystring: { msn?: string } }>('/portal/checklist', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'viewIntegration');
-    const chosen = request.query.msn?.trim();
+    const chosen = given(request.query.msn);
     const unit = chosen ? ownUnit(user.scope, chosen) : user.scope.units[0];
     await recorder?.flush();
     const items = unit === undefined ? [] : await integrationChecklist(ctx, unit);
