@@ -5,7 +5,12 @@ import type { IsoDate } from './bank-calendar.ts';
  * The periods of transaction reports: an Oslo day, or an Oslo calendar month. A period's report is generated when
  * its last day closes, at 06:00 Oslo the day after (the same moment its ledger date closes for settlement).
  */
-export type ReportFrequency = 'daily' | 'monthly';
+export const REPORT_FREQUENCIES = ['daily', 'monthly'] as const;
+export type ReportFrequency = (typeof REPORT_FREQUENCIES)[number];
+
+export function isReportFrequency(text: string): text is ReportFrequency {
+  return (REPORT_FREQUENCIES as readonly string[]).includes(text);
+}
 
 export interface ReportPeriod {
   from: IsoDate;

@@ -150,7 +150,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userSideRoutes(ctx));
   await app.register(qrRoutes(ctx));
   await app.register(callbackInspectionRoutes(ctx));
-  await app.register(portalRoutes(ctx));
+  await app.register(portalRoutes(ctx, deps.apiCalls));
   await app.register(consoleRoutes(ctx));
   if (deps.timeTravel) {
     await app.register(sandboxRoutes(ctx, deps.timeTravel, deps.work, deps.apiCalls));

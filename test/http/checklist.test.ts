@@ -7,17 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
-import { MerchantClient, httpRequest } from '../support/merchant-client.ts';
+import { MerchantClient, WellBehavedClient, httpRequest } from '../support/merchant-client.ts';
 
 const MINUTE_MS = 60_000;
-const SYSTEM_HEADERS = { 'Vipps-System-Name': 'acme-webshop', 'Vipps-System-Version': '4.2.0' };
-
-/** A merchant script that sends the Vipps-System-* headers on every call. */
-class WellBehavedClient extends MerchantClient {
-  override async authHeaders(): Promise<Record<string, string>> {
-    return { ...(await super.authHeaders()), ...SYSTEM_HEADERS };
-  }
-}
 
 type Statuses = Record<string, string>;
 

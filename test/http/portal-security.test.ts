@@ -1,9 +1,11 @@
 // Goal: the merchant portal keeps merchants apart and resists the usual web attacks: a session of merchant A reaches
 // nothing of merchant B on any /portal route (enumerated from the server's own route table) — B's payment, call,
-// key, sales unit and settlement answer 404 exactly like unknown ones and never appear on A's pages; every
+// key, sales unit, settlement and transaction report answer 404 exactly like unknown ones and never appear on A's
+// pages (B's sales unit as a filter of A's transactions, API calls or checklist is "not found" too); every
 // state-changing request without the session's CSRF token, or from another site, is refused; the session cookie is
 // HttpOnly, SameSite=Strict, scoped to /portal and Secure behind https; every portal page carries the strict CSP;
-// passwords never reach the log; roles limit what a user may do; the lockout works over HTTP on the sandbox clock.
+// passwords never reach the log; roles limit what a user may do; bad input to the new pages is a 400 naming the field;
+// a report downloads through the session; the lockout works over HTTP on the sandbox clock.
 // Method: a real Kasse with a capturing logger; two sandbox merchants with payments, callbacks and settlements.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -46,6 +48,7 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
   let bOrder: string;
   let bCallId: number;
   let bSettlementId: string;
+  let bReportId: string;
 
   before(async () => {
     database = await freshDatabase('sqlite');
@@ -86,11 +89,14 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     assert.equal((await bClient.approve(bOrder, initiated.body.url)).status, 200);
     await b.capture(bOrder, 25_000);
     await receiver.waitFor(1);
+    const subscribed = await httpRequest(`${k.baseUrl}/_kasse/reports/subscriptions`, { method: 'PUT', headers: await bClient.authHeaders(), body: { frequency: 'daily' } });
+    assert.equal(subscribed.status, 200, subscribed.text);
     await moveTo(k, '2026-01-06T12:00');
     const calls = await b.get(`/_kasse/callbacks?orderId=${bOrder}`);
     bCallId = calls.body.callbacks[0].id;
     bSettlementId = (await b.settlements())[0].settlementId;
-    assert.ok(bCallId && bSettlementId);
+    bReportId = (await b.get('/_kasse/reports')).body.items[0]?.reportId;
+    assert.ok(bCallId && bSettlementId && bReportId);
   });
   after(async () => {
     await receiver.close();
@@ -101,15 +107,49 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
 
   test('the route table has the portal routes this sweep must cover', () => {
     const paths = portalRoutesOf(k.kasse).map((r) => r.path);
-    for (const expected of ['/portal', '/portal/login', '/portal/logout', '/portal/transactions', '/portal/transactions.csv', '/portal/payments/:msn/:orderId', '/portal/sales-units/:msn/keys/:clientId/revoke', '/portal/settlements/:msn/:file', '/portal/users']) {
+    for (const expected of [
+      '/portal',
+      '/portal/login',
+      '/portal/logout',
+      '/portal/transactions',
+      '/portal/transactions.csv',
+      '/portal/payments/:msn/:orderId',
+      '/portal/api-calls',
+      '/portal/checklist',
+      '/portal/sales-units/:msn/keys/:clientId/revoke',
+      '/portal/settlements/:msn/:file',
+      '/portal/reports',
+      '/portal/reports/:msn/subscriptions',
+      '/portal/reports/:msn/subscriptions/:frequency/end',
+      '/portal/reports/:msn/:reportFile',
+      '/portal/users',
+    ]) {
       assert.ok(paths.includes(expected), `${expected} in ${paths.join(' ')}`);
     }
   });
 
   test("a session of merchant A reaches nothing of merchant B on any portal route: 404 like an unknown one, never B's data", async () => {
     const session = await logIn(a);
-    const ofB: Record<string, string> = { msn: b.msn, orderId: bOrder, id: String(bCallId), clientId: b.credentials.clientId, file: `${bSettlementId}.pdf` };
-    const unknown: Record<string, string> = { msn: '999999', orderId: 'no-such-order', id: '999999999', clientId: '00000000-0000-0000-0000-000000000000', file: '999999999.pdf' };
+    const ofB: Record<string, string> = {
+      msn: b.msn,
+      orderId: bOrder,
+      id: String(bCallId),
+      clientId: b.credentials.clientId,
+      file: `${bSettlementId}.pdf`,
+      frequency: 'daily',
+      reportFile: `${bReportId}.csv`,
+    };
+    const unknown: Record<string, string> = {
+      msn: '999999',
+      orderId: 'no-such-order',
+      id: '999999999',
+      clientId: '00000000-0000-0000-0000-000000000000',
+      file: '999999999.pdf',
+      frequency: 'daily',
+      reportFile: '999999999.csv',
+    };
+    // The pages whose msn parameter filters (or picks) A's sales units: B's is "not found"; the others ignore it.
+    const filtersByMsn = /^\/portal\/(transactions|api-calls|checklist)/;
     const fill = (path: string, values: Record<string, string>) => path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(values[name] ?? name));
     const secrets = [b.msn, bOrder, b.credentials.clientId];
     let swept = 0;
@@ -127,12 +167,16 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
           const own = await send(route.path);
           assert.ok([200, 201].includes(own.status), `${method} ${route.path}: ${own.status}`);
           for (const secret of secrets) assert.ok(!own.text.includes(secret), `${method} ${route.path} shows B's ${secret}`);
-          if (method === 'GET') assert.equal((await session.get(`${route.path}?msn=${b.msn}`)).status, route.path.startsWith('/portal/transactions') ? 404 : 200);
+          if (method === 'GET') assert.equal((await session.get(`${route.path}?msn=${b.msn}`)).status, filtersByMsn.test(route.path) ? 404 : 200, `GET ${route.path}?msn=B`);
         }
         swept++;
       }
     }
-    assert.ok(swept >= 14, `swept ${swept} route/method pairs`);
+    assert.ok(swept >= 20, `swept ${swept} route/method pairs`);
+    // A's own sales unit with B's report id: still exactly "not found".
+    const foreignReport = await session.get(`/portal/reports/${a.msn}/${bReportId}.csv`);
+    assert.equal(foreignReport.status, 404);
+    assert.equal(foreignReport.text, (await session.get(`/portal/reports/${a.msn}/999999999.csv`)).text);
     // B's key survived A's revoke and rotate attempts.
     const stillWorks = await b.get('/_kasse/settlements');
     assert.equal(stillWorks.status, 200);
@@ -148,6 +192,13 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     assert.equal((await session.post(create, {}, { headers: { origin: 'https://evil.example' } })).status, 403, 'another site');
     assert.equal((await session.post('/portal/logout', {}, { csrf: false })).status, 403, 'log-out too');
     assert.equal((await session.post(create)).status, 201, 'with the token it works');
+    // The report subscriptions too: nothing changes without the token.
+    const subscribe = `/portal/reports/${a.msn}/subscriptions`;
+    assert.equal((await session.post(subscribe, { frequency: 'monthly' }, { csrf: false })).status, 403, 'subscribe without a token');
+    assert.equal((await session.post(subscribe, { _csrf: other.csrf, frequency: 'monthly' })).status, 403, "subscribe with another session's token");
+    assert.equal((await session.post(subscribe, { frequency: 'monthly' }, { headers: { origin: 'https://evil.example' } })).status, 403, 'subscribe from another site');
+    assert.ok(!(await session.get('/portal/reports')).text.includes('data-frequency="monthly"'), 'no subscription was made');
+    assert.equal((await session.post(`${subscribe}/monthly/end`, {}, { csrf: false })).status, 403, 'unsubscribe without a token');
     // The log-in form is bound to its own cookie: a form posted from elsewhere (no cookie) is refused.
     const forged = await fetch(`${k.baseUrl}/portal/login`, {
       method: 'POST',
@@ -199,7 +250,18 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     const session = await logIn(a);
     const orderId = (await session.get('/portal/transactions')).text.match(/\/portal\/payments\/\d+\/([^"]+)"/)?.[1];
     assert.ok(orderId);
-    const pages = ['/portal', '/portal/transactions', `/portal/payments/${a.msn}/${orderId}`, '/portal/sales-units', '/portal/settlements', '/portal/users', '/portal/payments/1/none'];
+    const pages = [
+      '/portal',
+      '/portal/transactions',
+      `/portal/payments/${a.msn}/${orderId}`,
+      '/portal/api-calls',
+      '/portal/checklist',
+      '/portal/sales-units',
+      '/portal/settlements',
+      '/portal/reports',
+      '/portal/users',
+      '/portal/payments/1/none',
+    ];
     const answers = [...(await Promise.all(pages.map((p) => session.get(p)))), await (async () => {
       const r = await fetch(`${k.baseUrl}/portal/login`);
       return { status: r.status, headers: r.headers, text: await r.text() };
@@ -245,6 +307,72 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     assert.equal((await developer.get(`/portal/settlements/${a.msn}/1.pdf`)).status, 403);
     assert.ok((await developer.get('/portal/sales-units')).text.includes(a.credentials.clientId));
     assert.ok(!(await developer.get('/portal')).text.includes('nav-settlements'), 'the navigation leaves out what the role may not open');
+    // The API traffic is the developer's; transaction reports are the accountant's.
+    assert.equal((await developer.get('/portal/api-calls')).status, 200);
+    assert.equal((await developer.get('/portal/checklist')).status, 200);
+    assert.equal((await developer.get('/portal/reports')).status, 403);
+    assert.equal((await developer.post(`/portal/reports/${a.msn}/subscriptions`, { frequency: 'daily' })).status, 403);
+    assert.equal((await accountant.get('/portal/reports')).status, 200);
+    assert.equal((await accountant.get('/portal/api-calls')).status, 403);
+    assert.equal((await accountant.get('/portal/checklist')).status, 403);
+    const accountantNav = (await accountant.get('/portal')).text;
+    assert.ok(accountantNav.includes('nav-reports') && !accountantNav.includes('nav-api-calls') && !accountantNav.includes('nav-checklist'));
+  });
+
+  test('bad input to the API dashboard and the report forms is a 400 naming the field', async () => {
+    const session = await logIn(a);
+    for (const [path, field] of [
+      ['/portal/api-calls?status=abc', 'status'],
+      ['/portal/api-calls?status=6xx', 'status'],
+      ['/portal/api-calls?endpoint=capture', 'endpoint'],
+      ['/portal/api-calls?cursor=older', 'cursor'],
+    ] as const) {
+      const answer = await session.get(path);
+      assert.equal(answer.status, 400, path);
+      assert.match(answer.text, new RegExp(`Check ${field}`), path);
+    }
+    const subscribe = `/portal/reports/${a.msn}/subscriptions`;
+    for (const [fields, field] of [
+      [{ frequency: 'weekly' }, 'frequency'],
+      [{}, 'frequency'],
+      [{ frequency: 'daily', email: 'not an address' }, 'email'],
+    ] as const) {
+      const answer = await session.post(subscribe, fields);
+      assert.equal(answer.status, 400, JSON.stringify(fields));
+      assert.match(answer.text, new RegExp(`Check ${field}`));
+    }
+    const end = await session.post(`${subscribe}/weekly/end`);
+    assert.equal(end.status, 400);
+    assert.match(end.text, /Check frequency/);
+    // Empty filter fields are "any", as the form sends them.
+    assert.equal((await session.get('/portal/api-calls?msn=&endpoint=&status=&orderId=')).status, 200);
+  });
+
+  test("subscribe in the portal, and the morning after the report downloads through the session; B's keys cannot see it", async () => {
+    const session = await logIn(a);
+    const subscribed = await session.post(`/portal/reports/${a.msn}/subscriptions`, { frequency: 'daily', email: '' });
+    assert.deepEqual([subscribed.status, subscribed.location], [303, `/portal/reports?done=subscribed&msn=${a.msn}&frequency=daily`]);
+    const listed = await session.get(subscribed.location ?? '');
+    assert.match(listed.text, new RegExp(`Subscribed to daily reports of sales unit ${a.msn}`));
+    assert.match(listed.text, /data-testid="subscription" data-frequency="daily"/);
+    const sold = await a.sell(4_200);
+    await moveTo(k, '2026-01-08T07:00');
+    const later = await logIn(a); // two days on, the first session has ended
+    const page = (await later.get('/portal/reports')).text;
+    // Newest period first: the report of the 7th (nothing sold), then the one of the 6th with the sale.
+    const reportId = /data-report-id="(\d+)"><td class="num">\d+<\/td><td class="nowrap">2026-01-06 /.exec(page)?.[1];
+    const csvHref = `/portal/reports/${a.msn}/${reportId}.csv`;
+    assert.ok(reportId && page.includes(`href="${csvHref}"`), "the 6th's report is listed with its CSV");
+    const csv = await later.get(csvHref);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(csv.headers.get('content-disposition') ?? '', /^attachment; filename=/);
+    assert.equal(csv.headers.get('cache-control'), 'no-store');
+    assert.ok(csv.text.includes(sold.orderId), 'the report names the payment sold that day');
+    assert.equal((await b.get(`/_kasse/reports/${reportId}.csv`)).status, 404, "B's keys do not reach A's report");
+    const ended = await later.post(`/portal/reports/${a.msn}/subscriptions/daily/end`);
+    assert.equal(ended.status, 303);
+    assert.match((await later.get(ended.location ?? '')).text, /Ended the subscription to daily reports/);
   });
 
   test(`${LOGIN_LOCKOUT.failuresBeforeLock} wrong passwords lock the login for ${LOGIN_LOCKOUT.lockMs / 60_000} minutes of the sandbox clock; log-out ends the session`, async () => {

@@ -181,6 +181,16 @@ export class MerchantClient {
   }
 }
 
+/** The Vipps-System-* headers a well-behaved integration sends (the integration checklist asks for them). */
+export const SYSTEM_HEADERS = { 'Vipps-System-Name': 'acme-webshop', 'Vipps-System-Version': '4.2.0' };
+
+/** A merchant script that sends the Vipps-System-* headers on every call. */
+export class WellBehavedClient extends MerchantClient {
+  override async authHeaders(): Promise<Record<string, string>> {
+    return { ...(await super.authHeaders()), ...SYSTEM_HEADERS };
+  }
+}
+
 /** The single error of a Vipps error body, asserting its shape on the way. */
 export function vippsError(body: unknown): { errorGroup: string; errorCode: string; errorMessage: string; contextId: string } {
   if (!Array.isArray(body) || body.length !== 1) throw new Error(`not a Vipps error body: ${JSON.stringify(body)}`);

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../core/context.ts';
 import {
+  REPORT_EMAIL,
   reportSubscriptionsOf,
   requireTransactionReportDocument,
   subscribeToReports,
@@ -21,7 +22,7 @@ const security = [{ bearerAuth: [], subscriptionKey: [] }];
 const Frequency = Type.Union([Type.Literal('daily'), Type.Literal('monthly')]);
 /** The file names a report answers to. */
 export const TRANSACTION_REPORT_FILE = '^\\d{1,15}\\.(csv|xlsx)$';
-const Email = Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 254 });
+const Email = Type.String({ pattern: REPORT_EMAIL.pattern.source, maxLength: REPORT_EMAIL.maxLength });
 
 export function transactionReportSummaryOf(report: TransactionReportView) {
   return {

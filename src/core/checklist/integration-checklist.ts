@@ -260,3 +260,9 @@ export async function integrationChecklist(ctx: AppContext, unit: SalesUnitRow):
   };
   return CHECKLIST_ITEMS.map((id) => ({ id, ...ITEM_TEXT[id], ...grades[id], link: CHECKLIST_URL }));
 }
+
+/** How many items are met, not met and not yet exercised. */
+export function checklistSummary(items: readonly ChecklistItem[]): { met: number; notMet: number; notExercised: number } {
+  const count = (status: ChecklistStatus) => items.filter((i) => i.status === status).length;
+  return { met: count('met'), notMet: count('not_met'), notExercised: count('not_exercised') };
+}

@@ -5,6 +5,7 @@ import { InvalidRequestError } from '../../domain/refusals.ts';
 import { nextDate } from '../../domain/settlement.ts';
 import { searchPayments, type PaymentListRow, type PaymentSearch } from '../../store/repos/portal.ts';
 import type { AppContext } from '../context.ts';
+import { given } from './form-input.ts';
 import { ownUnit, type MerchantScope } from './scope.ts';
 
 /** The transaction search as typed in the form (every field text, empty meaning "any"). */
@@ -27,11 +28,6 @@ const EXPORT_BATCH = 1_000;
 
 const KRONER = /^\d{1,9}(?:[.,]\d{1,2})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function given(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
 
 function oreOf(field: string, text: string | undefined): number | undefined {
   const value = given(text);

@@ -40,6 +40,9 @@ export interface TransactionReportView {
   mail: { to: string; state: OutboxState; attempts: number } | null;
 }
 
+/** The address a report may be e-mailed to: one plausible address (the SMTP server has the last word). */
+export const REPORT_EMAIL = { pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, maxLength: 254 } as const;
+
 /** Subscribe a sales unit to reports of a frequency, or change the address of its subscription. */
 export async function subscribeToReports(ctx: AppContext, msn: string, args: { frequency: ReportFrequency; email: string | null }): Promise<ReportSubscriptionView> {
   return inTransaction(ctx, async ({ trx, nowMs }) => {

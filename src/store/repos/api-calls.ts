@@ -63,9 +63,9 @@ export interface ApiCallFilter {
   limit: number;
 }
 
-/** A sales unit's recorded calls, newest first. */
-export async function listApiCalls(db: Executor, msn: string, filter: ApiCallFilter): Promise<ApiCallRow[]> {
-  let query = db.selectFrom('api_call').selectAll().where('msn', '=', msn);
+/** The recorded calls of some sales units (one, or a merchant's in the portal), newest first. */
+export async function listApiCalls(db: Executor, msns: readonly string[], filter: ApiCallFilter): Promise<ApiCallRow[]> {
+  let query = db.selectFrom('api_call').selectAll().where('msn', 'in', msns);
   if (filter.route !== undefined) query = query.where('route', '=', filter.route);
   if (filter.method !== undefined) query = query.where('method', '=', filter.method);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);

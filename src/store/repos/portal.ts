@@ -135,3 +135,9 @@ export async function payoutsBetween(db: Executor, args: { msns: readonly string
     .execute();
   return rows.map((row) => ({ payoutAtMs: Number(row.payout_at_ms), payoutOre: Number(row.payout_ore) }));
 }
+
+/** Which of these orderIds are payments of these sales units (the API dashboard links only those to a payment page). */
+export async function existingOrders(db: Executor, msns: readonly string[], orderIds: readonly string[]): Promise<{ msn: string; order_id: string }[]> {
+  if (msns.length === 0 || orderIds.length === 0) return [];
+  return db.selectFrom('payment').select(['msn', 'order_id']).where('msn', 'in', msns).where('order_id', 'in', orderIds).execute();
+}

@@ -1,11 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { ApiCallRecorder } from '../../../core/api-calls/recorder.ts';
 import type { AppContext } from '../../../core/context.ts';
 import { NotFoundError } from '../../../core/merchants/sales-units.ts';
 import { InvalidRequestError, Refused } from '../../../domain/refusals.ts';
 import { registerWebSessionAuth } from '../../web/session-auth.ts';
+import { apiCallsPage } from './api-calls-page.ts';
+import { checklistPage } from './checklist-page.ts';
 import { dashboardPage } from './dashboard-page.ts';
 import { paymentPage } from './payment-page.ts';
 import { PORTAL, PortalForbiddenError, sendPortalMessage } from './portal-page.ts';
+import { reportsPage } from './reports-page.ts';
 import { salesUnitsPage } from './sales-units-page.ts';
 import { settlementsPage } from './settlements-page.ts';
 import { transactionsPage } from './transactions-page.ts';
@@ -13,11 +17,13 @@ import { usersPage } from './users-page.ts';
 
 /**
  * The merchant portal at /portal: log-in (src/http/web/session-auth.ts), then the dashboard, transactions, one
- * payment, sales units and keys, settlements and users, each scoped to the logged-in user's merchant and role.
+ * payment, the API calls and the integration checklist, sales units and keys, settlements, transaction reports and
+ * users, each scoped to the logged-in user's merchant and role. The recorder (null when recording is off) is
+ * flushed by the pages that read recorded calls, so they show the call just made.
  * Its errors are pages: bad input 400 naming the field, another merchant's anything 404 exactly like a missing one,
  * a role that may not 403.
  */
-export function portalRoutes(ctx: AppContext): FastifyPluginAsync {
+export function portalRoutes(ctx: AppContext, recorder: ApiCallRecorder | null): FastifyPluginAsync {
   return async (app) => {
     await registerWebSessionAuth(app, ctx, PORTAL);
     app.setErrorHandler((error, _request, reply) => {
@@ -31,8 +37,11 @@ export function portalRoutes(ctx: AppContext): FastifyPluginAsync {
     dashboardPage(app, ctx);
     transactionsPage(app, ctx);
     paymentPage(app, ctx);
+    apiCallsPage(app, ctx, recorder);
+    checklistPage(app, ctx, recorder);
     salesUnitsPage(app, ctx);
     settlementsPage(app, ctx);
+    reportsPage(app, ctx);
     usersPage(app, ctx);
   };
 }

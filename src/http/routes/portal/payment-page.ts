@@ -2,20 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../core/context.ts';
 import { portalPayment, replayPortalCallback } from '../../../core/portal/payment.ts';
 import { roleMay } from '../../../core/portal/roles.ts';
-import { isoTimestamp } from '../../../domain/clock.ts';
 import { formatNok } from '../../../shared/money-text.ts';
 import { portalUserOf, sendPortalPage } from './portal-page.ts';
+import { paymentHref } from './links.ts';
+import { utcSecondText } from './time-text.ts';
 import { stateBadge } from './transactions-page.ts';
 
 type Params = { msn: string; orderId: string };
 
 function pretty(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-}
-
-/** When in UTC, to the second: "2026-01-05 10:00:03". */
-function when(iso: string): string {
-  return iso.replace('T', ' ').slice(0, 19);
 }
 
 /**
@@ -28,7 +24,7 @@ export function paymentPage(app: FastifyInstance, ctx: AppContext): void {
     const { msn, orderId } = request.params;
     const view = await portalPayment(ctx, user.scope, msn, orderId);
     const { payment } = view;
-    const base = `/portal/payments/${encodeURIComponent(msn)}/${encodeURIComponent(orderId)}`;
+    const base = paymentHref(msn, orderId);
     return sendPortalPage(reply, user, {
       template: 'payment',
       current: 'transactions',
@@ -47,7 +43,7 @@ export function paymentPage(app: FastifyInstance, ctx: AppContext): void {
           ['Released', formatNok(payment.released_ore)],
           ['Capture type', payment.capture_type],
           ['Transaction text', payment.transaction_text],
-          ['Created', `${when(isoTimestamp(payment.created_at_ms))} UTC`],
+          ['Created', utcSecondText(payment.created_at_ms)],
         ],
         userSide: [
           ['Phone number', view.userSide.phone ?? '—'],
@@ -60,7 +56,7 @@ export function paymentPage(app: FastifyInstance, ctx: AppContext): void {
         personalDataExpired: view.userSide.personalDataExpired,
         log: view.log.map((op) => ({
           ...op,
-          at: `${when(isoTimestamp(op.atMs))} UTC`,
+          at: utcSecondText(op.atMs),
           amount: formatNok(op.amountOre),
           tone: op.succeeded ? 'ok' : 'bad',
         })),
@@ -69,14 +65,14 @@ export function paymentPage(app: FastifyInstance, ctx: AppContext): void {
           replayAction: `${base}/callbacks/${call.id}/replay`,
           kind: call.kind,
           request: `${call.method} ${call.url}`,
-          created: `${when(call.createdAt)} UTC`,
+          created: utcSecondText(call.createdAt),
           state: call.state,
           tone: call.state === 'delivered' ? 'ok' : call.state === 'dead' ? 'bad' : 'wait',
           headers: pretty(call.headers),
           body: call.body === null ? '(no body)' : pretty(call.body),
           attempts: call.attempts.map((a) => ({
             no: a.attemptNo,
-            started: `${when(a.startedAt)} UTC`,
+            started: utcSecondText(a.startedAt),
             latency: `${a.latencyMs} ms`,
             answer: a.httpStatus === null ? `no answer: ${a.error ?? 'unknown'}` : `HTTP ${a.httpStatus}`,
             tone: a.httpStatus !== null && a.httpStatus >= 200 && a.httpStatus < 300 ? 'ok' : 'bad',
@@ -91,6 +87,6 @@ export function paymentPage(app: FastifyInstance, ctx: AppContext): void {
     const user = await portalUserOf(ctx, request, 'replayCallbacks');
     const { msn, orderId, id } = request.params;
     const copy = await replayPortalCallback(ctx, user.scope, msn, /^\d{1,15}$/.test(id) ? Number(id) : -1);
-    return reply.redirect(`/portal/payments/${encodeURIComponent(msn)}/${encodeURIComponent(orderId)}?replayed=${copy.id}`, 303);
+    return reply.redirect(`${paymentHref(msn, orderId)}?replayed=${copy.id}`, 303);
   });
 }

@@ -28,8 +28,11 @@ export async function portalUserOf(ctx: AppContext, request: FastifyRequest, per
 const NAV: { id: string; href: string; label: string; permission: PortalPermission }[] = [
   { id: 'dashboard', href: '/portal', label: 'Dashboard', permission: 'viewPayments' },
   { id: 'transactions', href: '/portal/transactions', label: 'Transactions', permission: 'viewPayments' },
+  { id: 'api-calls', href: '/portal/api-calls', label: 'API calls', permission: 'viewIntegration' },
+  { id: 'checklist', href: '/portal/checklist', label: 'Integration checklist', permission: 'viewIntegration' },
   { id: 'sales-units', href: '/portal/sales-units', label: 'Sales units & keys', permission: 'viewSalesUnits' },
   { id: 'settlements', href: '/portal/settlements', label: 'Settlements', permission: 'viewSettlements' },
+  { id: 'reports', href: '/portal/reports', label: 'Transaction reports', permission: 'manageReports' },
   { id: 'users', href: '/portal/users', label: 'Users', permission: 'manageUsers' },
 ];
 

@@ -4,6 +4,7 @@ import { EXPORT_MAX_ROWS, PAGE_SIZE, searchOf, transactionPage, transactionsForE
 import { PAYMENT_STATES } from '../../../domain/payment-states.ts';
 import { osloDateOf } from '../../../domain/bank-calendar.ts';
 import { formatNok } from '../../../shared/money-text.ts';
+import { paymentHref } from './links.ts';
 import { portalUserOf, sendPortalPage } from './portal-page.ts';
 import { transactionsCsv, transactionsXlsx } from './transaction-export.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
@@ -53,7 +54,7 @@ export function transactionsPage(app: FastifyInstance, ctx: AppContext): void {
         csv: `/portal/transactions.csv${filterQuery(query)}`,
         xlsx: `/portal/transactions.xlsx${filterQuery(query)}`,
         rows: page.rows.map((row) => ({
-          href: `/portal/payments/${encodeURIComponent(row.msn)}/${encodeURIComponent(row.order_id)}`,
+          href: paymentHref(row.msn, row.order_id),
           orderId: row.order_id,
           msn: row.msn,
           created: `${osloDateOf(row.created_at_ms)} ${isoTimestamp(row.created_at_ms).slice(11, 16)} UTC`,

@@ -10,8 +10,8 @@ import { portalUserOf, sendPortalPage, type PortalUser } from './portal-page.ts'
 
 const ROLE_TEXT = {
   admin: 'Everything, and the users.',
-  developer: 'Transactions, callbacks and replay, sales units and API keys. No settlements.',
-  accountant: 'Transactions and exports, sales units, settlements. No keys, no replay.',
+  developer: 'Transactions, callbacks and replay, sales units and API keys, API calls and the integration checklist. No settlements, no reports.',
+  accountant: 'Transactions and exports, sales units, settlements, transaction reports. No keys, no replay, no API calls.',
 } as const;
 
 async function renderUsers(ctx: AppContext, reply: FastifyReply, user: PortalUser, created: (PortalLogin & { role: string }) | null, status = 200) {
