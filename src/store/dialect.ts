@@ -23,10 +23,10 @@ import {
   type Kysely,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { Database, OutboxRow, PaymentRow, ReportMailRow, SalesUnitRow } from './schema.ts';
+import { OPERATION_COLUMNS, type Database, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, paymentByOrder, type ByOrder } from './payment-view.ts';
-import { prepared, statementNameOf } from './prepared.ts';
+import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -570,6 +570,57 @@ export async function loadPaymentForUpdate(
 ): Promise<PaymentRow | undefined> {
   // SQLite has no row locks: the writer holds the whole database.
   return (kind === 'postgres' ? paymentByOrderForUpdate : paymentByOrder).first(db, { msn, orderId });
+}
+
+const operationWithEntryByLineCount = new Map<number, PreparedQuery<Record<string, unknown>, OperationRow>>();
+
+/**
+ * PostgreSQL: a payment operation, its journal entry and the entry's lines in one statement — one round trip where
+ * SQLite, which has no INSERT inside WITH, runs three. Data-modifying CTEs run to completion whether or not the outer
+ * SELECT reads them; the lines get their ids in the order given (one SELECT each, UNION ALL). Parameters: the
+ * operation's columns, then `account0`, `amount0`, … per line.
+ */
+export function insertOperationWithEntry(lineCount: number): PreparedQuery<Record<string, unknown>, OperationRow> {
+  let query = operationWithEntryByLineCount.get(lineCount);
+  if (query === undefined) {
+    query = prepared<Record<string, unknown>, OperationRow>((db, p) =>
+      db
+        .with('op', (qc) => qc.insertInto('payment_operation').values(fields(p as never, OPERATION_COLUMNS)).returningAll())
+        .with('entry', (qc) =>
+          qc
+            .insertInto('ledger_entry')
+            .columns(['msn', 'kind', 'operation_id', 'payment_id', 'created_at_ms'])
+            .expression((eb) => eb.selectFrom('op').select(['op.msn', sql<string>`'payment_operation'`.as('kind'), 'op.id', 'op.payment_id', 'op.created_at_ms']))
+            .returning(['id', 'operation_id', 'payment_id', 'msn', 'created_at_ms']),
+        )
+        .with('lines', (qc) =>
+          qc
+            .insertInto('ledger_line')
+            .columns(['entry_id', 'operation_id', 'payment_id', 'msn', 'account', 'amount_ore', 'created_at_ms'])
+            .expression((eb) => {
+              const line = (i: number) =>
+                eb
+                  .selectFrom('entry')
+                  .select([
+                    'entry.id',
+                    'entry.operation_id',
+                    'entry.payment_id',
+                    'entry.msn',
+                    sql<string>`cast(${p[`account${i}`]} as text)`.as('account'),
+                    sql<number>`cast(${p[`amount${i}`]} as bigint)`.as('amount_ore'),
+                    'entry.created_at_ms',
+                  ]);
+              let lines = line(0);
+              for (let i = 1; i < lineCount; i++) lines = lines.unionAll(line(i));
+              return lines;
+            }),
+        )
+        .selectFrom('op')
+        .selectAll(),
+    );
+    operationWithEntryByLineCount.set(lineCount, query);
+  }
+  return query;
 }
 
 /** A sales unit, held until the transaction ends: an operator's change reads what it changes for the audit log. */

@@ -386,6 +386,10 @@ export interface PaymentOperationTable {
   error_key: string | null;
 }
 
+/** A new operation row: every column but the id, each given. */
+export type NewOperation = Required<Omit<Insertable<PaymentOperationTable>, 'id'>>;
+export const OPERATION_COLUMNS = ['payment_id', 'msn', 'seq', 'kind', 'amount_ore', 'transaction_text', 'request_id', 'created_at_ms', 'error_key'] as const;
+
 export type LedgerEntryKind = 'payment_operation' | 'settlement' | 'standalone';
 
 /** A journal entry: the lines of one posting. Only a payment operation's entry names the operation and payment. */

@@ -4,8 +4,7 @@ import { postingsFor } from '../../domain/ledger.ts';
 import type { Ore } from '../../domain/money.ts';
 import { checkMoneyInvariants, type Decision, type PaymentFacts } from '../../domain/payment.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
-import { appendLedgerEntry } from '../../store/repos/ledger.ts';
-import { appendOperation } from '../../store/repos/operations.ts';
+import { appendOperationWithEntry } from '../../store/repos/ledger.ts';
 import { applyGuardedOperation, type ApprovalFacts } from '../../store/repos/payments.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
@@ -80,24 +79,22 @@ async function writeOperation(
   const after: PaymentRow = { ...before, ...changed };
   assert(after.version === before.version + 1, 'exactly one change per operation');
   checkMoneyInvariants(factsOf(after));
-  const operation = await appendOperation(trx, {
-    payment_id: after.id,
-    msn: after.msn,
-    seq: after.version,
-    kind: decision.kind,
-    amount_ore: decision.amountOre,
-    transaction_text: args.transactionText(after),
-    request_id: args.requestId,
-    created_at_ms: nowMs,
-    error_key: decision.errorKey ?? null,
-  });
-  await appendLedgerEntry(trx, {
-    operationId: operation.id,
-    paymentId: after.id,
-    msn: after.msn,
-    nowMs,
-    lines: postingsFor(decision.kind, decision.amountOre),
-  });
+  const operation = await appendOperationWithEntry(
+    trx,
+    tx.kind,
+    {
+      payment_id: after.id,
+      msn: after.msn,
+      seq: after.version,
+      kind: decision.kind,
+      amount_ore: decision.amountOre,
+      transaction_text: args.transactionText(after),
+      request_id: args.requestId,
+      created_at_ms: nowMs,
+      error_key: decision.errorKey ?? null,
+    },
+    postingsFor(decision.kind, decision.amountOre),
+  );
   await tx.operationRecorded(after, operation);
   return { payment: after, operation };
 }

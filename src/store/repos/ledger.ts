@@ -1,7 +1,31 @@
 import { assert } from '../../domain/assert.ts';
 import { isBalanced, type LedgerAccount, type LedgerLine } from '../../domain/ledger.ts';
 import type { Executor } from '../db.ts';
+import { insertOperationWithEntry, type DialectKind } from '../dialect.ts';
+import type { NewOperation, OperationRow } from '../schema.ts';
+import { appendOperation } from './operations.ts';
 import { prepared, type PreparedQuery } from '../prepared.ts';
+
+/**
+ * A payment operation and its postings (one journal entry and its lines), written together: on PostgreSQL as one
+ * statement (dialect.ts), on SQLite as the operation's INSERT followed by appendLedgerEntry. Insert-only like both.
+ */
+export async function appendOperationWithEntry(db: Executor, kind: DialectKind, operation: NewOperation, lines: readonly LedgerLine[]): Promise<OperationRow> {
+  if (kind === 'sqlite' || lines.length === 0) {
+    const appended = await appendOperation(db, operation);
+    await appendLedgerEntry(db, { operationId: appended.id, paymentId: operation.payment_id, msn: operation.msn, nowMs: operation.created_at_ms, lines });
+    return appended;
+  }
+  assert(isBalanced(lines), `ledger entry for an operation of payment ${operation.payment_id} does not balance`);
+  const params: Record<string, unknown> = { ...operation };
+  lines.forEach((line, i) => {
+    params[`account${i}`] = line.account;
+    params[`amount${i}`] = line.amountOre;
+  });
+  const appended = await insertOperationWithEntry(lines.length).first(db, params);
+  if (!appended) throw new Error('INSERT … RETURNING of an operation with its ledger entry returned no row');
+  return appended;
+}
 
 /**
  * A payment operation's postings as one journal entry and its lines. Insert-only: there is deliberately no update or

@@ -1,10 +1,7 @@
 import type { Executor } from '../db.ts';
-import type { OperationRow, PaymentOperationTable } from '../schema.ts';
-import type { Insertable } from 'kysely';
+import { OPERATION_COLUMNS, type NewOperation, type OperationRow } from '../schema.ts';
 import { fields, prepared } from '../prepared.ts';
 
-type NewOperation = Required<Omit<Insertable<PaymentOperationTable>, 'id'>>;
-const OPERATION_COLUMNS = ['payment_id', 'msn', 'seq', 'kind', 'amount_ore', 'transaction_text', 'request_id', 'created_at_ms', 'error_key'] as const;
 const insertOperation = prepared<NewOperation, OperationRow>((db, p) => db.insertInto('payment_operation').values(fields(p, OPERATION_COLUMNS)).returningAll());
 const operationsUpTo = prepared<{ msn: string; paymentId: number; upToSeq: number }, OperationRow>((db, p) =>
   db.selectFrom('payment_operation').selectAll().where('msn', '=', p.msn).where('payment_id', '=', p.paymentId).where('seq', '<=', p.upToSeq).orderBy('seq'),
