@@ -23,7 +23,7 @@ import {
   type Kysely,
   type SqliteDialectConfig,
 } from 'kysely';
-import { OPERATION_COLUMNS, type Database, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
+import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, paymentByOrder, type ByOrder } from './payment-view.ts';
 import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
@@ -571,6 +571,61 @@ export async function loadPaymentForUpdate(
   // SQLite has no row locks: the writer holds the whole database.
   return (kind === 'postgres' ? paymentByOrderForUpdate : paymentByOrder).first(db, { msn, orderId });
 }
+
+/**
+ * PostgreSQL: a new payment's core row, its ecomm v2 request and its session in one statement. When the core row
+ * conflicts (the orderId exists: ON CONFLICT DO NOTHING), the other two insert nothing and no row comes back.
+ * Text parameters in a SELECT list are text to PostgreSQL; the two integer flags are cast.
+ */
+export const insertPaymentWithRequestAndSession = prepared<Record<string, unknown>, PaymentCoreRow>((db, p) =>
+  db
+    .with('p', (qc) =>
+      qc
+        .insertInto('payment')
+        .values(fields(p as never, PAYMENT_COLUMNS))
+        .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
+        .returningAll(),
+    )
+    .with('r', (qc) =>
+      qc
+        .insertInto('ecomm_v2_request')
+        .columns(['payment_id', 'msn', 'payment_type', 'callback_prefix', 'fall_back', 'auth_token', 'is_app', 'skip_landing_page', 'customer_mobile', 'merchant_info_json'])
+        .expression((eb) =>
+          eb
+            .selectFrom('p')
+            .select([
+              'p.id',
+              'p.msn',
+              sql<string>`${p.payment_type}`.as('payment_type'),
+              sql<string>`${p.callback_prefix}`.as('callback_prefix'),
+              sql<string>`${p.fall_back}`.as('fall_back'),
+              sql<string | null>`${p.auth_token}`.as('auth_token'),
+              sql<number>`cast(${p.is_app} as integer)`.as('is_app'),
+              sql<number>`cast(${p.skip_landing_page} as integer)`.as('skip_landing_page'),
+              sql<string | null>`${p.customer_mobile}`.as('customer_mobile'),
+              sql<string>`${p.merchant_info_json}`.as('merchant_info_json'),
+            ]),
+        ),
+    )
+    .with('s', (qc) =>
+      qc
+        .insertInto('payment_session')
+        .columns(['payment_id', 'msn', 'landing_token', 'pushed_to_msisdn', 'shipping_options_json'])
+        .expression((eb) =>
+          eb
+            .selectFrom('p')
+            .select([
+              'p.id',
+              'p.msn',
+              sql<string>`${p.landing_token}`.as('landing_token'),
+              sql<string | null>`${p.pushed_to_msisdn}`.as('pushed_to_msisdn'),
+              sql<string | null>`${p.shipping_options_json}`.as('shipping_options_json'),
+            ]),
+        ),
+    )
+    .selectFrom('p')
+    .selectAll(),
+);
 
 const operationWithEntryByLineCount = new Map<number, PreparedQuery<Record<string, unknown>, OperationRow>>();
 

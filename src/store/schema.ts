@@ -467,6 +467,15 @@ export type PaymentCoreRow = Selectable<PaymentTable>;
 type Attached<T> = Omit<T, 'payment_id' | 'msn'>;
 /** A payment with its ecomm v2 request and its user session, as the repositories read it (one join by id). */
 export type PaymentRow = PaymentCoreRow & Attached<Selectable<EcommV2RequestTable>> & Attached<Selectable<PaymentSessionTable>>;
+/** The columns of a new payment's three rows, as the inserts name them (store/repos/payments.ts, dialect.ts). */
+export const PAYMENT_COLUMNS = [
+  'msn', 'order_id', 'state', 'amount_ore', 'reserved_ore', 'captured_ore', 'refunded_ore', 'released_ore', 'version', 'transaction_text',
+  'capture_type', 'scope', 'user_msisdn', 'card_bin', 'card_id', 'issuer_pending_until_ms', 'shipping_json', 'user_details_json', 'sub',
+  'expires_at_ms', 'reserved_at_ms', 'created_at_ms', 'updated_at_ms',
+] as const;
+export const REQUEST_COLUMNS = ['payment_id', 'msn', 'payment_type', 'callback_prefix', 'fall_back', 'auth_token', 'is_app', 'skip_landing_page', 'customer_mobile', 'merchant_info_json'] as const;
+export const SESSION_COLUMNS = ['payment_id', 'msn', 'landing_token', 'pushed_to_msisdn', 'shipping_options_json'] as const;
+
 export type NewPayment = Insertable<PaymentTable> & Attached<Insertable<EcommV2RequestTable>> & Attached<Insertable<PaymentSessionTable>>;
 export type OperationRow = Selectable<PaymentOperationTable>;
 export type SalesUnitRow = Selectable<SalesUnitTable>;

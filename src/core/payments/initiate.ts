@@ -65,8 +65,8 @@ export async function initiatePayment(ctx: AppContext, unit: SalesUnitRow, cmd: 
   const nowMs = ctx.clock.nowMs();
   // base64url has no '=', which the token extraction above depends on.
   const token = randomBytes(24).toString('base64url');
-  await inTransaction(ctx, async ({ trx }) => {
-    const payment = await insertPayment(trx, {
+  await inTransaction(ctx, async ({ trx, kind }) => {
+    const payment = await insertPayment(trx, kind, {
       msn: unit.msn,
       order_id: cmd.orderId,
       state: 'initiated',

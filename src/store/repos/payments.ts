@@ -3,14 +3,21 @@ import { assertNever } from '../../domain/assert.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Executor } from '../db.ts';
 import { fields, prepared, type PreparedQuery } from '../prepared.ts';
-import type { Database, EcommV2RequestTable, NewPayment, PaymentCoreRow, PaymentRow, PaymentSessionTable, PaymentTable } from '../schema.ts';
+import { insertPaymentWithRequestAndSession, type DialectKind } from '../dialect.ts';
+import {
+  PAYMENT_COLUMNS,
+  REQUEST_COLUMNS,
+  SESSION_COLUMNS,
+  type Database,
+  type EcommV2RequestTable,
+  type NewPayment,
+  type PaymentCoreRow,
+  type PaymentRow,
+  type PaymentSessionTable,
+  type PaymentTable,
+} from '../schema.ts';
 import { paymentByOrder, paymentView } from '../payment-view.ts';
 
-const PAYMENT_COLUMNS = [
-  'msn', 'order_id', 'state', 'amount_ore', 'reserved_ore', 'captured_ore', 'refunded_ore', 'released_ore', 'version', 'transaction_text',
-  'capture_type', 'scope', 'user_msisdn', 'card_bin', 'card_id', 'issuer_pending_until_ms', 'shipping_json', 'user_details_json', 'sub',
-  'expires_at_ms', 'reserved_at_ms', 'created_at_ms', 'updated_at_ms',
-] as const;
 type NewPaymentCore = Required<Omit<Insertable<PaymentTable>, 'id'>>;
 const insertPaymentCore = prepared<NewPaymentCore, PaymentCoreRow>((db, p) =>
   db
@@ -19,23 +26,37 @@ const insertPaymentCore = prepared<NewPaymentCore, PaymentCoreRow>((db, p) =>
     .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
     .returningAll(),
 );
-const REQUEST_COLUMNS = ['payment_id', 'msn', 'payment_type', 'callback_prefix', 'fall_back', 'auth_token', 'is_app', 'skip_landing_page', 'customer_mobile', 'merchant_info_json'] as const;
 const insertRequest = prepared<Selectable<EcommV2RequestTable>, never>((db, p) => db.insertInto('ecomm_v2_request').values(fields(p, REQUEST_COLUMNS)));
-const SESSION_COLUMNS = ['payment_id', 'msn', 'landing_token', 'pushed_to_msisdn', 'shipping_options_json'] as const;
 const insertSession = prepared<Selectable<PaymentSessionTable>, never>((db, p) => db.insertInto('payment_session').values(fields(p, SESSION_COLUMNS)));
 
-/** The three rows of a new payment. ON CONFLICT DO NOTHING: two concurrent initiates of one orderId make one payment. */
-export async function insertPayment(db: Executor, payment: NewPayment): Promise<PaymentRow | undefined> {
-  const { payment_type, callback_prefix, fall_back, auth_token, is_app, skip_landing_page, customer_mobile, merchant_info_json, landing_token, pushed_to_msisdn, shipping_options_json, ...core } =
-    payment;
+/**
+ * The three rows of a new payment (on PostgreSQL one statement, dialect.ts). ON CONFLICT DO NOTHING: two concurrent
+ * initiates of one orderId make one payment; the loser gets undefined.
+ */
+export async function insertPayment(db: Executor, kind: DialectKind, payment: NewPayment): Promise<PaymentRow | undefined> {
   // Columns the caller left out are NULL, as an INSERT naming only the given columns would make them.
-  const row = Object.fromEntries(PAYMENT_COLUMNS.map((column) => [column, core[column] ?? null])) as NewPaymentCore;
-  const inserted = await insertPaymentCore.first(db, row);
+  const core: Record<string, unknown> = {};
+  for (const column of PAYMENT_COLUMNS) core[column] = payment[column] ?? null;
+  const request = {
+    payment_type: payment.payment_type,
+    callback_prefix: payment.callback_prefix,
+    fall_back: payment.fall_back,
+    auth_token: payment.auth_token ?? null,
+    is_app: payment.is_app,
+    skip_landing_page: payment.skip_landing_page,
+    customer_mobile: payment.customer_mobile ?? null,
+    merchant_info_json: payment.merchant_info_json,
+  };
+  const session = { landing_token: payment.landing_token, pushed_to_msisdn: payment.pushed_to_msisdn ?? null, shipping_options_json: payment.shipping_options_json ?? null };
+  const inserted =
+    kind === 'postgres'
+      ? await insertPaymentWithRequestAndSession.first(db, { ...core, ...request, ...session })
+      : await insertPaymentCore.first(db, core as NewPaymentCore);
   if (!inserted) return undefined;
-  const request = { payment_type, callback_prefix, fall_back, auth_token: auth_token ?? null, is_app, skip_landing_page, customer_mobile: customer_mobile ?? null, merchant_info_json };
-  const session = { landing_token, pushed_to_msisdn: pushed_to_msisdn ?? null, shipping_options_json: shipping_options_json ?? null };
-  await insertRequest.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...request });
-  await insertSession.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...session });
+  if (kind === 'sqlite') {
+    await insertRequest.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...request });
+    await insertSession.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...session });
+  }
   return { ...inserted, ...request, ...session };
 }
 
