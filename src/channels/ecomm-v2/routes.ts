@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import type { AppContext } from '../../core/context.ts';
 import { forceApprove } from '../../core/payments/approve.ts';
 import { cancelPayment } from '../../core/payments/cancel.ts';
@@ -30,6 +31,9 @@ import {
 const TAGS = ['ecomm v2'];
 const security = [{ bearerAuth: [], subscriptionKey: [] }];
 
+/** A capture's or a refund's request: the two share their path parameter, body and headers. */
+type MoneyActionRequest = FastifyRequest & { params: Static<typeof OrderIdParams>; body: Static<typeof PaymentActionBody>; headers: Static<typeof RequestIdHeaders> };
+
 /** The merchant API, `/ecomm/v2/…`. Every route is authenticated and scoped to the keys' sales unit. */
 export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -38,6 +42,19 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
     const limit = (request: FastifyRequest, operation: RateLimitedOperation, orderId: string) => {
       if (!request.client.salesUnit.rate_limits_enabled) return;
       if (!limiter.allow(operation, `${request.client.salesUnit.msn}:${orderId}`)) throw new Refused('too_many_requests');
+    };
+
+    /** A capture's or a refund's command, from its request alike: the body's MSN checked, the order's rate limit taken. */
+    const moneyAction = (request: MoneyActionRequest, operation: 'capture' | 'refund') => {
+      const msn = checkMerchantSerialNumber(request, request.body.merchantInfo.merchantSerialNumber);
+      limit(request, operation, request.params.orderId);
+      return {
+        msn,
+        orderId: request.params.orderId,
+        amountOre: actionAmountOre(request.body.transaction.amount),
+        transactionText: request.body.transaction.transactionText,
+        requestId: request.headers['x-request-id'] ?? null,
+      };
     };
 
     app.post(
@@ -83,19 +100,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
           response: { 200: CaptureResponse },
         },
       },
-      async (request) => {
-        const msn = checkMerchantSerialNumber(request, request.body.merchantInfo.merchantSerialNumber);
-        limit(request, 'capture', request.params.orderId);
-        return captureBody(
-          await capturePayment(ctx, {
-          msn,
-          orderId: request.params.orderId,
-          amountOre: actionAmountOre(request.body.transaction.amount),
-          transactionText: request.body.transaction.transactionText,
-          requestId: request.headers['x-request-id'] ?? null,
-          }),
-        );
-      },
+      async (request) => captureBody(await capturePayment(ctx, moneyAction(request, 'capture'))),
     );
 
     app.post(
@@ -111,19 +116,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
           response: { 200: RefundResponse },
         },
       },
-      async (request) => {
-        const msn = checkMerchantSerialNumber(request, request.body.merchantInfo.merchantSerialNumber);
-        limit(request, 'refund', request.params.orderId);
-        return refundBody(
-          await refundPayment(ctx, {
-          msn,
-          orderId: request.params.orderId,
-          amountOre: actionAmountOre(request.body.transaction.amount),
-          transactionText: request.body.transaction.transactionText,
-          requestId: request.headers['x-request-id'] ?? null,
-          }),
-        );
-      },
+      async (request) => refundBody(await refundPayment(ctx, moneyAction(request, 'refund'))),
     );
 
     app.put(
