@@ -32,7 +32,7 @@ import { webRoutes } from './routes/web.ts';
 import { portalRoutes } from './routes/portal/index.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
-import { logAnsweredRequests } from './request-log.ts';
+import { OneLinePerRequest } from './request-log.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,8 +80,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: deps.logger }),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
-    // One line per request instead of two: logAnsweredRequests.
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     // Deployed clients call /accessToken/get, /Ecomm/v2/… and add trailing slashes; parameters keep their case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -95,7 +94,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  logAnsweredRequests(app);
   app.addHook('onRequest', refuseHostless);
   addSecurityHeaders(app);
   // Without a listener Node answers an Expect other than 100-continue with a bare 417; this one gives the Vipps body.
