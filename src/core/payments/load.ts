@@ -8,15 +8,16 @@ import type { Tx } from '../context.ts';
 
 /** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
 export async function loadPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow> {
-  const payment = await findPayment(db, msn, orderId);
-  if (!payment) throw orderNotFound(orderId, msn);
-  checkMoneyInvariants(factsOf(payment));
-  return payment;
+  return found(await findPayment(db, msn, orderId), msn, orderId);
 }
 
 /** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
 export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise<PaymentRow> {
-  const payment = await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId);
+  return found(await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId), msn, orderId);
+}
+
+/** A payment as read: there, and keeping its money invariants (anything else is "not found" or a corrupted row). */
+function found(payment: PaymentRow | undefined, msn: string, orderId: string): PaymentRow {
   if (!payment) throw orderNotFound(orderId, msn);
   checkMoneyInvariants(factsOf(payment));
   return payment;
