@@ -20,6 +20,15 @@ export interface WebFrontEnd {
   title: string;
 }
 
+/** A front end's message page (a refusal, bad input, not found), with a way back to its start; never cached. */
+export function sendWebMessage(reply: FastifyReply, frontEnd: WebFrontEnd, status: number, heading: string, message: string) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(renderPage('web-message', { title: frontEnd.title, heading, message, back: frontEnd.basePath }));
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in account and its session, on every route of a front end that is not public. */
@@ -116,7 +125,7 @@ export async function registerWebSessionAuth(app: FastifyInstance, ctx: AppConte
   });
 
   function refuse(reply: FastifyReply, message: string) {
-    return reply.code(403).type('text/html; charset=utf-8').send(renderPage('web-message', { title: frontEnd.title, heading: 'Refused', message, back: frontEnd.basePath }));
+    return sendWebMessage(reply, frontEnd, 403, 'Refused', message);
   }
 
   function loginPage(reply: FastifyReply, status: number, args: { next: string; email?: string; error?: string }) {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { operatorActor, type Actor } from '../../../core/operators/audit.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
-import { CSRF_FIELD, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
+import { CSRF_FIELD, sendWebMessage, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
 import { renderPage } from '../../web/templates.ts';
 
 export const CONSOLE: WebFrontEnd = { kind: 'operator', basePath: '/console', cookieName: 'kasse_console', title: 'Operator console' };
@@ -50,11 +50,7 @@ export function sendConsolePage(reply: FastifyReply, operator: ConsoleOperator, 
 }
 
 export function sendConsoleMessage(reply: FastifyReply, status: number, heading: string, message: string) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(renderPage('web-message', { title: CONSOLE.title, heading, message, back: CONSOLE.basePath }));
+  return sendWebMessage(reply, CONSOLE, status, heading, message);
 }
 
 /** "2026-01-05 10:00:03 UTC" */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { merchantScope, type MerchantScope } from '../../../core/portal/scope.ts';
 import { isPortalRole, roleMay, type PortalPermission, type PortalRole } from '../../../core/portal/roles.ts';
-import { CSRF_FIELD, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
+import { CSRF_FIELD, sendWebMessage, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
 import { renderPage } from '../../web/templates.ts';
 import type { AppContext } from '../../../core/context.ts';
 
@@ -59,9 +59,5 @@ export function sendPortalPage(reply: FastifyReply, user: PortalUser, page: { te
 }
 
 export function sendPortalMessage(reply: FastifyReply, status: number, heading: string, message: string) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(renderPage('web-message', { title: PORTAL.title, heading, message, back: PORTAL.basePath }));
+  return sendWebMessage(reply, PORTAL, status, heading, message);
 }
