@@ -25,7 +25,7 @@ import {
 } from 'kysely';
 import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
-import { byOrder, paymentByOrder, type ByOrder } from './payment-view.ts';
+import { byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -556,20 +556,23 @@ async function claimDueLeasedRows<Row>(db: Kysely<Database>, kind: DialectKind, 
 }
 
 /**
- * Load a payment and hold its row until the transaction ends. Money operations talk to the (simulated) bank
- * between deciding and writing, so operations on one payment take turns; on SQLite there is one writer anyway.
+ * Load a payment, with its sales unit, and hold the payment's row until the transaction ends. Money operations talk
+ * to the (simulated) bank between deciding and writing, so operations on one payment take turns; on SQLite there is
+ * one writer anyway.
  */
-// Only the core row is locked: the request and the session of a payment are not what operations take turns on.
-const paymentByOrderForUpdate = prepared<ByOrder, PaymentRow>((db, p) => byOrder(db, p).forUpdate('payment'));
+const paymentWithUnit = prepared<ByOrder, Record<string, unknown>>(byOrderWithUnit);
+// Only the core row is locked: the request, the session and the sales unit are not what operations take turns on.
+const paymentWithUnitForUpdate = prepared<ByOrder, Record<string, unknown>>((db, p) => byOrderWithUnit(db, p).forUpdate('payment'));
 
 export async function loadPaymentForUpdate(
   db: Kysely<Database>,
   kind: DialectKind,
   msn: string,
   orderId: string,
-): Promise<PaymentRow | undefined> {
+): Promise<{ payment: PaymentRow; unit: SalesUnitRow } | undefined> {
   // SQLite has no row locks: the writer holds the whole database.
-  return (kind === 'postgres' ? paymentByOrderForUpdate : paymentByOrder).first(db, { msn, orderId });
+  const row = await (kind === 'postgres' ? paymentWithUnitForUpdate : paymentWithUnit).first(db, { msn, orderId });
+  return row === undefined ? undefined : paymentAndUnitOf(row);
 }
 
 /**

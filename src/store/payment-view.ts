@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { prepared } from './prepared.ts';
-import type { Database, PaymentRow } from './schema.ts';
+import { SALES_UNIT_COLUMNS, type Database, type PaymentRow, type SalesUnitRow } from './schema.ts';
 
 // Kysely's own types, not db.ts's aliases: dialect.ts reads payments through this view, and db.ts imports dialect.ts.
 const REQUEST_COLUMNS = [
@@ -30,3 +30,26 @@ export const byOrder = (db: Kysely<Database>, p: ByOrder) => paymentView(db).whe
 
 /** The merchant's payment by orderId: the hottest read of all, prepared once. */
 export const paymentByOrder = prepared<ByOrder, PaymentRow>(byOrder);
+
+const UNIT_PREFIX = 'unit__';
+
+/**
+ * The payment by orderId with its sales unit in the same row (unit columns prefixed): what an operation's listeners
+ * need of the unit (fee terms, callback attempts) comes with the read that locks the payment instead of a read each.
+ * PostgreSQL locks only the payment's row (`FOR UPDATE OF payment`): payments of one unit do not take turns.
+ */
+export const byOrderWithUnit = (db: Kysely<Database>, p: ByOrder) =>
+  byOrder(db, p)
+    .innerJoin('sales_unit', 'sales_unit.msn', 'payment.msn')
+    .select(SALES_UNIT_COLUMNS.map((column) => sql.ref(`sales_unit.${column}`).as(`${UNIT_PREFIX}${column}`)));
+
+/** A row of byOrderWithUnit taken apart. */
+export function paymentAndUnitOf(row: Record<string, unknown>): { payment: PaymentRow; unit: SalesUnitRow } {
+  const payment: Record<string, unknown> = {};
+  const unit: Record<string, unknown> = {};
+  for (const key in row) {
+    if (key.startsWith(UNIT_PREFIX)) unit[key.slice(UNIT_PREFIX.length)] = row[key];
+    else payment[key] = row[key];
+  }
+  return { payment: payment as PaymentRow, unit: unit as SalesUnitRow };
+}

@@ -475,6 +475,31 @@ export const PAYMENT_COLUMNS = [
 ] as const;
 export const REQUEST_COLUMNS = ['payment_id', 'msn', 'payment_type', 'callback_prefix', 'fall_back', 'auth_token', 'is_app', 'skip_landing_page', 'customer_mobile', 'merchant_info_json'] as const;
 export const SESSION_COLUMNS = ['payment_id', 'msn', 'landing_token', 'pushed_to_msisdn', 'shipping_options_json'] as const;
+// A record, not a list: a column added to the table and not here fails to compile.
+const SALES_UNIT_COLUMN_SET: Record<keyof SalesUnitTable, true> = {
+  msn: true,
+  merchant_id: true,
+  name: true,
+  capture_type: true,
+  express_allowed: true,
+  skip_landing_page_allowed: true,
+  nin_scope_allowed: true,
+  rate_limits_enabled: true,
+  callback_max_attempts: true,
+  status: true,
+  created_at_ms: true,
+  updated_at_ms: true,
+  fee_basis_points: true,
+  fee_fixed_ore: true,
+  settlement_type: true,
+  payout_frequency: true,
+  kind: true,
+  vipps_number: true,
+  test_unit: true,
+  active_since_ms: true,
+};
+/** Every column of a sales unit (the locked read of a payment brings its unit along: store/payment-view.ts). */
+export const SALES_UNIT_COLUMNS = Object.keys(SALES_UNIT_COLUMN_SET) as (keyof SalesUnitTable)[];
 
 export type NewPayment = Insertable<PaymentTable> & Attached<Insertable<EcommV2RequestTable>> & Attached<Insertable<PaymentSessionTable>>;
 export type OperationRow = Selectable<PaymentOperationTable>;

@@ -1,6 +1,6 @@
-import { findSalesUnit } from '../../store/repos/merchants.ts';
 import type { PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
+import { salesUnitIn } from '../sales-unit-in-tx.ts';
 
 /** Outbox kind of the payment callbacks a channel sends; sandbox fault rules (drop, delay) apply to these. */
 export const CALLBACK_KIND = 'payment_callback';
@@ -23,7 +23,7 @@ export interface MerchantCall {
  * the real platform, unless the operator turned retries on.
  */
 export async function enqueueMerchantCall(tx: Tx, call: MerchantCall): Promise<void> {
-  const salesUnit = await findSalesUnit(tx.trx, call.msn);
+  const salesUnit = await salesUnitIn(tx, call.msn);
   await tx.enqueue({
     msn: call.msn,
     payment_id: call.payment?.id ?? null,

@@ -5,6 +5,7 @@ import { loadPaymentForUpdate } from '../../store/dialect.ts';
 import { findPayment } from '../../store/repos/payments.ts';
 import type { PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
+import { rememberSalesUnit } from '../sales-unit-in-tx.ts';
 
 /** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
 export async function loadPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow> {
@@ -13,7 +14,9 @@ export async function loadPayment(db: Executor, msn: string, orderId: string): P
 
 /** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
 export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise<PaymentRow> {
-  return found(await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId), msn, orderId);
+  const locked = await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId);
+  if (locked !== undefined) rememberSalesUnit(tx, locked.unit);
+  return found(locked?.payment, msn, orderId);
 }
 
 /** A payment as read: there, and keeping its money invariants (anything else is "not found" or a corrupted row). */

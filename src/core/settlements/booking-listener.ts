@@ -1,8 +1,8 @@
 import { osloDateOf } from '../../domain/bank-calendar.ts';
 import { captureFeeOre } from '../../domain/settlement.ts';
-import { findSalesUnit } from '../../store/repos/merchants.ts';
 import { insertSettlementBooking } from '../../store/repos/settlements.ts';
 import type { OperationListener } from '../context.ts';
+import { salesUnitIn } from '../sales-unit-in-tx.ts';
 
 /**
  * Books every capture, direct-capture SALE and refund on its sales unit's ledger for the Oslo date it happened, in
@@ -10,7 +10,7 @@ import type { OperationListener } from '../context.ts';
  */
 export const settlementBookingListener: OperationListener = async (tx, payment, operation) => {
   if (operation.kind !== 'capture' && operation.kind !== 'sale' && operation.kind !== 'refund') return;
-  const unit = await findSalesUnit(tx.trx, operation.msn);
+  const unit = await salesUnitIn(tx, operation.msn);
   if (!unit) throw new Error(`sales unit ${operation.msn} of a recorded operation does not exist`);
   const kind = operation.kind === 'refund' ? 'refund' : 'capture';
   await insertSettlementBooking(tx.trx, {
