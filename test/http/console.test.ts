@@ -15,6 +15,7 @@ import { createOperator } from '../../src/core/operators/operator-accounts.ts';
 import { createSandboxMerchant } from '../../src/core/sandbox/sandbox-merchants.ts';
 import { consoleRoutes } from '../../src/http/routes/console/index.ts';
 import { logIn } from '../../src/core/web-accounts/accounts.ts';
+import { issuedKeyOn } from '../support/issued-key.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient, vippsError } from '../support/merchant-client.ts';
 import { WebSession } from '../support/web-session.ts';
@@ -109,11 +110,14 @@ describe('the operator console over HTTP', () => {
     assert.equal((await merchant.initiate('after-reactivate', 1000)).status, 200);
 
     async function freshKeys(s: WebSession) {
-      const issued = await s.submit(`/console/sales-units/${msn}/keys`, {}, `/console/sales-units/${msn}`);
-      assert.equal(issued.status, 200);
-      const field = (id: string) => new RegExp(`data-testid="${id}">([^<]+)<`).exec(issued.text)?.[1] ?? '';
+      const created = await s.submit(`/console/sales-units/${msn}/keys`, {}, `/console/sales-units/${msn}`);
+      assert.equal(created.status, 303);
+      assert.equal(created.location, `/console/sales-units/${msn}`);
+      const issued = issuedKeyOn((await s.get(created.location!)).text);
+      assert.ok(issued, 'the page the form redirects to shows the new key');
+      assert.equal(issuedKeyOn((await s.get(created.location!)).text), undefined, 'once: a reload shows no secret');
       // API keys only: the portal login is not what the console issues here.
-      return { merchantSerialNumber: msn, clientId: field('issued-client-id'), clientSecret: field('issued-client-secret'), subscriptionKey: field('issued-subscription-key'), portalEmail: '', portalPassword: '' };
+      return { merchantSerialNumber: msn, ...issued, portalEmail: '', portalPassword: '' };
     }
   });
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { admin } from '../support/partner-client.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
+import { issuedKeyOn } from '../support/issued-key.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
 import { PortalSession } from '../support/portal-client.ts';
 
@@ -34,15 +35,10 @@ describe('the portal API dashboard and checklist with two sales units', () => {
     const unit = await admin<{ msn: string }>(k.baseUrl, 'POST', `/_kasse/admin/merchants/${merchant.id}/sales-units`, { name: 'Tosidig kiosk', rateLimits: false });
     session = await PortalSession.logIn(k.baseUrl, web.credentials.portalEmail, web.credentials.portalPassword);
     const created = await session.post(`/portal/sales-units/${unit.msn}/keys`);
-    assert.equal(created.status, 201, created.text);
-    const secret = (id: string) => new RegExp(`data-testid="${id}">([^<]+)<`).exec(created.text)?.[1] ?? '';
-    kiosk = new MerchantClient(k.baseUrl, {
-      ...web.credentials,
-      merchantSerialNumber: unit.msn,
-      clientId: secret('issued-client-id'),
-      clientSecret: secret('issued-client-secret'),
-      subscriptionKey: secret('issued-subscription-key'),
-    });
+    assert.equal(created.status, 303, created.text);
+    const issued = issuedKeyOn((await session.get(created.location!)).text);
+    assert.ok(issued, 'the page the form redirects to shows the new key');
+    kiosk = new MerchantClient(k.baseUrl, { ...web.credentials, merchantSerialNumber: unit.msn, ...issued });
     // 51 calls of the web shop, then one of the kiosk (newest).
     for (let n = 1; n <= 51; n++) assert.equal((await web.details(`tosidig-web-${n}`)).status, 404);
     assert.equal((await kiosk.initiate('tosidig-kiosk-1', 2_500)).status, 200);

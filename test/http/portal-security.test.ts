@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { ManualClock } from '../../src/clock.ts';
+import { listKeys } from '../../src/core/merchants/api-keys.ts';
 import { LOGIN_LOCKOUT } from '../../src/core/web-accounts/accounts.ts';
 import { REDACTED_PATHS } from '../../src/http/server.ts';
 import { createKasse, type Kasse } from '../../src/kasse.ts';
@@ -19,6 +20,7 @@ import { moveTo, SettlementMerchant } from '../scenario/settlement-support.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { freshDatabase, type TestDatabase } from '../support/databases.ts';
 import { TEST_EPOCH_MS, type TestKasse } from '../support/harness.ts';
+import { issuedKeyOn } from '../support/issued-key.ts';
 import { httpRequest, MerchantClient } from '../support/merchant-client.ts';
 import { PortalSession, submitLogin } from '../support/portal-client.ts';
 
@@ -191,7 +193,7 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     assert.equal((await session.post(create, { _csrf: other.csrf })).status, 403, "another session's token");
     assert.equal((await session.post(create, {}, { headers: { origin: 'https://evil.example' } })).status, 403, 'another site');
     assert.equal((await session.post('/portal/logout', {}, { csrf: false })).status, 403, 'log-out too');
-    assert.equal((await session.post(create)).status, 201, 'with the token it works');
+    assert.equal((await session.post(create)).status, 303, 'with the token it works');
     // The report subscriptions too: nothing changes without the token.
     const subscribe = `/portal/reports/${a.msn}/subscriptions`;
     assert.equal((await session.post(subscribe, { frequency: 'monthly' }, { csrf: false })).status, 403, 'subscribe without a token');
@@ -215,17 +217,43 @@ describe('the merchant portal: isolation, CSRF, cookies, CSP, logging, roles, lo
     const session = await PortalSession.logIn(k.baseUrl, merchant.credentials.portalEmail, merchant.credentials.portalPassword);
     assert.equal((await merchant.details('none')).status, 404, 'the old key works before');
     const rotated = await session.post(`/portal/sales-units/${merchant.msn}/keys/${merchant.credentials.clientId}/rotate`);
-    assert.equal(rotated.status, 201, rotated.text);
-    const secret = (id: string) => new RegExp(`data-testid="${id}">([^<]+)<`).exec(rotated.text)?.[1] ?? '';
-    const fresh = new MerchantClient(k.baseUrl, {
-      ...merchant.credentials,
-      clientId: secret('issued-client-id'),
-      clientSecret: secret('issued-client-secret'),
-      subscriptionKey: secret('issued-subscription-key'),
-    });
+    assert.equal(rotated.status, 303, rotated.text);
+    assert.equal(rotated.location, '/portal/sales-units');
+    assert.ok(!rotated.text.includes('issued-client-secret'), 'the answer to the form carries no secret');
+    const shown = await session.get(rotated.location!);
+    assert.equal(shown.headers.get('cache-control'), 'no-store');
+    const issued = issuedKeyOn(shown.text);
+    assert.ok(issued, 'the page the form redirects to shows the new key');
+    const fresh = new MerchantClient(k.baseUrl, { ...merchant.credentials, ...issued });
     assert.equal((await httpRequest(`${k.baseUrl}/ecomm/v2/payments/none/details`, { headers: await merchant.authHeaders() })).status, 401, 'the old key, at once');
     assert.equal((await fresh.details('none')).status, 404, 'the new key works');
-    assert.ok(!(await session.get('/portal/sales-units')).text.includes(secret('issued-client-secret')), 'the secret is not shown again');
+    assert.equal(issuedKeyOn((await session.get('/portal/sales-units')).text), undefined, 'the secret is not shown again');
+  });
+
+  test('reloading the page after a new key shows no secret and issues no second key; the sealed secrets open in no other session', async () => {
+    const merchant = await MerchantClient.create(k.baseUrl);
+    const session = await PortalSession.logIn(k.baseUrl, merchant.credentials.portalEmail, merchant.credentials.portalPassword);
+    const keysBefore = (await listKeys(k.kasse.ctx, merchant.msn)).length;
+    const created = await session.post(`/portal/sales-units/${merchant.msn}/keys`);
+    assert.equal(created.status, 303);
+    const sealed = created.headers.getSetCookie().find((line) => line.startsWith('kasse_portal_issued='));
+    assert.ok(sealed, 'the secrets travel to the next page sealed in a cookie');
+    assert.match(sealed, /HttpOnly/i);
+    assert.match(sealed, /SameSite=Strict/i);
+    assert.match(sealed, /Path=\/portal/);
+    // Another session of the same account presenting the cookie gets nothing out of it.
+    const other = await PortalSession.logIn(k.baseUrl, merchant.credentials.portalEmail, merchant.credentials.portalPassword);
+    const stolen = await other.get('/portal/sales-units', { cookie: `${other.cookie}; ${sealed.split(';')[0]}` });
+    assert.equal(issuedKeyOn(stolen.text), undefined, 'bound to the session that issued the key');
+    // Its own session sees the key once; the reload is a GET: no form is sent again, no second key is made.
+    const issued = issuedKeyOn((await session.get(created.location!)).text);
+    assert.ok(issued);
+    for (const secret of [issued.clientId, issued.clientSecret, issued.subscriptionKey]) assert.ok(!sealed.includes(secret), 'the cookie does not show them');
+    const reloaded = await session.get(created.location!);
+    assert.equal(reloaded.status, 200);
+    assert.equal(issuedKeyOn(reloaded.text), undefined, 'shown once');
+    assert.ok(reloaded.text.includes(`data-client-id="${issued.clientId}"`), 'the new key is listed, without its secrets');
+    assert.equal((await listKeys(k.kasse.ctx, merchant.msn)).length, keysBefore + 1, 'one key made');
   });
 
   test('the session cookie is HttpOnly, SameSite=Strict, for /portal only, and Secure when Kasse is served over https', async () => {

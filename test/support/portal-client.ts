@@ -44,10 +44,27 @@ export async function submitLogin(baseUrl: string, email: string, password: stri
 
 export class PortalSession {
   csrf = '';
+  /** Cookies the pages set besides the session's (a new key's sealed secrets), kept as a browser keeps them. */
+  readonly #pageCookies = new Map<string, string>();
+
   constructor(
     readonly baseUrl: string,
     readonly cookie: string,
   ) {}
+
+  #cookieHeader(): string {
+    return [this.cookie, ...[...this.#pageCookies].map(([name, value]) => `${name}=${value}`)].join('; ');
+  }
+
+  async #answer(response: Response): Promise<PortalAnswer> {
+    for (const line of response.headers.getSetCookie()) {
+      const [name, ...value] = (line.split(';')[0] ?? '').split('=');
+      if (!name || name === 'kasse_portal') continue;
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.#pageCookies.delete(name);
+      else this.#pageCookies.set(name, value.join('='));
+    }
+    return answer(response);
+  }
 
   static async logIn(baseUrl: string, email: string, password: string): Promise<PortalSession> {
     const done = await submitLogin(baseUrl, email, password);
@@ -59,17 +76,17 @@ export class PortalSession {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<PortalAnswer> {
-    return answer(await fetch(`${this.baseUrl}${path}`, { redirect: 'manual', headers: { cookie: this.cookie, ...headers } }));
+    return this.#answer(await fetch(`${this.baseUrl}${path}`, { redirect: 'manual', headers: { cookie: this.#cookieHeader(), ...headers } }));
   }
 
   /** A form post with this session's CSRF token unless `fields` names its own `_csrf` (or `csrf: false` leaves it out). */
   async post(path: string, fields: Record<string, string> = {}, options: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<PortalAnswer> {
     const body = new URLSearchParams(options.csrf === false ? fields : { _csrf: this.csrf, ...fields });
-    return answer(
+    return this.#answer(
       await fetch(`${this.baseUrl}${path}`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+        headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
         body,
       }),
     );

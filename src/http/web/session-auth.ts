@@ -40,6 +40,11 @@ declare module 'fastify' {
   }
 }
 
+/** A front end's cookies: HttpOnly, SameSite=Strict, Secure when Kasse's public URL is https, sent only under its path. */
+export function webCookieOptions(ctx: AppContext, frontEnd: WebFrontEnd) {
+  return { path: frontEnd.basePath, httpOnly: true, sameSite: 'strict' as const, secure: ctx.config.publicUrl.startsWith('https:') };
+}
+
 /** The form field (or header, for fetch) that carries the session's CSRF token on every state-changing request. */
 export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -94,12 +99,7 @@ export async function registerWebSessionAuth(app: FastifyInstance, ctx: AppConte
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   const loginPath = `${frontEnd.basePath}/login`;
   const loginCookie = `${frontEnd.cookieName}_login`;
-  const cookieOptions = () => ({
-    path: frontEnd.basePath,
-    httpOnly: true,
-    sameSite: 'strict' as const,
-    secure: ctx.config.publicUrl.startsWith('https:'),
-  });
+  const cookieOptions = () => webCookieOptions(ctx, frontEnd);
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.publicPage) return;

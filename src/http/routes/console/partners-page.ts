@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Credentials } from '../../../core/merchants/api-keys.ts';
 import type { AppContext } from '../../../core/context.ts';
 import {
   attachSalesUnit,
@@ -13,7 +12,8 @@ import {
 import { listMerchantsWithUnits } from '../../../core/merchants/sales-units.ts';
 import { readAuditLog } from '../../../core/operators/audit.ts';
 import { auditRows } from './audit-log-page.ts';
-import { operatorOf, sendConsolePage, utcText, type ConsoleOperator } from './console-page.ts';
+import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/issued-key-flash.ts';
+import { CONSOLE, operatorOf, sendConsolePage, utcText, type ConsoleOperator } from './console-page.ts';
 import { FormFields } from './form-fields.ts';
 import { unitRow } from './merchants-page.ts';
 
@@ -38,6 +38,7 @@ const PARTNER_NAME_MAX = 200;
  */
 export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
   const pageOf = (partnerId: string) => `/console/partners/${encodeURIComponent(partnerId)}`;
+  const issuedKeys = issuedKeyFlash(ctx, CONSOLE);
 
   app.get('/console/partners', { schema: { hide: true } }, async (request, reply) => {
     const partners = await listPartnersWithUnits(ctx);
@@ -57,7 +58,7 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect(`${pageOf(partner.id)}?done=created`, 303);
   });
 
-  async function sendPartnerPage(reply: FastifyReply, operator: ConsoleOperator, partnerId: string, extra: { done?: string | undefined; issued?: Credentials }) {
+  async function sendPartnerPage(reply: FastifyReply, operator: ConsoleOperator, partnerId: string, extra: { done?: string | undefined; issued: IssuedKey | null }) {
     const [partner, merchants, audit] = await Promise.all([
       partnerDetails(ctx, partnerId),
       listMerchantsWithUnits(ctx),
@@ -65,6 +66,7 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
     ]);
     const action = (path: string) => `${pageOf(partner.id)}/${path}`;
     const attached = new Set(partner.salesUnits.map((unit) => unit.msn));
+    const issuedHere = issuedAmong(extra.issued, partner.keys.map((key) => key.client_id));
     return sendConsolePage(reply, operator, {
       template: 'partner',
       current: 'partners',
@@ -77,7 +79,7 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
           ['Created', utcText(partner.created_at_ms)],
         ],
         done: extra.done !== undefined ? (DONE[extra.done] ?? null) : null,
-        issued: extra.issued ? { ...extra.issued, heading: `New key for partner ${partner.name}.` } : null,
+        issued: issuedHere && { ...issuedHere, heading: `New key for partner ${partner.name}.` },
         units: partner.salesUnits.map((unit) => ({ ...unitRow(unit), detachAction: action(`sales-units/${encodeURIComponent(unit.msn)}/detach`) })),
         attachable: merchants.flatMap((merchant) =>
           merchant.salesUnits.filter((unit) => !attached.has(unit.msn)).map((unit) => ({ msn: unit.msn, label: `${unit.msn} · ${unit.name} (${merchant.name})` })),
@@ -96,7 +98,7 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
   }
 
   app.get<{ Params: Params; Querystring: { done?: string } }>('/console/partners/:partnerId', { schema: { hide: true } }, async (request, reply) =>
-    sendPartnerPage(reply, operatorOf(request), request.params.partnerId, { done: request.query.done }),
+    sendPartnerPage(reply, operatorOf(request), request.params.partnerId, { done: request.query.done, issued: issuedKeys.take(request, reply) }),
   );
 
   const savedAndBack = (reply: FastifyReply, partnerId: string, done: string) => reply.redirect(`${pageOf(partnerId)}?done=${done}`, 303);
@@ -114,11 +116,10 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
     return savedAndBack(reply, partnerId, 'detached');
   });
 
-  // The new secrets are shown on the page this once (no redirect: nothing keeps them to show again).
   app.post<{ Params: Params }>('/console/partners/:partnerId/keys', { schema: { hide: true } }, async (request, reply) => {
-    const operator = operatorOf(request);
-    const issued = await createPartnerKey(ctx, operator.actor, request.params.partnerId);
-    return sendPartnerPage(reply, operator, request.params.partnerId, { issued });
+    const { partnerId } = request.params;
+    const issued = await createPartnerKey(ctx, operatorOf(request).actor, partnerId);
+    return issuedKeys.redirectShowingOnce(request, reply, pageOf(partnerId), issued);
   });
 
   app.post<{ Params: Params & { clientId: string } }>('/console/partners/:partnerId/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../../core/context.ts';
-import { createApiKey, listKeys, revokeKey, type Credentials } from '../../../core/merchants/api-keys.ts';
+import { createApiKey, listKeys, revokeKey } from '../../../core/merchants/api-keys.ts';
 import {
   salesUnit,
   setCaptureType,
@@ -11,7 +11,8 @@ import {
 import { readAuditLog } from '../../../core/operators/audit.ts';
 import type { SalesUnitStatus } from '../../../store/schema.ts';
 import { auditRows } from './audit-log-page.ts';
-import { operatorOf, sendConsolePage, statusBadge, utcText, type ConsoleOperator } from './console-page.ts';
+import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/issued-key-flash.ts';
+import { CONSOLE, operatorOf, sendConsolePage, statusBadge, utcText, type ConsoleOperator } from './console-page.ts';
 import { FormFields } from './form-fields.ts';
 
 type Params = { msn: string };
@@ -37,11 +38,13 @@ const STATUS_OF: Record<string, SalesUnitStatus> = { deactivate: 'deactivated', 
  */
 export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
   const pageOf = (msn: string) => `/console/sales-units/${encodeURIComponent(msn)}`;
+  const issuedKeys = issuedKeyFlash(ctx, CONSOLE);
 
-  async function sendUnitPage(reply: FastifyReply, operator: ConsoleOperator, msn: string, extra: { done?: string | undefined; issued?: Credentials & { merchantSerialNumber: string } }) {
+  async function sendUnitPage(reply: FastifyReply, operator: ConsoleOperator, msn: string, extra: { done?: string | undefined; issued: IssuedKey | null }) {
     const unit = await salesUnit(ctx, msn);
     const [keys, audit] = await Promise.all([listKeys(ctx, msn), readAuditLog(ctx, { subject: msn, limit: 10 })]);
     const action = (path: string) => `${pageOf(msn)}/${path}`;
+    const issuedHere = issuedAmong(extra.issued, keys.map((key) => key.client_id));
     return sendConsolePage(reply, operator, {
       template: 'sales-unit',
       current: 'merchants',
@@ -61,7 +64,7 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
           ['Last changed', utcText(unit.updated_at_ms)],
         ],
         done: extra.done !== undefined ? (DONE[extra.done] ?? null) : null,
-        issued: extra.issued ? { ...extra.issued, heading: `New key for sales unit ${extra.issued.merchantSerialNumber}.` } : null,
+        issued: issuedHere && { ...issuedHere, heading: `New key for sales unit ${unit.msn}.` },
         captureType: unit.capture_type,
         settlement: {
           feeBasisPoints: unit.fee_basis_points,
@@ -97,7 +100,7 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
   }
 
   app.get<{ Params: Params; Querystring: { done?: string } }>('/console/sales-units/:msn', { schema: { hide: true } }, async (request, reply) =>
-    sendUnitPage(reply, operatorOf(request), request.params.msn, { done: request.query.done }),
+    sendUnitPage(reply, operatorOf(request), request.params.msn, { done: request.query.done, issued: issuedKeys.take(request, reply) }),
   );
 
   const savedAndBack = (reply: FastifyReply, msn: string, done: string) => reply.redirect(`${pageOf(msn)}?done=${done}`, 303);
@@ -141,11 +144,10 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
     return savedAndBack(reply, msn, verb);
   });
 
-  // The new secrets are shown on the page this once (no redirect: nothing keeps them to show again).
   app.post<{ Params: Params }>('/console/sales-units/:msn/keys', { schema: { hide: true } }, async (request, reply) => {
-    const operator = operatorOf(request);
-    const issued = await createApiKey(ctx, operator.actor, request.params.msn);
-    return sendUnitPage(reply, operator, request.params.msn, { issued });
+    const { msn } = request.params;
+    const issued = await createApiKey(ctx, operatorOf(request).actor, msn);
+    return issuedKeys.redirectShowingOnce(request, reply, pageOf(msn), issued);
   });
 
   app.post<{ Params: Params & { clientId: string } }>('/console/sales-units/:msn/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {

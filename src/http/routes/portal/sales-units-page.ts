@@ -5,18 +5,12 @@ import { createApiKey, listKeys, revokeKey, rotateKey } from '../../../core/merc
 import { ownUnit } from '../../../core/portal/scope.ts';
 import { roleMay } from '../../../core/portal/roles.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
-import { portalUserOf, sendPortalPage, type PortalUser } from './portal-page.ts';
+import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/issued-key-flash.ts';
+import { PORTAL, portalUserOf, sendPortalPage, type PortalUser } from './portal-page.ts';
 
 type KeyParams = { msn: string; clientId: string };
-interface IssuedSecret {
-  action: string;
-  msn: string;
-  clientId: string;
-  clientSecret: string;
-  subscriptionKey: string;
-}
 
-async function renderUnits(ctx: AppContext, reply: FastifyReply, user: PortalUser, issued: IssuedSecret | null, status = 200) {
+async function renderUnits(ctx: AppContext, reply: FastifyReply, user: PortalUser, issued: IssuedKey | null) {
   const canManageKeys = roleMay(user.role, 'manageKeys');
   const units = await Promise.all(
     user.scope.units.map(async (unit) => ({
@@ -38,29 +32,37 @@ async function renderUnits(ctx: AppContext, reply: FastifyReply, user: PortalUse
         : [],
     })),
   );
-  return sendPortalPage(reply, user, { template: 'sales-units', current: 'sales-units', title: 'Sales units & keys', status, data: { units, canManageKeys, issued } });
+  // Shown under the heading of the unit whose key it is; a key of none of this user's units is not shown.
+  const owner = units.find((unit) => issuedAmong(issued, unit.keys.map((key) => key.clientId)));
+  const shown = issued && owner ? { ...issued, heading: `New key for sales unit ${owner.msn}.` } : null;
+  return sendPortalPage(reply, user, { template: 'sales-units', current: 'sales-units', title: 'Sales units & keys', data: { units, canManageKeys, issued: shown } });
 }
 
 /**
  * GET /portal/sales-units: each sales unit's capture type (only the operator changes it), express, status, and for
- * those who manage keys its API keys; POST …/keys creates a key, …/rotate replaces one, …/revoke ends one. New
- * secrets are on the answer to that POST only: Kasse keeps their hashes.
+ * those who manage keys its API keys; POST …/keys creates a key, …/rotate replaces one, …/revoke ends one, and each
+ * redirects back. A new key's secrets are shown once, on the page that redirect lands on (issued-key-flash.ts):
+ * Kasse keeps their hashes.
  */
 export function salesUnitsPage(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/portal/sales-units', { schema: { hide: true } }, async (request, reply) => renderUnits(ctx, reply, await portalUserOf(ctx, request, 'viewSalesUnits'), null));
+  const issuedKeys = issuedKeyFlash(ctx, PORTAL);
+  app.get('/portal/sales-units', { schema: { hide: true } }, async (request, reply) => {
+    const user = await portalUserOf(ctx, request, 'viewSalesUnits');
+    return renderUnits(ctx, reply, user, issuedKeys.take(request, reply));
+  });
 
   app.post<{ Params: { msn: string } }>('/portal/sales-units/:msn/keys', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'manageKeys');
     const unit = ownUnit(user.scope, request.params.msn);
     const issued = await createApiKey(ctx, portalActor(user.email), unit.msn);
-    return renderUnits(ctx, reply, user, { action: 'created', msn: unit.msn, ...issued }, 201);
+    return issuedKeys.redirectShowingOnce(request, reply, '/portal/sales-units', issued);
   });
 
   app.post<{ Params: KeyParams }>('/portal/sales-units/:msn/keys/:clientId/rotate', { schema: { hide: true } }, async (request, reply) => {
     const user = await portalUserOf(ctx, request, 'manageKeys');
     const unit = ownUnit(user.scope, request.params.msn);
     const issued = await rotateKey(ctx, portalActor(user.email), unit.msn, request.params.clientId);
-    return renderUnits(ctx, reply, user, { action: `replaced ${request.params.clientId}`, msn: unit.msn, ...issued }, 201);
+    return issuedKeys.redirectShowingOnce(request, reply, '/portal/sales-units', issued);
   });
 
   app.post<{ Params: KeyParams }>('/portal/sales-units/:msn/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {
