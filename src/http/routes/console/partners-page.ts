@@ -12,7 +12,7 @@ import {
 import { listMerchantsWithUnits } from '../../../core/merchants/sales-units.ts';
 import { readAuditLog } from '../../../core/operators/audit.ts';
 import { auditRows } from './audit-log-page.ts';
-import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/issued-key-flash.ts';
+import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/shown-once-flash.ts';
 import { CONSOLE, operatorOf, sendConsolePage, utcText, type ConsoleOperator } from './console-page.ts';
 import { FormFields } from './form-fields.ts';
 import { unitRow } from './merchants-page.ts';

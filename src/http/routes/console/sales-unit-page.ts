@@ -11,7 +11,7 @@ import {
 import { readAuditLog } from '../../../core/operators/audit.ts';
 import type { SalesUnitStatus } from '../../../store/schema.ts';
 import { auditRows } from './audit-log-page.ts';
-import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/issued-key-flash.ts';
+import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/shown-once-flash.ts';
 import { CONSOLE, operatorOf, sendConsolePage, statusBadge, utcText, type ConsoleOperator } from './console-page.ts';
 import { FormFields } from './form-fields.ts';
 

@@ -5,7 +5,7 @@ import { createApiKey, listKeys, revokeKey, rotateKey } from '../../../core/merc
 import { ownUnit } from '../../../core/portal/scope.ts';
 import { roleMay } from '../../../core/portal/roles.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
-import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/issued-key-flash.ts';
+import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/shown-once-flash.ts';
 import { PORTAL, portalUserOf, sendPortalPage, type PortalUser } from './portal-page.ts';
 
 type KeyParams = { msn: string; clientId: string };
@@ -41,7 +41,7 @@ async function renderUnits(ctx: AppContext, reply: FastifyReply, user: PortalUse
 /**
  * GET /portal/sales-units: each sales unit's capture type (only the operator changes it), express, status, and for
  * those who manage keys its API keys; POST …/keys creates a key, …/rotate replaces one, …/revoke ends one, and each
- * redirects back. A new key's secrets are shown once, on the page that redirect lands on (issued-key-flash.ts):
+ * redirects back. A new key's secrets are shown once, on the page that redirect lands on (shown-once-flash.ts):
  * Kasse keeps their hashes.
  */
 export function salesUnitsPage(app: FastifyInstance, ctx: AppContext): void {
