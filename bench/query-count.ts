@@ -1,9 +1,10 @@
 /**
- * Analysis aid (not a benchmark): how many SQL statements and transactions each merchant call costs on SQLite,
- * and how much CPU it takes in-process without the network (fastify's inject). better-sqlite3 is instrumented
- * by wrapping Database.prototype.prepare and Statement run/all/get, so every executed statement is counted.
+ * Analysis aid (not a benchmark): how many SQL statements and transactions each merchant call costs, and how much
+ * CPU it takes in-process without the network (fastify's inject). better-sqlite3 is instrumented by wrapping
+ * Database.prototype.prepare and Statement run/all/get, node-postgres by wrapping Client.prototype.query, so every
+ * executed statement (on PostgreSQL: every round trip) is counted.
  *
- *   node --import tsx bench/query-count.ts [flows=200] [sqlite:<path>]
+ *   node --import tsx bench/query-count.ts [flows=200] [sqlite:<path> | postgres://…/<an empty database>]
  *   JOBS=1 node --import tsx bench/query-count.ts 2000     with the job loop on and callbacks sent to a local receiver
  *   CONCURRENCY=32 node --import tsx bench/query-count.ts 2000 sqlite:bench/.tmp/qc.sqlite
  *                                                         32 flows at a time: COMMITs and group-commit batches per payment
@@ -12,6 +13,7 @@
  * With the default database on tmpfs (/dev/shm), fsync costs nothing and the figures are CPU only.
  */
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +32,17 @@ const timeBySql = new Map<string, number>();
 /** TRACE=1: the statements of the last flow, step by step, in the order they ran. */
 let trace: string[] | null = null;
 const traced = new Map<string, string[]>();
+/** Counts one executed statement; `finish()` adds the time it took (SQLite: in-process; PostgreSQL: the round trip). */
+function counted(sql: string): { finish(): void } {
+  statements++;
+  if (/^\s*commit\b/i.test(sql)) commits++;
+  const key = sql.replace(/\s+/g, ' ').slice(0, 110);
+  trace?.push(key);
+  seen.set(key, (seen.get(key) ?? 0) + 1);
+  const t = performance.now();
+  return { finish: () => void timeBySql.set(key, (timeBySql.get(key) ?? 0) + performance.now() - t) };
+}
+
 const proto = Database.prototype as unknown as { prepare(sql: string): unknown };
 const originalPrepare = proto.prepare;
 proto.prepare = function (this: unknown, sql: string) {
@@ -38,20 +51,25 @@ proto.prepare = function (this: unknown, sql: string) {
   for (const method of ['run', 'all', 'get'] as const) {
     const original = stmt[method]!;
     stmt[method] = function (this: unknown, ...args: unknown[]) {
-      statements++;
-      if (/^\s*commit\b/i.test(sql)) commits++;
-      const key = sql.replace(/\s+/g, ' ').slice(0, 110);
-      trace?.push(key);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      const t = performance.now();
+      const statement = counted(sql);
       try {
         return original.apply(this, args);
       } finally {
-        timeBySql.set(key, (timeBySql.get(key) ?? 0) + performance.now() - t);
+        statement.finish();
       }
     };
   }
   return stmt;
+};
+
+const pgClient = pg.Client.prototype as unknown as { query(...args: unknown[]): unknown };
+const originalQuery = pgClient.query;
+pgClient.query = function (this: unknown, ...args: unknown[]) {
+  const [text] = args;
+  const statement = counted(typeof text === 'string' ? text : ((text as { text?: string } | undefined)?.text ?? ''));
+  const result = originalQuery.apply(this, args);
+  if (result instanceof Promise) result.then(statement.finish, statement.finish);
+  return result;
 };
 
 const withJobs = process.env.JOBS === '1';
@@ -145,8 +163,8 @@ console.log(`COMMITs per payment: ${((commits - startCommits) / flows).toFixed(2
 const batches = kasse.store.groupCommitStats;
 if (batches) console.log(`group commit: ${batches.batches} batches, ${batches.commands} transactions (${(batches.commands / batches.batches).toFixed(2)} per batch, largest ${batches.largestBatch})`);
 const sqlMs = [...timeBySql.values()].reduce((a, b) => a + b, 0);
-console.log(`time inside SQLite (run/all/get, bindings and row conversion included): ${(sqlMs / flows).toFixed(3)} ms per payment`);
-console.log('\nper payment, by SQL: count, ms inside SQLite');
+console.log(`time in the database (SQLite: run/all/get, bindings and row conversion included; PostgreSQL: round trips): ${(sqlMs / flows).toFixed(3)} ms per payment`);
+console.log('\nper payment, by SQL: count, ms in the database');
 for (const [sql, n] of [...seen.entries()].sort((a, b) => (timeBySql.get(b[0]) ?? 0) - (timeBySql.get(a[0]) ?? 0))) {
   console.log(`${(n / flows).toFixed(2).padStart(6)}  ${((timeBySql.get(sql) ?? 0) / flows).toFixed(3).padStart(7)}  ${sql}`);
 }
