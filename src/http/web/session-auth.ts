@@ -20,13 +20,14 @@ export interface WebFrontEnd {
   title: string;
 }
 
+/** A page of a front end with a log-in (its pages, its log-in form, its messages): HTML that no cache may keep. */
+export function sendUncachedPage(reply: FastifyReply, status: number, template: string, data: object) {
+  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderPage(template, data));
+}
+
 /** A front end's message page (a refusal, bad input, not found), with a way back to its start; never cached. */
 export function sendWebMessage(reply: FastifyReply, frontEnd: WebFrontEnd, status: number, heading: string, message: string) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(renderPage('web-message', { title: frontEnd.title, heading, message, back: frontEnd.basePath }));
+  return sendUncachedPage(reply, status, 'web-message', { title: frontEnd.title, heading, message, back: frontEnd.basePath });
 }
 
 declare module 'fastify' {
@@ -131,22 +132,16 @@ export async function registerWebSessionAuth(app: FastifyInstance, ctx: AppConte
   function loginPage(reply: FastifyReply, status: number, args: { next: string; email?: string; error?: string }) {
     const formToken = randomBytes(24).toString('base64url');
     reply.setCookie(loginCookie, formToken, { ...cookieOptions(), maxAge: SESSION_MAX_MS / 1000 });
-    return reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(
-        renderPage('web-login', {
-          title: frontEnd.title,
-          action: loginPath,
-          csrfField: CSRF_FIELD,
-          csrf: formToken,
-          next: args.next,
-          email: args.email ?? '',
-          error: args.error ?? '',
-          lockout: `${LOGIN_LOCKOUT.failuresBeforeLock} wrong passwords in a row lock the account for ${LOGIN_LOCKOUT.lockMs / 60_000} minutes.`,
-        }),
-      );
+    return sendUncachedPage(reply, status, 'web-login', {
+      title: frontEnd.title,
+      action: loginPath,
+      csrfField: CSRF_FIELD,
+      csrf: formToken,
+      next: args.next,
+      email: args.email ?? '',
+      error: args.error ?? '',
+      lockout: `${LOGIN_LOCKOUT.failuresBeforeLock} wrong passwords in a row lock the account for ${LOGIN_LOCKOUT.lockMs / 60_000} minutes.`,
+    });
   }
 
   app.get<{ Querystring: { next?: string } }>(loginPath, { config: { publicPage: true }, schema: { hide: true } }, async (request, reply) =>

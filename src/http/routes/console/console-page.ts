@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { operatorActor, type Actor } from '../../../core/operators/audit.ts';
 import { isoTimestamp } from '../../../domain/clock.ts';
-import { CSRF_FIELD, sendWebMessage, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
-import { renderPage } from '../../web/templates.ts';
+import { CSRF_FIELD, sendUncachedPage, sendWebMessage, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
 
 export const CONSOLE: WebFrontEnd = { kind: 'operator', basePath: '/console', cookieName: 'kasse_console', title: 'Operator console' };
 
@@ -31,22 +30,16 @@ export type ConsoleSection = (typeof NAV)[number]['id'];
 
 /** A console page: its template inside the shell (navigation, who is logged in, log-out), never cached. */
 export function sendConsolePage(reply: FastifyReply, operator: ConsoleOperator, page: { template: string; current: ConsoleSection; title: string; data: object; status?: number }) {
-  return reply
-    .code(page.status ?? 200)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(
-      renderPage(`console/${page.template}`, {
-        ...page.data,
-        title: page.title,
-        shell: {
-          email: operator.email,
-          csrfField: CSRF_FIELD,
-          csrf: operator.csrf,
-          nav: NAV.map((item) => ({ ...item, current: item.id === page.current })),
-        },
-      }),
-    );
+  return sendUncachedPage(reply, page.status ?? 200, `console/${page.template}`, {
+    ...page.data,
+    title: page.title,
+    shell: {
+      email: operator.email,
+      csrfField: CSRF_FIELD,
+      csrf: operator.csrf,
+      nav: NAV.map((item) => ({ ...item, current: item.id === page.current })),
+    },
+  });
 }
 
 export function sendConsoleMessage(reply: FastifyReply, status: number, heading: string, message: string) {

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { merchantScope, type MerchantScope } from '../../../core/portal/scope.ts';
 import { isPortalRole, roleMay, type PortalPermission, type PortalRole } from '../../../core/portal/roles.ts';
-import { CSRF_FIELD, sendWebMessage, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
-import { renderPage } from '../../web/templates.ts';
+import { CSRF_FIELD, sendUncachedPage, sendWebMessage, sessionOf, type WebFrontEnd } from '../../web/session-auth.ts';
 import type { AppContext } from '../../../core/context.ts';
 
 export const PORTAL: WebFrontEnd = { kind: 'merchant', basePath: '/portal', cookieName: 'kasse_portal', title: 'Merchant portal' };
@@ -38,24 +37,18 @@ const NAV: { id: string; href: string; label: string; permission: PortalPermissi
 
 /** A portal page: its template with the navigation this role sees, the CSRF token for its forms, never cached. */
 export function sendPortalPage(reply: FastifyReply, user: PortalUser, page: { template: string; current: string; title: string; data: object; status?: number }) {
-  return reply
-    .code(page.status ?? 200)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(
-      renderPage(`portal/${page.template}`, {
-        ...page.data,
-        title: page.title,
-        shell: {
-          merchantName: user.scope.merchantName,
-          email: user.email,
-          role: user.role,
-          csrfField: CSRF_FIELD,
-          csrf: user.csrf,
-          nav: NAV.filter((item) => roleMay(user.role, item.permission)).map((item) => ({ ...item, current: item.id === page.current })),
-        },
-      }),
-    );
+  return sendUncachedPage(reply, page.status ?? 200, `portal/${page.template}`, {
+    ...page.data,
+    title: page.title,
+    shell: {
+      merchantName: user.scope.merchantName,
+      email: user.email,
+      role: user.role,
+      csrfField: CSRF_FIELD,
+      csrf: user.csrf,
+      nav: NAV.filter((item) => roleMay(user.role, item.permission)).map((item) => ({ ...item, current: item.id === page.current })),
+    },
+  });
 }
 
 export function sendPortalMessage(reply: FastifyReply, status: number, heading: string, message: string) {
