@@ -101,6 +101,13 @@ describe('the operator console over HTTP', () => {
     const blocked = await session.submit(`/console/sales-units/${msn}/status`, { action: 'block' });
     assert.equal(blocked.status, 303);
     assert.equal(blocked.location, `/console/sales-units/${msn}?done=block`);
+    assert.match((await session.get(blocked.location!)).text, /Blocked: the ecomm API answers Merchant 31/);
+    // Only the page's own notices are shown: an inherited property name or anything else says nothing.
+    for (const done of ['__proto__', 'constructor', 'toString', 'nonsense']) {
+      const page = await session.get(`/console/sales-units/${msn}?done=${done}`);
+      assert.equal(page.status, 200);
+      assert.doesNotMatch(page.text, /data-testid="flash"|\[object Object\]|native code/, `?done=${done}`);
+    }
     const refused = await merchant.initiate('while-blocked', 1000);
     assert.equal(refused.status, 403);
     assert.equal(vippsError(refused.body).errorCode, '31', 'the auth cache was cleared on commit');

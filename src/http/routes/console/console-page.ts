@@ -42,6 +42,16 @@ export function sendConsolePage(reply: FastifyReply, operator: ConsoleOperator, 
   });
 }
 
+/** What a saved form's page says after the redirect back (`?done=<key>` of `notices`; any other value says nothing). */
+export function savedNotice(notices: Readonly<Record<string, string>>, done: string | undefined): string | null {
+  return done !== undefined && Object.hasOwn(notices, done) ? notices[done]! : null;
+}
+
+/** Back to `page` after a form was saved, naming what was saved for savedNotice. */
+export function savedAndBack(reply: FastifyReply, page: string, done: string) {
+  return reply.redirect(`${page}?done=${encodeURIComponent(done)}`, 303);
+}
+
 export function sendConsoleMessage(reply: FastifyReply, status: number, heading: string, message: string) {
   return sendWebMessage(reply, CONSOLE, status, heading, message);
 }

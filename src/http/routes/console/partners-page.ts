@@ -13,7 +13,7 @@ import { listMerchantsWithUnits } from '../../../core/merchants/sales-units.ts';
 import { readAuditLog } from '../../../core/operators/audit.ts';
 import { auditRows } from './audit-log-page.ts';
 import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/shown-once-flash.ts';
-import { CONSOLE, operatorOf, sendConsolePage, utcText, type ConsoleOperator } from './console-page.ts';
+import { CONSOLE, operatorOf, savedAndBack, savedNotice, sendConsolePage, utcText, type ConsoleOperator } from './console-page.ts';
 import { FormFields } from './form-fields.ts';
 import { unitRow } from './merchants-page.ts';
 
@@ -55,7 +55,7 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/console/partners', { schema: { hide: true } }, async (request, reply) => {
     const partner = await createPartner(ctx, operatorOf(request).actor, { name: new FormFields(request).requiredText('name', PARTNER_NAME_MAX) });
-    return reply.redirect(`${pageOf(partner.id)}?done=created`, 303);
+    return savedAndBack(reply, pageOf(partner.id), 'created');
   });
 
   async function sendPartnerPage(reply: FastifyReply, operator: ConsoleOperator, partnerId: string, extra: { done?: string | undefined; issued: IssuedKey | null }) {
@@ -78,7 +78,7 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
           ['Partner id', partner.id],
           ['Created', utcText(partner.created_at_ms)],
         ],
-        done: extra.done !== undefined ? (DONE[extra.done] ?? null) : null,
+        done: savedNotice(DONE, extra.done),
         issued: issuedHere && { ...issuedHere, heading: `New key for partner ${partner.name}.` },
         units: partner.salesUnits.map((unit) => ({ ...unitRow(unit), detachAction: action(`sales-units/${encodeURIComponent(unit.msn)}/detach`) })),
         attachable: merchants.flatMap((merchant) =>
@@ -101,19 +101,17 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
     sendPartnerPage(reply, operatorOf(request), request.params.partnerId, { done: request.query.done, issued: issuedKeys.take(request, reply) }),
   );
 
-  const savedAndBack = (reply: FastifyReply, partnerId: string, done: string) => reply.redirect(`${pageOf(partnerId)}?done=${done}`, 303);
-
   app.post<{ Params: Params }>('/console/partners/:partnerId/sales-units', { schema: { hide: true } }, async (request, reply) => {
     const { partnerId } = request.params;
     const msn = new FormFields(request).requiredText('msn', 6);
     const result = await attachSalesUnit(ctx, operatorOf(request).actor, partnerId, msn);
-    return savedAndBack(reply, partnerId, result.attached ? 'attached' : 'already-attached');
+    return savedAndBack(reply, pageOf(partnerId), result.attached ? 'attached' : 'already-attached');
   });
 
   app.post<{ Params: Params & { msn: string } }>('/console/partners/:partnerId/sales-units/:msn/detach', { schema: { hide: true } }, async (request, reply) => {
     const { partnerId, msn } = request.params;
     await detachSalesUnit(ctx, operatorOf(request).actor, partnerId, msn);
-    return savedAndBack(reply, partnerId, 'detached');
+    return savedAndBack(reply, pageOf(partnerId), 'detached');
   });
 
   app.post<{ Params: Params }>('/console/partners/:partnerId/keys', { schema: { hide: true } }, async (request, reply) => {
@@ -125,6 +123,6 @@ export function partnersPages(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: Params & { clientId: string } }>('/console/partners/:partnerId/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {
     const { partnerId, clientId } = request.params;
     await revokePartnerKey(ctx, operatorOf(request).actor, partnerId, clientId);
-    return savedAndBack(reply, partnerId, 'key-revoked');
+    return savedAndBack(reply, pageOf(partnerId), 'key-revoked');
   });
 }

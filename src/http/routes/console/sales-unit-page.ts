@@ -12,7 +12,7 @@ import { readAuditLog } from '../../../core/operators/audit.ts';
 import type { SalesUnitStatus } from '../../../store/schema.ts';
 import { auditRows } from './audit-log-page.ts';
 import { issuedAmong, issuedKeyFlash, type IssuedKey } from '../../web/shown-once-flash.ts';
-import { CONSOLE, operatorOf, sendConsolePage, statusBadge, utcText, type ConsoleOperator } from './console-page.ts';
+import { CONSOLE, operatorOf, savedAndBack, savedNotice, sendConsolePage, statusBadge, utcText, type ConsoleOperator } from './console-page.ts';
 import { FormFields } from './form-fields.ts';
 
 type Params = { msn: string };
@@ -63,7 +63,7 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
           ['Active since', unit.active_since_ms === null ? '—' : utcText(unit.active_since_ms)],
           ['Last changed', utcText(unit.updated_at_ms)],
         ],
-        done: extra.done !== undefined ? (DONE[extra.done] ?? null) : null,
+        done: savedNotice(DONE, extra.done),
         issued: issuedHere && { ...issuedHere, heading: `New key for sales unit ${unit.msn}.` },
         captureType: unit.capture_type,
         settlement: {
@@ -103,12 +103,10 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
     sendUnitPage(reply, operatorOf(request), request.params.msn, { done: request.query.done, issued: issuedKeys.take(request, reply) }),
   );
 
-  const savedAndBack = (reply: FastifyReply, msn: string, done: string) => reply.redirect(`${pageOf(msn)}?done=${done}`, 303);
-
   app.post<{ Params: Params }>('/console/sales-units/:msn/capture-type', { schema: { hide: true } }, async (request, reply) => {
     const { msn } = request.params;
     await setCaptureType(ctx, operatorOf(request).actor, msn, new FormFields(request).oneOf('captureType', ['reserve', 'direct'] as const));
-    return savedAndBack(reply, msn, 'capture-type');
+    return savedAndBack(reply, pageOf(msn), 'capture-type');
   });
 
   app.post<{ Params: Params }>('/console/sales-units/:msn/settlement', { schema: { hide: true } }, async (request, reply) => {
@@ -120,7 +118,7 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
       settlementType: form.oneOf('settlementType', ['net', 'gross'] as const),
       payoutFrequency: form.oneOf('payoutFrequency', ['daily', 'weekly', 'monthly'] as const),
     });
-    return savedAndBack(reply, msn, 'settlement');
+    return savedAndBack(reply, pageOf(msn), 'settlement');
   });
 
   app.post<{ Params: Params }>('/console/sales-units/:msn/options', { schema: { hide: true } }, async (request, reply) => {
@@ -134,14 +132,14 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
       testUnit: form.checked('testUnit'),
       callbackMaxAttempts: form.integer('callbackMaxAttempts'),
     });
-    return savedAndBack(reply, msn, 'options');
+    return savedAndBack(reply, pageOf(msn), 'options');
   });
 
   app.post<{ Params: Params }>('/console/sales-units/:msn/status', { schema: { hide: true } }, async (request, reply) => {
     const { msn } = request.params;
     const verb = new FormFields(request).oneOf('action', ['deactivate', 'block', 'reactivate'] as const);
     await setSalesUnitStatus(ctx, operatorOf(request).actor, msn, STATUS_OF[verb]!);
-    return savedAndBack(reply, msn, verb);
+    return savedAndBack(reply, pageOf(msn), verb);
   });
 
   app.post<{ Params: Params }>('/console/sales-units/:msn/keys', { schema: { hide: true } }, async (request, reply) => {
@@ -153,6 +151,6 @@ export function salesUnitPage(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: Params & { clientId: string } }>('/console/sales-units/:msn/keys/:clientId/revoke', { schema: { hide: true } }, async (request, reply) => {
     const { msn, clientId } = request.params;
     await revokeKey(ctx, operatorOf(request).actor, msn, clientId);
-    return savedAndBack(reply, msn, 'key-revoked');
+    return savedAndBack(reply, pageOf(msn), 'key-revoked');
   });
 }
