@@ -29,8 +29,8 @@ const NAV = [
 export type ConsoleSection = (typeof NAV)[number]['id'];
 
 /** A console page: its template inside the shell (navigation, who is logged in, log-out), never cached. */
-export function sendConsolePage(reply: FastifyReply, operator: ConsoleOperator, page: { template: string; current: ConsoleSection; title: string; data: object; status?: number }) {
-  return sendUncachedPage(reply, page.status ?? 200, `console/${page.template}`, {
+export function sendConsolePage(reply: FastifyReply, operator: ConsoleOperator, page: { template: string; current: ConsoleSection; title: string; data: object }) {
+  return sendUncachedPage(reply, 200, `console/${page.template}`, {
     ...page.data,
     title: page.title,
     shell: {

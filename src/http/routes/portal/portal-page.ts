@@ -36,8 +36,8 @@ const NAV: { id: string; href: string; label: string; permission: PortalPermissi
 ];
 
 /** A portal page: its template with the navigation this role sees, the CSRF token for its forms, never cached. */
-export function sendPortalPage(reply: FastifyReply, user: PortalUser, page: { template: string; current: string; title: string; data: object; status?: number }) {
-  return sendUncachedPage(reply, page.status ?? 200, `portal/${page.template}`, {
+export function sendPortalPage(reply: FastifyReply, user: PortalUser, page: { template: string; current: string; title: string; data: object }) {
+  return sendUncachedPage(reply, 200, `portal/${page.template}`, {
     ...page.data,
     title: page.title,
     shell: {
