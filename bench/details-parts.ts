@@ -1,7 +1,8 @@
 /**
  * Analysis aid (not a benchmark): where a `GET /details` goes, in-process. Times, per call, the whole request through
  * Fastify (inject), a route with no authentication and no database through the same server, and then each of the
- * details route's own pieces called directly: authentication, the two reads, the presenter and serialisation.
+ * details route's own pieces called directly: authentication, the read of the payment with its log, the presenter
+ * and serialisation.
  *
  *   node --import tsx bench/details-parts.ts [calls=20000]
  *
@@ -60,7 +61,7 @@ try {
     await time('authentication (cached token and key)', () =>
       authenticateApiCall(ctx, token, keys.subscriptionKey, { subscriptionKeyRequired: true, merchantSerialNumber: undefined }),
     );
-    await time('the two reads (payment, then its log)', () => loadWithLog(ctx.store.db, msn, 'parts-1'));
+    await time('the payment with its log (one read)', () => loadWithLog(ctx.store.db, msn, 'parts-1'));
     await time('presenter (domain result to the v2 body)', () => detailsBody(history, systemClock.nowMs()));
     await time('presenter and JSON.stringify', () => JSON.stringify(detailsBody(history, systemClock.nowMs())));
   }

@@ -25,7 +25,7 @@ import {
 } from 'kysely';
 import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
-import { byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
+import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -573,6 +573,39 @@ export async function loadPaymentForUpdate(
   // SQLite has no row locks: the writer holds the whole database.
   const row = await (kind === 'postgres' ? paymentWithUnitForUpdate : paymentWithUnit).first(db, { msn, orderId });
   return row === undefined ? undefined : paymentAndUnitOf(row);
+}
+
+/** The operation log's columns, in the order the read below packs each operation (a JSON array: no key per value). */
+const LOG_COLUMNS = ['id', 'payment_id', 'msn', 'seq', 'kind', 'amount_ore', 'transaction_text', 'request_id', 'created_at_ms', 'error_key'] as const satisfies readonly (keyof OperationRow)[];
+
+/**
+ * A payment with its operation log up to the version read, in one statement: the log is one JSON column, so `/details`
+ * and `/status` cost one read (on SQLite one read transaction, on PostgreSQL one round trip) instead of two, and the
+ * row and its log come from one snapshot.
+ */
+const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown }>((db, p) => {
+  const packed = sql.join(LOG_COLUMNS.map((column) => sql.ref(`o.${column}`)));
+  const ofThisPayment = sql`FROM payment_operation o WHERE o.msn = payment.msn AND o.payment_id = payment.id AND o.seq <= payment.version`;
+  const log =
+    db.getExecutor().adapter instanceof SqliteAdapter
+      ? sql`(SELECT json_group_array(json_array(${packed}) ORDER BY o.seq) ${ofThisPayment})`
+      : sql`(SELECT coalesce(json_agg(json_build_array(${packed}) ORDER BY o.seq), '[]'::json) ${ofThisPayment})`;
+  return byOrder(db, p).select(log.as('log_json'));
+});
+
+export async function findPaymentWithLog(db: Kysely<Database>, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] } | undefined> {
+  const row = await paymentWithLogByOrder.first(db, { msn, orderId });
+  if (row === undefined) return undefined;
+  const { log_json: logJson, ...payment } = row;
+  // SQLite answers JSON as text; node-postgres parses a json column itself.
+  const packed = (typeof logJson === 'string' ? JSON.parse(logJson) : logJson) as unknown[][];
+  return { payment, log: packed.map(operationOf) };
+}
+
+function operationOf(values: unknown[]): OperationRow {
+  const operation: Record<string, unknown> = {};
+  for (let i = 0; i < LOG_COLUMNS.length; i++) operation[LOG_COLUMNS[i]!] = values[i];
+  return operation as unknown as OperationRow;
 }
 
 /**

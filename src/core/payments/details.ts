@@ -3,9 +3,8 @@ import { assert } from '../../domain/assert.ts';
 import { DAY_MS } from '../../domain/clock.ts';
 import { replay } from '../../domain/payment.ts';
 import type { Executor } from '../../store/db.ts';
-import { listOperations } from '../../store/repos/operations.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
-import { factsOf, loadPayment } from './load.ts';
+import { factsOf, loadPaymentWithLog } from './load.ts';
 
 export interface PaymentHistory {
   payment: PaymentRow;
@@ -15,8 +14,7 @@ export interface PaymentHistory {
 
 /** A payment and its whole operation log (what /details and /status are made of). */
 export async function loadWithLog(db: Executor, msn: string, orderId: string): Promise<PaymentHistory> {
-  const payment = await loadPayment(db, msn, orderId);
-  const log = await listOperations(db, msn, payment.id, payment.version);
+  const { payment, log } = await loadPaymentWithLog(db, msn, orderId);
   assert(log.length === payment.version, `payment ${payment.id} has version ${payment.version} but ${log.length} operations`);
   return { payment, log };
 }

@@ -1,15 +1,21 @@
 import { checkMoneyInvariants, type PaymentFacts } from '../../domain/payment.ts';
 import { orderNotFound } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
-import { loadPaymentForUpdate } from '../../store/dialect.ts';
+import { findPaymentWithLog, loadPaymentForUpdate } from '../../store/dialect.ts';
 import { findPayment } from '../../store/repos/payments.ts';
-import type { PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
+import type { OperationRow, PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
 import { rememberSalesUnit } from '../sales-unit-in-tx.ts';
 
 /** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
 export async function loadPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow> {
   return found(await findPayment(db, msn, orderId), msn, orderId);
+}
+
+/** The payment with its operation log up to the version read, in one read. */
+export async function loadPaymentWithLog(db: Executor, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] }> {
+  const read = await findPaymentWithLog(db, msn, orderId);
+  return { payment: found(read?.payment, msn, orderId), log: read?.log ?? [] };
 }
 
 /** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
