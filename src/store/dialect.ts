@@ -575,8 +575,8 @@ export async function loadPaymentForUpdate(
   return row === undefined ? undefined : paymentAndUnitOf(row);
 }
 
-/** The operation log's columns, in the order the read below packs each operation (a JSON array: no key per value). */
-const LOG_COLUMNS = ['id', 'payment_id', 'msn', 'seq', 'kind', 'amount_ore', 'transaction_text', 'request_id', 'created_at_ms', 'error_key'] as const satisfies readonly (keyof OperationRow)[];
+/** An operation's columns, in the order the read below packs each one (a JSON array: no key per value). */
+const LOG_COLUMNS = ['id', ...OPERATION_COLUMNS] as const;
 
 /**
  * A payment with its operation log up to the version read, in one statement: the log is one JSON column, so `/details`
