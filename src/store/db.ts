@@ -1,5 +1,6 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { dialectFor, withForeignKeysOffForMigration, type DialectKind, type PoolStats } from './dialect.ts';
+import { readDirectly } from './prepared.ts';
 import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { migrations } from './migrations/index.ts';
@@ -28,8 +29,9 @@ export interface Store {
 
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://…` URLs. */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  const { kind, dialect, close, poolStats } = await dialectFor(databaseUrl);
+  const { kind, dialect, directRead, close, poolStats } = await dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect });
+  if (directRead) readDirectly(db, directRead);
   const groupCommit = kind === 'sqlite' ? new GroupCommit(db) : null;
   const store: Store = {
     db,

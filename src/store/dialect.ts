@@ -26,7 +26,8 @@ import {
 import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
-import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
+import { GroupRead } from './group-read.ts';
+import { fields, prepared, statementNameOf, type DirectRead, type PreparedQuery } from './prepared.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -42,7 +43,7 @@ export interface PoolStats {
 
 export async function dialectFor(
   url: string,
-): Promise<{ kind: DialectKind; dialect: Dialect; close: () => Promise<void>; poolStats: () => PoolStats }> {
+): Promise<{ kind: DialectKind; dialect: Dialect; directRead: DirectRead | null; close: () => Promise<void>; poolStats: () => PoolStats }> {
   if (url.startsWith('sqlite:')) {
     const { default: SqliteDatabase } = await import('better-sqlite3');
     const path = url.slice('sqlite:'.length) || ':memory:';
@@ -63,11 +64,15 @@ export async function dialectFor(
       reader.pragma('busy_timeout = 5000');
       reader.defaultSafeIntegers(false);
     }
-    const dialect = new KasseSqliteDialect(
-      { database: withStatementCache(writer) },
-      reader ? withStatementCache(reader) : null,
-    );
-    return { kind: 'sqlite', dialect, close: async () => {}, poolStats: () => dialect.poolStats() };
+    const groupRead = reader ? new GroupRead(withStatementCache(reader)) : null;
+    const dialect = new KasseSqliteDialect({ database: withStatementCache(writer) }, groupRead);
+    const directRead: DirectRead | null = groupRead
+      ? (sqlText, parameters) => {
+          refuseInsideTransaction("a query on the store's database");
+          return groupRead.run(sqlText, parameters);
+        }
+      : null;
+    return { kind: 'sqlite', dialect, directRead, close: async () => {}, poolStats: () => dialect.poolStats() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pg = await import('pg');
@@ -79,7 +84,7 @@ export async function dialectFor(
     });
     const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
     const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
-    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withNamedStatements(pool) }), close: async () => {}, poolStats };
+    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withNamedStatements(pool) }), directRead: null, close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
@@ -96,6 +101,10 @@ function withStatementCache(database: BetterSqlite3.Database) {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
+    exec: (sqlText: string) => void database.exec(sqlText),
+    get inTransaction() {
+      return database.inTransaction;
+    },
     prepare(sqlText: string) {
       const cached = cache.get(sqlText);
       if (cached && !cached.busy) {
@@ -130,13 +139,14 @@ function withStatementCache(database: BetterSqlite3.Database) {
  * A read connection: a SELECT outside any transaction runs on a second connection (file databases only), so reads
  * such as /details and authentication do not queue behind a group-commit batch (src/store/group-commit.ts). WAL gives
  * that connection the last committed state: it never sees a batch's uncommitted writes, and with synchronous = FULL
- * a commit is visible to it only after its WAL frames were synced.
+ * a commit is visible to it only after its WAL frames were synced. The reads of one turn of the event loop share one
+ * read transaction (src/store/group-read.ts).
  */
 class KasseSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  readonly #reader: SqliteDatabase | null;
+  readonly #reader: GroupRead | null;
 
-  constructor(config: SqliteDialectConfig, reader: SqliteDatabase | null) {
+  constructor(config: SqliteDialectConfig, reader: GroupRead | null) {
     super(config);
     this.#config = config;
     this.#reader = reader;
@@ -162,17 +172,14 @@ class KasseSqliteDialect extends SqliteDialect {
   }
 }
 
-/** The two better-sqlite3 methods the driver uses (a statement-cached database). */
-type SqliteDatabase = ReturnType<typeof withStatementCache>;
-
 class RoutingSqliteDriver implements Driver {
   /** Kysely's driver over the write connection; its own mutex is only ever taken by the holder of this queue. */
   readonly #inner: SqliteDriver;
-  readonly #reader: SqliteDatabase | null;
+  readonly #reader: GroupRead | null;
   #busy = false;
   readonly #waiting: Array<() => void> = [];
 
-  constructor(config: SqliteDialectConfig, reader: SqliteDatabase | null) {
+  constructor(config: SqliteDialectConfig, reader: GroupRead | null) {
     this.#inner = new SqliteDriver(config);
     this.#reader = reader;
   }
@@ -243,7 +250,7 @@ class Lease implements DatabaseConnection {
 
   constructor(
     private readonly driver: RoutingSqliteDriver,
-    private readonly reader: SqliteDatabase | null,
+    private readonly reader: GroupRead | null,
   ) {}
 
   get holdsWriter(): boolean {
@@ -257,7 +264,7 @@ class Lease implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     if (this.#writer === null && this.reader !== null && SelectQueryNode.is(compiledQuery.query)) {
-      return { rows: this.reader.prepare(compiledQuery.sql).all(compiledQuery.parameters as unknown[]) as R[] };
+      return { rows: (await this.reader.run(compiledQuery.sql, compiledQuery.parameters)) as R[] };
     }
     return (await this.holdWriter()).executeQuery<R>(compiledQuery);
   }

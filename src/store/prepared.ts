@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, Transaction } from 'kysely';
+import { SelectQueryNode, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 type Handle = Kysely<Database> | Transaction<Database>;
@@ -14,6 +14,20 @@ const statementNames = new Map<string, string>();
 /** The server-side statement name of a prepared query's SQL (undefined for any other SQL). */
 export function statementNameOf(sqlText: string): string | undefined {
   return statementNames.get(sqlText);
+}
+
+/** Runs a SELECT's SQL with its parameters and answers its rows. */
+export type DirectRead = (sqlText: string, parameters: readonly unknown[]) => Promise<unknown[]>;
+
+/**
+ * The databases whose prepared SELECTs outside a transaction may skip Kysely's executor (SQLite's group read,
+ * store/group-read.ts): the same statement on the same connection as Kysely would pick, without its connection lease
+ * and the promises around it (bench/README.md). Transactions are other handles and never found here.
+ */
+const directReads = new WeakMap<Handle, DirectRead>();
+
+export function readDirectly(db: Kysely<Database>, read: DirectRead): void {
+  directReads.set(db, read);
 }
 
 export interface PreparedQuery<P, R> {
@@ -33,7 +47,7 @@ export interface PreparedQuery<P, R> {
 export function prepared<P extends object, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>): PreparedQuery<P, R> {
   const slots = new Proxy({} as P, { get: (_target, name) => new Slot(String(name)) });
   const compiledByDialect = new Map<unknown, CompiledQuery<R>>();
-  const run = (db: Handle, params: P) => {
+  const run = (db: Handle, params: P): Promise<QueryResult<R>> => {
     // The adapter's class tells the dialects apart; a transaction shares its database's adapter.
     const dialect = db.getExecutor().adapter.constructor;
     let compiled = compiledByDialect.get(dialect);
@@ -48,6 +62,8 @@ export function prepared<P extends object, R>(build: (db: Kysely<Database>, para
       if (bound === undefined) throw new Error(`prepared query: no value for parameter ${value.name}`);
       return bound;
     });
+    const direct = directReads.get(db);
+    if (direct !== undefined && SelectQueryNode.is(compiled.query)) return direct(compiled.sql, parameters).then((rows) => ({ rows: rows as R[] }));
     return db.executeQuery<R>({ query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
   };
   return {
