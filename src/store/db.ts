@@ -1,7 +1,7 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { dialectFor, withForeignKeysOffForMigration, type DialectKind, type PoolStats } from './dialect.ts';
-import { readDirectly } from './prepared.ts';
-import { GroupCommit, type GroupCommitStats } from './group-commit.ts';
+import { executeDirectly } from './direct-execution.ts';
+import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -29,10 +29,10 @@ export interface Store {
 
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://…` URLs. */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  const { kind, dialect, directRead, close, poolStats } = await dialectFor(databaseUrl);
+  const { kind, dialect, direct, close, poolStats } = await dialectFor(databaseUrl);
   const db = new Kysely<Database>({ dialect });
-  if (directRead) readDirectly(db, directRead);
-  const groupCommit = kind === 'sqlite' ? new GroupCommit(db) : null;
+  if (direct.database) executeDirectly(db, direct.database);
+  const groupCommit = kind === 'sqlite' ? new GroupCommit(db, DEFAULT_GROUP_COMMIT_LIMITS, direct.writer) : null;
   const store: Store = {
     db,
     kind,

@@ -27,7 +27,8 @@ import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow,
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
-import { fields, prepared, statementNameOf, type DirectRead, type PreparedQuery } from './prepared.ts';
+import type { DirectExecutor } from './direct-execution.ts';
+import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -43,7 +44,7 @@ export interface PoolStats {
 
 export async function dialectFor(
   url: string,
-): Promise<{ kind: DialectKind; dialect: Dialect; directRead: DirectRead | null; close: () => Promise<void>; poolStats: () => PoolStats }> {
+): Promise<{ kind: DialectKind; dialect: Dialect; direct: DirectExecutors; close: () => Promise<void>; poolStats: () => PoolStats }> {
   if (url.startsWith('sqlite:')) {
     const { default: SqliteDatabase } = await import('better-sqlite3');
     const path = url.slice('sqlite:'.length) || ':memory:';
@@ -65,14 +66,19 @@ export async function dialectFor(
       reader.defaultSafeIntegers(false);
     }
     const groupRead = reader ? new GroupRead(withStatementCache(reader)) : null;
-    const dialect = new KasseSqliteDialect({ database: withStatementCache(writer) }, groupRead);
-    const directRead: DirectRead | null = groupRead
-      ? (sqlText, parameters) => {
-          refuseInsideTransaction("a query on the store's database");
-          return groupRead.run(sqlText, parameters);
-        }
-      : null;
-    return { kind: 'sqlite', dialect, directRead, close: async () => {}, poolStats: () => dialect.poolStats() };
+    const writerStatements = withStatementCache(writer);
+    const dialect = new KasseSqliteDialect({ database: writerStatements }, groupRead);
+    const direct: DirectExecutors = {
+      database: groupRead
+        ? (compiled) => {
+            if (!SelectQueryNode.is(compiled.query)) return undefined;
+            refuseInsideTransaction("a query on the store's database");
+            return groupRead.run(compiled.sql, compiled.parameters).then((rows) => ({ rows }));
+          }
+        : null,
+      writer: (compiled) => Promise.resolve(runOn(writerStatements, compiled)),
+    };
+    return { kind: 'sqlite', dialect, direct, close: async () => {}, poolStats: () => dialect.poolStats() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pg = await import('pg');
@@ -84,9 +90,27 @@ export async function dialectFor(
     });
     const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
     const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
-    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withNamedStatements(pool) }), directRead: null, close: async () => {}, poolStats };
+    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withNamedStatements(pool) }), direct: { database: null, writer: null }, close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
+}
+
+/**
+ * What may run statements without Kysely's executor (store/direct-execution.ts), SQLite only: `database` the SELECTs on
+ * the store's own handle (null for an in-memory database, which has no read connection); `writer` the statements of a
+ * group-commit batch, which holds the write connection while it runs them.
+ */
+export interface DirectExecutors {
+  database: DirectExecutor | null;
+  writer: DirectExecutor | null;
+}
+
+/** A statement on a better-sqlite3 connection, answered as Kysely's SQLite connection answers it. */
+function runOn(statements: ReturnType<typeof withStatementCache>, { sql: sqlText, parameters }: CompiledQuery): QueryResult<unknown> {
+  const statement = statements.prepare(sqlText);
+  if (statement.reader) return { rows: statement.all(parameters as unknown[]) };
+  const { changes, lastInsertRowid } = statement.run(parameters as unknown[]);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

@@ -1,4 +1,5 @@
-import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type ControlledTransaction, type Kysely, type Transaction } from 'kysely';
+import { execute, executeDirectly, stopExecutingDirectly, type DirectExecutor } from './direct-execution.ts';
 import type { Database } from './schema.ts';
 
 // The Kysely types themselves, not db.ts's aliases: db.ts builds a GroupCommit, so importing it back would be a cycle.
@@ -40,7 +41,8 @@ const SAVEPOINT = 'kasse_command';
  * SAVEPOINT, in arrival order, so a command that throws is rolled back alone and the others commit. One COMMIT (one
  * fsync) ends the batch, and only then is any caller answered: no result leaves before it is durable, and no refusal
  * leaves before the state it was decided on is durable either. If the COMMIT (or the transaction itself) fails,
- * every command of the batch fails with that error and none took effect.
+ * every command of the batch fails with that error and none took effect. While the batch holds the write connection,
+ * its savepoints and the commands' prepared statements run on it directly (store/direct-execution.ts).
  */
 export class GroupCommit {
   readonly #db: Db;
@@ -50,9 +52,13 @@ export class GroupCommit {
   #running = false;
   readonly stats: GroupCommitStats = { batches: 0, commands: 0, largestBatch: 0 };
 
-  constructor(db: Db, limits: GroupCommitLimits = DEFAULT_GROUP_COMMIT_LIMITS) {
+  /** Runs the batch's statements on the write connection it holds (null: everything through Kysely). */
+  readonly #writer: DirectExecutor | null;
+
+  constructor(db: Db, limits: GroupCommitLimits = DEFAULT_GROUP_COMMIT_LIMITS, writer: DirectExecutor | null = null) {
     this.#db = db;
     this.#limits = limits;
+    this.#writer = writer;
   }
 
   run<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
@@ -78,11 +84,17 @@ export class GroupCommit {
       const trx = await this.#db.startTransaction().execute();
       const admitUntil = performance.now() + this.#limits.maxAdmitMs;
       try {
-        while (this.#queue.length > 0 && batch.length < this.#limits.maxCommands && (batch.length === 0 || performance.now() < admitUntil)) {
-          // In the batch before it runs: if its rollback fails, the batch's failure reaches it too.
-          const entry: { command: Command; outcome?: Outcome } = { command: this.#queue.shift()! };
-          batch.push(entry);
-          entry.outcome = await runIsolated(trx, entry.command.work);
+        if (this.#writer) executeDirectly(trx, this.#writer);
+        try {
+          while (this.#queue.length > 0 && batch.length < this.#limits.maxCommands && (batch.length === 0 || performance.now() < admitUntil)) {
+            // In the batch before it runs: if its rollback fails, the batch's failure reaches it too.
+            const entry: { command: Command; outcome?: Outcome } = { command: this.#queue.shift()! };
+            batch.push(entry);
+            entry.outcome = await runIsolated(trx, entry.command.work);
+          }
+        } finally {
+          // A handle a command kept beyond its batch must not reach the connection directly any more.
+          stopExecutingDirectly(trx);
         }
         await trx.commit().execute();
       } catch (error) {
@@ -109,15 +121,20 @@ export class GroupCommit {
   }
 }
 
+const SAVEPOINT_SQL = CompiledQuery.raw(`SAVEPOINT ${SAVEPOINT}`);
+const RELEASE_SQL = CompiledQuery.raw(`RELEASE ${SAVEPOINT}`);
+const ROLLBACK_TO_SQL = CompiledQuery.raw(`ROLLBACK TO ${SAVEPOINT}`);
+
+/** One command in a savepoint of its own, on the batch's handle: its writes stay only if it does not throw. */
 async function runIsolated(trx: ControlledTransaction<Database>, work: (trx: Trx) => Promise<unknown>): Promise<Outcome> {
-  const savepoint = await trx.savepoint(SAVEPOINT).execute();
+  await execute(trx, SAVEPOINT_SQL);
   try {
-    const value = await work(savepoint);
-    await savepoint.releaseSavepoint(SAVEPOINT).execute();
+    const value = await work(trx);
+    await execute(trx, RELEASE_SQL);
     return { ok: true, value };
   } catch (error) {
-    await savepoint.rollbackToSavepoint(SAVEPOINT).execute();
-    await savepoint.releaseSavepoint(SAVEPOINT).execute();
+    await execute(trx, ROLLBACK_TO_SQL);
+    await execute(trx, RELEASE_SQL);
     return { ok: false, error };
   }
 }

@@ -1,4 +1,5 @@
-import { SelectQueryNode, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import { execute } from './direct-execution.ts';
 import type { Database } from './schema.ts';
 
 type Handle = Kysely<Database> | Transaction<Database>;
@@ -14,20 +15,6 @@ const statementNames = new Map<string, string>();
 /** The server-side statement name of a prepared query's SQL (undefined for any other SQL). */
 export function statementNameOf(sqlText: string): string | undefined {
   return statementNames.get(sqlText);
-}
-
-/** Runs a SELECT's SQL with its parameters and answers its rows. */
-export type DirectRead = (sqlText: string, parameters: readonly unknown[]) => Promise<unknown[]>;
-
-/**
- * The databases whose prepared SELECTs outside a transaction may skip Kysely's executor (SQLite's group read,
- * store/group-read.ts): the same statement on the same connection as Kysely would pick, without its connection lease
- * and the promises around it (bench/README.md). Transactions are other handles and never found here.
- */
-const directReads = new WeakMap<Handle, DirectRead>();
-
-export function readDirectly(db: Kysely<Database>, read: DirectRead): void {
-  directReads.set(db, read);
 }
 
 export interface PreparedQuery<P, R> {
@@ -62,9 +49,7 @@ export function prepared<P extends object, R>(build: (db: Kysely<Database>, para
       if (bound === undefined) throw new Error(`prepared query: no value for parameter ${value.name}`);
       return bound;
     });
-    const direct = directReads.get(db);
-    if (direct !== undefined && SelectQueryNode.is(compiled.query)) return direct(compiled.sql, parameters).then((rows) => ({ rows: rows as R[] }));
-    return db.executeQuery<R>({ query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
+    return execute<R>(db, { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
   };
   return {
     async all(db, params) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Trx } from './db.ts';
+import { execute } from './direct-execution.ts';
 
 /**
  * Run `work` inside a savepoint of the open transaction. `keep(error)` says whether what `work` wrote stays when it
@@ -9,11 +10,11 @@ import type { Trx } from './db.ts';
  */
 export async function withinSavepoint<T>(trx: Trx, name: string, work: () => Promise<T>, keep: (error: unknown) => boolean): Promise<T> {
   const savepoint = sql.id(name);
-  await sql`SAVEPOINT ${savepoint}`.execute(trx);
+  await execute(trx, sql`SAVEPOINT ${savepoint}`.compile(trx));
   try {
     return await work();
   } catch (error) {
-    if (!keep(error)) await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(trx);
+    if (!keep(error)) await execute(trx, sql`ROLLBACK TO SAVEPOINT ${savepoint}`.compile(trx));
     throw error;
   }
 }
