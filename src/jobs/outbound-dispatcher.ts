@@ -45,13 +45,14 @@ export class OutboundDispatcher {
   async runDue(): Promise<number> {
     let attempts = 0;
     for (;;) {
-      const rows = await claimDueOutboxRows(this.ctx.store.db, this.ctx.store.kind, {
+      // A transaction of its own: on SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
+      const rows = await this.ctx.store.transact((trx) => claimDueOutboxRows(trx, this.ctx.store.kind, {
         owner: this.owner,
         nowMs: this.ctx.clock.nowMs(),
         leaseNowMs: this.ctx.clock.leaseNowMs?.(),
         leaseMs: LEASE_MS,
         limit: CLAIM_BATCH,
-      });
+      }));
       const liveRules = await this.liveFaultRules(rows);
       await Promise.all(rows.map((row) => this.attempt(row, liveRules)));
       attempts += rows.length;

@@ -34,13 +34,14 @@ export class ReportMailer {
     this.#transport ??= nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
     let attempts = 0;
     for (;;) {
-      const rows = await claimDueReportMails(this.ctx.store.db, this.ctx.store.kind, {
+      // A transaction of its own: on SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
+      const rows = await this.ctx.store.transact((trx) => claimDueReportMails(trx, this.ctx.store.kind, {
         owner: this.owner,
         nowMs: this.ctx.clock.nowMs(),
         leaseNowMs: this.ctx.clock.leaseNowMs?.(),
         leaseMs: LEASE_MS,
         limit: CLAIM_BATCH,
-      });
+      }));
       for (const row of rows) await this.attempt(this.#transport, row);
       attempts += rows.length;
       if (rows.length < CLAIM_BATCH) return attempts;
