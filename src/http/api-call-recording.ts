@@ -72,8 +72,9 @@ function recordOf(ctx: AppContext, request: FastifyRequest, reply: FastifyReply,
  */
 export function recordApiCalls(app: FastifyInstance, ctx: AppContext, recorder: ApiCallRecorder): void {
   app.addHook('onSend', (request, reply, payload, done) => {
-    const client = (request as { client?: AuthenticatedClient }).client;
-    if (client !== undefined) recorder.record(recordOf(ctx, request, reply, client, payload));
+    // Null until authentication set it (server.ts decorates every request with it).
+    const client = request.client as AuthenticatedClient | null;
+    if (client !== null) recorder.record(recordOf(ctx, request, reply, client, payload));
     done(null, payload);
   });
 }
