@@ -33,8 +33,7 @@ function demoMerchantBanner({ created, credentials, rateLimits }: DemoMerchant, 
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const kxd = process.env.KX_DEST;
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, kxd === 'sync' ? pino.destination({ dest: 1, sync: true }) : kxd === 'buf' ? pino.destination({ dest: 1, sync: false, minLength: 4096 }) : kxd === 'syncbuf' ? pino.destination({ dest: 1, sync: true, minLength: 4096 }) : undefined);
+  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 
   // The sandbox clock survives restarts: time travelled is not undone by restarting Kasse.
   let clock = new AdjustableClock(systemClock);
