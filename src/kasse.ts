@@ -25,7 +25,8 @@ export interface KasseOptions {
   timeTravel: TimeTravel | null;
   config?: Partial<AppConfig>;
   adminToken?: string | null;
-  logger?: FastifyBaseLogger | boolean;
+  /** Default false: no logging. */
+  logger?: FastifyBaseLogger | false;
   jobPollIntervalMs?: number;
   /** Start the background job loop (tests of the jobs themselves may drive them by hand). */
   startJobs?: boolean;
@@ -90,7 +91,7 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
   const logger = options.logger ?? false;
   const metrics = options.metrics === false ? null : new KasseMetrics(ctx);
   const reportError = (what: string) => (error: unknown) => {
-    if (typeof logger === 'object') logger.error({ err: error }, what);
+    if (logger) logger.error({ err: error }, what);
     else console.error(what, error);
   };
   const apiCalls = options.apiCallRecording === false ? null : new ApiCallRecorder(ctx, reportError('recording API calls failed'));

@@ -18,9 +18,10 @@ function requestSummary(request: FastifyRequest) {
  * write: a few percent of a cheap call such as `/details` in the profile (bench/README.md). Fastify's other request
  * log lines (errors, unknown routes) stay as they are.
  *
- * With the server's own logger the completed line goes through a child of it without redaction, carrying the
- * request id as a field: the same line as the request's logger writes, but nothing in it can hold a secret (no
- * header, no body), and the redaction paths cost three quarters of it (bench/README.md, session 7).
+ * The completed line goes through a child of the server's logger without redaction, carrying the request id as a
+ * field: the same line as the request's logger would write, but nothing in it can hold a secret (no header, no body),
+ * and the redaction paths cost three quarters of it (bench/README.md, session 7). Without a logger (null) there is
+ * no line, as there is none from the request's disabled logger.
  */
 export class OneLinePerRequest extends LogController {
   readonly #completed: FastifyBaseLogger | null;
@@ -36,8 +37,6 @@ export class OneLinePerRequest extends LogController {
     if (this.isLogDisabled(request)) return;
     const responseTime = reply.elapsedTime;
     if (error) reply.log.error({ req: request, res: reply, responseTime, err: error }, 'request errored');
-    else if (this.#completed) {
-      this.#completed.info({ reqId: request.id, req: requestSummary(request), res: { statusCode: reply.statusCode }, responseTime }, 'request completed');
-    } else reply.log.info({ req: request, res: reply, responseTime }, 'request completed');
+    else this.#completed?.info({ reqId: request.id, req: requestSummary(request), res: { statusCode: reply.statusCode }, responseTime }, 'request completed');
   }
 }

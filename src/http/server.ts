@@ -53,7 +53,8 @@ export interface ServerDeps {
   metrics: KasseMetrics | null;
   /** Null: merchant API calls are not recorded (the API dashboard and checklist then see nothing new). */
   apiCalls: ApiCallRecorder | null;
-  logger: FastifyBaseLogger | boolean;
+  /** False: no logging. */
+  logger: FastifyBaseLogger | false;
 }
 
 /** Requests are small JSON documents; anything larger is refused as bad input, not buffered. */
@@ -78,10 +79,10 @@ export const REDACTED_PATHS = [
 /** Builds the whole HTTP surface. Never listens by itself: main.ts and the tests decide where. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: deps.logger }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
-    logController: new OneLinePerRequest(typeof deps.logger === 'object' ? deps.logger : null),
+    logController: new OneLinePerRequest(deps.logger || null),
     // Deployed clients call /accessToken/get, /Ecomm/v2/… and add trailing slashes; parameters keep their case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
