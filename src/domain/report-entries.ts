@@ -40,8 +40,8 @@ export interface DayClose {
   payout: { settlementId: number; amountOre: number } | null;
 }
 
-/** The entries that close a ledger date, after its bookings' entries: fees retained or invoiced, the payout. */
-export function closingEntriesOfDay(day: DayClose): DraftReportEntry[] {
+/** The entries that close a ledger date, after its bookings' entries (fees retained or invoiced, the payout), and each topic's balance after them. */
+export function closingEntriesOfDay(day: DayClose): { entries: DraftReportEntry[]; fundsBalanceOre: number; feesBalanceOre: number } {
   const entries: DraftReportEntry[] = [];
   let funds = day.fundsBalanceOre;
   let fees = day.feesBalanceOre;
@@ -71,5 +71,5 @@ export function closingEntriesOfDay(day: DayClose): DraftReportEntry[] {
       settlementId: day.payout.settlementId,
     });
   }
-  return entries;
+  return { entries, fundsBalanceOre: funds, feesBalanceOre: fees };
 }

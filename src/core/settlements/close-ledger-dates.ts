@@ -9,78 +9,114 @@ import {
   bookingTotals,
   firstClosedDate,
   insertBookingReportEntries,
-  insertLedgerDateClose,
+  insertLedgerDateCloses,
   insertReportEntries,
   insertSettlement,
   lastReportBalance,
   lastSettlement,
+  ledgerDatesWithBookings,
   salesUnitsWithLastClose,
 } from '../../store/repos/settlements.ts';
 import type { AppContext, Tx } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 
 /**
- * Closes every ledger date whose close time (06:00 Oslo the next day) has passed, oldest first, one transaction per
- * sales unit and date. Returns how many it closed. Several nodes may run it: the closed date's primary key lets
- * exactly one close it, and the others' transactions roll back.
+ * At most this many dates of one sales unit close in one transaction: a year of time travel is 12 commits per unit
+ * instead of 366, and one transaction still holds the writer for only milliseconds.
+ */
+const DATES_PER_TRANSACTION = 31;
+/** Sales units closed side by side: on SQLite their transactions share group commits; on PostgreSQL this many connections. */
+const UNITS_AT_ONCE = 4;
+
+/**
+ * Closes every ledger date whose close time (06:00 Oslo the next day) has passed, oldest first within each sales
+ * unit, in transactions of up to DATES_PER_TRANSACTION dates of one unit. Returns how many it closed. Several nodes
+ * may run it: the closed date's primary key lets exactly one close it, the others' transactions roll back, and a
+ * node that lost a date to another leaves that unit to it for this pass.
  */
 export async function closeDueLedgerDates(ctx: AppContext): Promise<number> {
   const nowMs = ctx.clock.nowMs();
+  const units = await salesUnitsWithLastClose(ctx.store.db);
+  let next = 0;
   let closed = 0;
-  for (const unit of await salesUnitsWithLastClose(ctx.store.db)) {
-    let date = unit.last_closed ? nextDate(unit.last_closed) : osloDateOf(unit.created_at_ms);
-    for (; closeTimeMs(date) <= nowMs; date = nextDate(date)) {
-      try {
-        await inTransaction(ctx, (tx) => closeLedgerDate(tx, unit.msn, date));
-        closed++;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-      }
+  const worker = async () => {
+    for (let unit = units[next++]; unit !== undefined; unit = units[next++]) {
+      const closedOfUnit = await closeDueDatesOfUnit(ctx, unit, nowMs);
+      closed += closedOfUnit; // not `closed += await …`: that reads `closed` before the other workers' additions
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(UNITS_AT_ONCE, units.length) }, worker));
   return closed;
 }
 
-/** One sales unit's ledger date: its report entries and, at the end of a payout period with a positive balance, a settlement. */
-async function closeLedgerDate(tx: Tx, msn: string, ledgerDate: string): Promise<void> {
+async function closeDueDatesOfUnit(ctx: AppContext, unit: { msn: string; created_at_ms: number; last_closed: string | null }, nowMs: number): Promise<number> {
+  const due: string[] = [];
+  for (let date = unit.last_closed ? nextDate(unit.last_closed) : osloDateOf(unit.created_at_ms); closeTimeMs(date) <= nowMs; date = nextDate(date)) due.push(date);
+  for (let from = 0; from < due.length; from += DATES_PER_TRANSACTION) {
+    const dates = due.slice(from, from + DATES_PER_TRANSACTION);
+    try {
+      await inTransaction(ctx, (tx) => closeLedgerDates(tx, unit.msn, dates));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return from;
+    }
+  }
+  return due.length;
+}
+
+/**
+ * Consecutive ledger dates of one sales unit, oldest first: each gets its report entries and, at the end of a payout
+ * period with a positive balance, a settlement. The topics' balances carry from date to date in the transaction, and
+ * only dates that have bookings run the bookings' INSERT…SELECTs, so a quiet date costs its close row and nothing more.
+ */
+async function closeLedgerDates(tx: Tx, msn: string, ledgerDates: readonly string[]): Promise<void> {
   const { trx, nowMs } = tx;
-  await insertLedgerDateClose(trx, msn, ledgerDate, nowMs);
+  await insertLedgerDateCloses(trx, msn, ledgerDates, nowMs);
   const unit = await findSalesUnit(trx, msn);
   if (!unit) throw new Error(`sales unit ${msn} vanished`);
-  const closedAtMs = closeTimeMs(ledgerDate);
-  const payout = endsPayoutPeriod(ledgerDate, unit.payout_frequency) ? await settle(tx, msn, ledgerDate, unit.settlement_type, closedAtMs) : null;
-  // The bookings' own entries, set-based; the fees topic's growth over the day is the day's capture fees.
-  const feesBeforeOre = await lastReportBalance(trx, msn, 'fees');
-  const fundsBalanceOre = await insertBookingReportEntries(trx, { msn, ledgerDate, topic: 'funds', startBalanceOre: await lastReportBalance(trx, msn, 'funds') });
-  const feesBalanceOre = await insertBookingReportEntries(trx, { msn, ledgerDate, topic: 'fees', startBalanceOre: feesBeforeOre });
-  const entries = closingEntriesOfDay({
-    msn,
-    ledgerDate,
-    closedAtMs,
-    settlementType: unit.settlement_type,
-    fundsBalanceOre,
-    feesBalanceOre,
-    dayFeesOre: feesBalanceOre - feesBeforeOre,
-    lastDayOfMonth: isLastDayOfMonth(ledgerDate),
-    payout,
-  });
-  await insertReportEntries(
-    trx,
-    entries.map((e) => ({
+  const booked = await ledgerDatesWithBookings(trx, msn, ledgerDates[0]!, ledgerDates[ledgerDates.length - 1]!);
+  let fundsBalanceOre = await lastReportBalance(trx, msn, 'funds');
+  let feesBalanceOre = await lastReportBalance(trx, msn, 'fees');
+  for (const ledgerDate of ledgerDates) {
+    const closedAtMs = closeTimeMs(ledgerDate);
+    const payout = endsPayoutPeriod(ledgerDate, unit.payout_frequency) ? await settle(tx, msn, ledgerDate, unit.settlement_type, closedAtMs) : null;
+    // The bookings' own entries, set-based; the fees topic's growth over the day is the day's capture fees.
+    const feesBeforeOre = feesBalanceOre;
+    if (booked.has(ledgerDate)) {
+      fundsBalanceOre = await insertBookingReportEntries(trx, { msn, ledgerDate, topic: 'funds', startBalanceOre: fundsBalanceOre });
+      feesBalanceOre = await insertBookingReportEntries(trx, { msn, ledgerDate, topic: 'fees', startBalanceOre: feesBalanceOre });
+    }
+    const day = closingEntriesOfDay({
       msn,
-      topic: e.topic,
-      ledger_date: ledgerDate,
-      entry_type: e.entryType,
-      amount_ore: e.amountOre,
-      balance_before_ore: e.balanceBeforeOre,
-      balance_after_ore: e.balanceAfterOre,
-      operation_id: e.operationId,
-      psp_reference: e.pspReference,
-      reference: e.reference,
-      occurred_at_ms: e.occurredAtMs,
-      settlement_id: e.settlementId,
-    })),
-  );
+      ledgerDate,
+      closedAtMs,
+      settlementType: unit.settlement_type,
+      fundsBalanceOre,
+      feesBalanceOre,
+      dayFeesOre: feesBalanceOre - feesBeforeOre,
+      lastDayOfMonth: isLastDayOfMonth(ledgerDate),
+      payout,
+    });
+    await insertReportEntries(
+      trx,
+      day.entries.map((e) => ({
+        msn,
+        topic: e.topic,
+        ledger_date: ledgerDate,
+        entry_type: e.entryType,
+        amount_ore: e.amountOre,
+        balance_before_ore: e.balanceBeforeOre,
+        balance_after_ore: e.balanceAfterOre,
+        operation_id: e.operationId,
+        psp_reference: e.pspReference,
+        reference: e.reference,
+        occurred_at_ms: e.occurredAtMs,
+        settlement_id: e.settlementId,
+      })),
+    );
+    fundsBalanceOre = day.fundsBalanceOre;
+    feesBalanceOre = day.feesBalanceOre;
+  }
 }
 
 /**

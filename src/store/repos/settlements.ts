@@ -26,8 +26,25 @@ export async function salesUnitsWithLastClose(db: Executor) {
     .execute();
 }
 
-export async function insertLedgerDateClose(db: Executor, msn: string, ledgerDate: string, closedAtMs: number): Promise<void> {
-  await db.insertInto('ledger_date_close').values({ msn, ledger_date: ledgerDate, closed_at_ms: closedAtMs }).execute();
+/** One statement for all the dates: a date another node closed first fails it at once. Callers pass at most a month or so. */
+export async function insertLedgerDateCloses(db: Executor, msn: string, ledgerDates: readonly string[], closedAtMs: number): Promise<void> {
+  await db
+    .insertInto('ledger_date_close')
+    .values(ledgerDates.map((ledgerDate) => ({ msn, ledger_date: ledgerDate, closed_at_ms: closedAtMs })))
+    .execute();
+}
+
+/** Which of a sales unit's ledger dates from `fromDate` to `toDate` (inclusive) have bookings. */
+export async function ledgerDatesWithBookings(db: Executor, msn: string, fromDate: string, toDate: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('settlement_booking')
+    .select('ledger_date')
+    .distinct()
+    .where('msn', '=', msn)
+    .where('ledger_date', '>=', fromDate)
+    .where('ledger_date', '<=', toDate)
+    .execute();
+  return new Set(rows.map((row) => row.ledger_date));
 }
 
 export async function isLedgerDateClosed(db: Executor, msn: string, ledgerDate: string): Promise<boolean> {
