@@ -298,7 +298,6 @@ class Lease implements DatabaseConnection {
   }
 }
 
-/** PostgreSQL's dialect whose pool refuses to serve the work of an open transaction (store/transaction-scope.ts). */
 /**
  * The queries prepared once in Kasse (src/store/prepared.ts) run as named statements: PostgreSQL parses and plans
  * each once per connection instead of on every call. Any other SQL (migrations, ad-hoc reads) runs as before.
@@ -321,6 +320,7 @@ function withNamedStatements(pool: pg.Pool): pg.Pool {
   return pool;
 }
 
+/** PostgreSQL's dialect whose pool refuses to serve the work of an open transaction (store/transaction-scope.ts). */
 class GuardedPostgresDialect extends PostgresDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
