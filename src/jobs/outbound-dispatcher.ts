@@ -3,9 +3,9 @@ import type { AppContext } from '../core/context.ts';
 import { inTransaction } from '../core/transaction.ts';
 import { DROPPED_BY_FAULT } from '../core/callbacks/inspect.ts';
 import { CALLBACK_KIND } from '../core/callbacks/merchant-calls.ts';
-import { claimDueOutboxRows } from '../store/dialect.ts';
+import { claimDueOutboxRows, recordAttempt, type AttemptRecord } from '../store/dialect.ts';
 import { listFaultRules, takeFaultRule } from '../store/repos/faults.ts';
-import { deferOutbound, recordAttempt } from '../store/repos/outbox.ts';
+import { deferOutbound } from '../store/repos/outbox.ts';
 import type { FaultRuleRow, OutboxRow } from '../store/schema.ts';
 import { isSuccess } from '../core/callbacks/delivery.ts';
 import { deliver } from '../outbound/http-delivery.ts';
@@ -45,8 +45,8 @@ export class OutboundDispatcher {
   async runDue(): Promise<number> {
     let attempts = 0;
     for (;;) {
-      // A transaction of its own: on SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
-      const rows = await this.ctx.store.transact((trx) => claimDueOutboxRows(trx, this.ctx.store.kind, {
+      // On SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
+      const rows = await this.ctx.store.atomicWrite((db) => claimDueOutboxRows(db, this.ctx.store.kind, {
         owner: this.owner,
         nowMs: this.ctx.clock.nowMs(),
         leaseNowMs: this.ctx.clock.leaseNowMs?.(),
@@ -123,7 +123,7 @@ export class OutboundDispatcher {
         if (!(await takeFaultRule(trx, row.msn, 'drop_callbacks'))) return false;
         const attemptsMade = row.attempts + 1;
         const exhausted = attemptsMade >= row.max_attempts;
-        const recorded = await recordAttempt(trx, {
+        const recorded = await recordAttempt(trx, this.ctx.store.kind, {
           row,
           owner: this.owner,
           startedAtMs: nowMs,
@@ -145,12 +145,11 @@ export class OutboundDispatcher {
   }
 }
 
-type AttemptRecord = Parameters<typeof recordAttempt>[1];
-
 /**
- * Records attempts that finished in the same turn of the event loop in one transaction: one commit (on SQLite one
- * fsync) for many deliveries instead of one each. Each row's record is still guarded by its lease, and the caller's
- * attempt ends only once its record is committed, so what an attempt did is never acknowledged before it is durable.
+ * Records attempts that finished in the same turn of the event loop together: on SQLite in one transaction, one
+ * commit (one fsync) for many deliveries instead of one each; on PostgreSQL each record is one statement of its own
+ * (Store.atomicWrites). Each row's record is still guarded by its lease, and the caller's attempt ends only once its
+ * record is committed, so what an attempt did is never acknowledged before it is durable.
  */
 class AttemptRecorder {
   #pending: Array<{ record: AttemptRecord; resolve: (recorded: boolean) => void; reject: (error: unknown) => void }> = [];
@@ -166,12 +165,9 @@ class AttemptRecorder {
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
+    const { store } = this.ctx;
     try {
-      const recorded = await inTransaction(this.ctx, async ({ trx }) => {
-        const results: boolean[] = [];
-        for (const { record } of batch) results.push(await recordAttempt(trx, record));
-        return results;
-      });
+      const recorded = await store.atomicWrites(batch.map(({ record }) => (db) => recordAttempt(db, store.kind, record)));
       batch.forEach(({ resolve }, i) => resolve(recorded[i]!));
     } catch (error) {
       for (const { reject } of batch) reject(error);

@@ -34,8 +34,8 @@ export class ReportMailer {
     this.#transport ??= nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
     let attempts = 0;
     for (;;) {
-      // A transaction of its own: on SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
-      const rows = await this.ctx.store.transact((trx) => claimDueReportMails(trx, this.ctx.store.kind, {
+      // On SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
+      const rows = await this.ctx.store.atomicWrite((db) => claimDueReportMails(db, this.ctx.store.kind, {
         owner: this.owner,
         nowMs: this.ctx.clock.nowMs(),
         leaseNowMs: this.ctx.clock.leaseNowMs?.(),

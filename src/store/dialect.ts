@@ -1,6 +1,7 @@
 /**
- * The only file with engine-specific code: connection setup, type parsers, id columns,
- * the outbox claim (SKIP LOCKED on PostgreSQL) and the sandbox reset. Everything else is plain Kysely.
+ * The only file with engine-specific code: connection setup, type parsers, id columns, the statements that differ by
+ * engine (locked reads, the leased claims with SKIP LOCKED, a new payment's rows and an attempt's record each in one
+ * statement on PostgreSQL) and the sandbox reset. Everything else is plain Kysely.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,12 +24,13 @@ import {
   type Kysely,
   type SqliteDialectConfig,
 } from 'kysely';
-import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
+import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type OutboxState, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import type { DirectExecutor } from './direct-execution.ts';
 import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
+import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -551,6 +553,62 @@ export async function deleteAllData(db: Kysely<Database>, kind: DialectKind): Pr
  */
 export async function claimDueOutboxRows(db: Kysely<Database>, kind: DialectKind, args: LeaseClaim): Promise<OutboxRow[]> {
   return claimDueLeasedRows<OutboxRow>(db, kind, 'outbox', args);
+}
+
+export interface AttemptRecord {
+  row: OutboxRow;
+  owner: string;
+  startedAtMs: number;
+  latencyMs: number;
+  httpStatus: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+  nextState: OutboxState;
+  nextAttemptAtMs: number;
+  nowMs: number;
+}
+
+/**
+ * Record one attempt at a claimed outbox row and its consequence for the row, only if this worker still holds the
+ * row's lease (finishLeasedAttempt). Returns whether it was recorded. PostgreSQL: one statement (the row's update
+ * feeds the attempt's insert), atomic on its own, so a worker needs no transaction for it (Store.atomicWrite).
+ * SQLite, which has no UPDATE in a WITH clause: the two statements, in the caller's transaction.
+ */
+export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, record: AttemptRecord): Promise<boolean> {
+  const attempt = {
+    msn: record.row.msn,
+    started_at_ms: record.startedAtMs,
+    latency_ms: Math.round(record.latencyMs),
+    http_status: record.httpStatus,
+    response_excerpt: record.responseExcerpt,
+    error: record.error,
+  };
+  if (kind === 'sqlite') {
+    const attemptNo = await finishLeasedAttempt(db, 'outbox', record);
+    if (attemptNo === null) return false;
+    await db.insertInto('callback_attempt').values({ outbox_id: record.row.id, attempt_no: attemptNo, ...attempt }).execute();
+    return true;
+  }
+  const inserted = await db
+    .with('finished', () => finishLeasedAttemptQuery(db, 'outbox', record).returning(['id', 'attempts']))
+    .insertInto('callback_attempt')
+    .columns(['outbox_id', 'attempt_no', 'msn', 'started_at_ms', 'latency_ms', 'http_status', 'response_excerpt', 'error'])
+    .expression((eb) =>
+      eb
+        .selectFrom('finished')
+        .select([
+          'finished.id',
+          'finished.attempts',
+          sql.val(attempt.msn).as('msn'),
+          sql.val(attempt.started_at_ms).as('started_at_ms'),
+          sql.val(attempt.latency_ms).as('latency_ms'),
+          sql.val(attempt.http_status).as('http_status'),
+          sql.val(attempt.response_excerpt).as('response_excerpt'),
+          sql.val(attempt.error).as('error'),
+        ]),
+    )
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows) === 1;
 }
 
 /** Claim due report e-mails with a lease, exactly as outbox rows are claimed. */

@@ -4,8 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AppContext } from '../../src/core/context.ts';
 import { OutboundDispatcher, retryDelayMs } from '../../src/jobs/outbound-dispatcher.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
-import { claimDueOutboxRows } from '../../src/store/dialect.ts';
-import { recordAttempt } from '../../src/store/repos/outbox.ts';
+import { claimDueOutboxRows, recordAttempt } from '../../src/store/dialect.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
 import { ADMIN_TOKEN, startTestKasse, type TestKasse } from '../support/harness.ts';
@@ -161,7 +160,7 @@ for (const dialect of testDialects()) {
       assert.equal(row?.attempts, 1);
       // The crashed worker comes back and tries to record its own attempt: the lease guard refuses it.
       const nowMs = k.clock.nowMs();
-      const recorded = await recordAttempt(k.kasse.store.db, {
+      const recorded = await recordAttempt(k.kasse.store.db, k.kasse.store.kind, {
         row: stale,
         owner: 'crashed-worker',
         startedAtMs: nowMs,

@@ -1,8 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
 import { fields, prepared } from '../prepared.ts';
-import { finishLeasedAttempt } from './leased-rows.ts';
-import type { CallbackAttemptRow, OutboxRow, OutboxState, OutboxTable } from '../schema.ts';
+import type { CallbackAttemptRow, OutboxRow, OutboxTable } from '../schema.ts';
 
 /** Every column of an outbox row but its id and the fault-rule mark, spelled out: the INSERT is prepared once. */
 export type NewOutbound = Required<Omit<Insertable<OutboxTable>, 'id' | 'delayed'>>;
@@ -38,7 +37,7 @@ export async function listOutbound(db: Executor, args: { msn?: string; orderId?:
 
 /**
  * Push a claimed row's next attempt to `untilMs` without attempting it (a sandbox delay rule), and release
- * the lease. Guarded like recordAttempt: only the lease holder of the still-pending, unchanged row moves it.
+ * the lease. Guarded like recordAttempt (store/dialect.ts): only the lease holder of the still-pending, unchanged row moves it.
  */
 export async function deferOutbound(db: Executor, args: { row: OutboxRow; owner: string; untilMs: number; nowMs: number }): Promise<boolean> {
   const updated = await db
@@ -56,40 +55,6 @@ export async function deferOutbound(db: Executor, args: { row: OutboxRow; owner:
     .where('state', '=', 'pending')
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
-}
-
-/** Record one attempt and its consequence for the row (lease-guarded: leased-rows.ts), in one transaction with the caller. */
-export async function recordAttempt(
-  db: Executor,
-  args: {
-    row: OutboxRow;
-    owner: string;
-    startedAtMs: number;
-    latencyMs: number;
-    httpStatus: number | null;
-    responseExcerpt: string | null;
-    error: string | null;
-    nextState: OutboxState;
-    nextAttemptAtMs: number;
-    nowMs: number;
-  },
-): Promise<boolean> {
-  const attemptNo = await finishLeasedAttempt(db, 'outbox', args);
-  if (attemptNo === null) return false;
-  await db
-    .insertInto('callback_attempt')
-    .values({
-      outbox_id: args.row.id,
-      msn: args.row.msn,
-      attempt_no: attemptNo,
-      started_at_ms: args.startedAtMs,
-      latency_ms: Math.round(args.latencyMs),
-      http_status: args.httpStatus,
-      response_excerpt: args.responseExcerpt,
-      error: args.error,
-    })
-    .execute();
-  return true;
 }
 
 export async function listOutboundForOrder(db: Executor, msn: string, orderId: string): Promise<OutboxRow[]> {
