@@ -45,7 +45,9 @@ export async function closeDueLedgerDates(ctx: AppContext): Promise<number> {
       closed += closedOfUnit; // not `closed += await …`: that reads `closed` before the other workers' additions
     }
   };
-  await Promise.all(Array.from({ length: Math.min(UNITS_AT_ONCE, units.length) }, worker));
+  // Every worker ends before the pass does, even when one failed: no transaction of this pass outlives it.
+  const ended = await Promise.allSettled(Array.from({ length: Math.min(UNITS_AT_ONCE, units.length) }, worker));
+  for (const end of ended) if (end.status === 'rejected') throw end.reason;
   return closed;
 }
 
