@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../src/clock.ts';
 import { createKasse } from '../src/kasse.ts';
@@ -72,6 +73,21 @@ pgClient.query = function (this: unknown, ...args: unknown[]) {
   return result;
 };
 
+/**
+ * PostgreSQL's round trips: writes to the server's socket (statements sent without waiting for their answer leave
+ * corked, together with the next one, in one write; store/postgres-pipeline.ts).
+ */
+let databaseWrites = 0;
+const databasePort = databaseUrl.startsWith('postgres') ? Number(new URL(databaseUrl).port || 5432) : null;
+const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
+for (const method of ['_write', '_writev'] as const) {
+  const original = socket[method];
+  socket[method] = function (this: Socket, ...args: unknown[]) {
+    if (this.remotePort === databasePort) databaseWrites++;
+    return original.apply(this, args);
+  };
+}
+
 const withJobs = process.env.JOBS === '1';
 const receiver = withJobs ? createServer((req, res) => req.resume().on('end', () => res.end())) : null;
 if (receiver) await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -100,14 +116,16 @@ const { createUser } = await import('../src/core/users/sandbox-users.ts');
 await createUser(kasse.ctx, { msisdn: '47999999', cards: [{ bankId: 'dnb', availableOre: 100_000_000_000 }] });
 
 type StepName = 'initiate' | 'approve' | 'capture' | 'refund' | 'details';
-const perStep = new Map<StepName, { statements: number; ms: number; cpuUs: number }>();
+const perStep = new Map<StepName, { statements: number; writes: number; ms: number; cpuUs: number }>();
 async function step(name: StepName, work: () => Promise<unknown>) {
   const before = statements;
+  const writesBefore = databaseWrites;
   if (process.env.TRACE === '1' && tracing) trace = [];
   const cpu = process.cpuUsage();
   const t = performance.now();
   await work();
-  const entry = perStep.get(name) ?? { statements: 0, ms: 0, cpuUs: 0 };
+  const entry = perStep.get(name) ?? { statements: 0, writes: 0, ms: 0, cpuUs: 0 };
+  entry.writes += databaseWrites - writesBefore;
   entry.ms += performance.now() - t;
   const used = process.cpuUsage(cpu);
   entry.cpuUs += used.user + used.system;
@@ -150,15 +168,17 @@ await Promise.all(
   }),
 );
 const total = statements - startStatements;
+const totalWrites = perStep.size ? [...perStep.values()].reduce((sum, e) => sum + e.writes, 0) : 0;
 const elapsedMs = performance.now() - startedAt;
 const cpuUsed = process.cpuUsage(cpuAtStart);
 
 console.log(`${flows} flows in-process (${databaseUrl}), ${withJobs ? 'job loop on, callbacks delivered to a local receiver (its statements are counted in the step that nudged it)' : 'background jobs off (callbacks are enqueued, not sent)'}`);
-console.log('step        statements/call   ms/call   cpu ms/call');
+console.log(`step        statements/call   ms/call   cpu ms/call${databasePort ? '   round trips/call' : ''}`);
 for (const [name, e] of perStep) {
-  console.log(`${name.padEnd(10)}  ${(e.statements / flows).toFixed(1).padStart(15)}  ${(e.ms / flows).toFixed(3).padStart(8)}  ${(e.cpuUs / 1000 / flows).toFixed(3).padStart(11)}`);
+  const roundTrips = databasePort ? (e.writes / flows).toFixed(1).padStart(18) : '';
+  console.log(`${name.padEnd(10)}  ${(e.statements / flows).toFixed(1).padStart(15)}  ${(e.ms / flows).toFixed(3).padStart(8)}  ${(e.cpuUs / 1000 / flows).toFixed(3).padStart(11)}${roundTrips}`);
 }
-console.log(`total statements per payment: ${(total / flows).toFixed(1)}; prepare() calls so far: ${prepares}`);
+console.log(`total statements per payment: ${(total / flows).toFixed(1)}${databasePort ? `, round trips (writes to the server) ${(totalWrites / flows).toFixed(1)}` : ''}; prepare() calls so far: ${prepares}`);
 console.log(`COMMITs per payment: ${((commits - startCommits) / flows).toFixed(2)}; ${concurrency} at a time: ${(flows / (elapsedMs / 1000)).toFixed(0)} payments/s, ${((cpuUsed.user + cpuUsed.system) / 1000 / flows).toFixed(2)} ms CPU per payment`);
 const batches = kasse.store.groupCommitStats;
 if (batches) console.log(`group commit: ${batches.batches} batches, ${batches.commands} transactions (${(batches.commands / batches.batches).toFixed(2)} per batch, largest ${batches.largestBatch})`);

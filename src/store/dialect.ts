@@ -29,7 +29,8 @@ import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import type { DirectExecutor } from './direct-execution.ts';
-import { fields, prepared, statementNameOf, type PreparedQuery } from './prepared.ts';
+import { fields, prepared, type PreparedQuery } from './prepared.ts';
+import { withPipelinedStatements } from './postgres-pipeline.ts';
 import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -90,9 +91,10 @@ export async function dialectFor(
       if (!Number.isSafeInteger(n)) throw new Error(`int8 ${value} exceeds the safe integer range`);
       return n;
     });
-    const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
+    // Pipeline mode: statements nobody waits for leave with the next one (store/postgres-pipeline.ts).
+    const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10), pipeline: true });
     const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
-    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withNamedStatements(pool) }), direct: { database: null, writer: null }, close: async () => {}, poolStats };
+    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withPipelinedStatements(pool) }), direct: { database: null, writer: null }, close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
@@ -298,28 +300,6 @@ class Lease implements DatabaseConnection {
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     yield* (await this.holdWriter()).streamQuery<R>(compiledQuery, chunkSize);
   }
-}
-
-/**
- * The queries prepared once in Kasse (src/store/prepared.ts) run as named statements: PostgreSQL parses and plans
- * each once per connection instead of on every call. Any other SQL (migrations, ad-hoc reads) runs as before.
- */
-function withNamedStatements(pool: pg.Pool): pg.Pool {
-  const patched = new WeakSet<object>();
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  (pool as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
-    const client = await connect();
-    if (!patched.has(client)) {
-      patched.add(client);
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
-        const name = typeof text === 'string' && Array.isArray(values) ? statementNameOf(text) : undefined;
-        return name === undefined ? query(text, values, ...rest) : query({ name, text, values }, ...rest);
-      };
-    }
-    return client;
-  };
-  return pool;
 }
 
 /** PostgreSQL's dialect whose pool refuses to serve the work of an open transaction (store/transaction-scope.ts). */

@@ -17,6 +17,14 @@ export function statementNameOf(sqlText: string): string | undefined {
   return statementNames.get(sqlText);
 }
 
+/** The SQL of every prepared write nobody reads the answer of (`preparedWrite`). */
+const writesWithoutAnswer = new Set<string>();
+
+/** Whether this SQL is a prepared write whose answer nobody reads: inside a transaction it need not be waited for. */
+export function isWriteWithoutAnswer(sqlText: string): boolean {
+  return writesWithoutAnswer.has(sqlText);
+}
+
 export interface PreparedQuery<P, R> {
   all(db: Handle, params: P): Promise<R[]>;
   first(db: Handle, params: P): Promise<R | undefined>;
@@ -32,25 +40,7 @@ export interface PreparedQuery<P, R> {
  * Kysely plugins of the handle are not applied to prepared queries.
  */
 export function prepared<P extends object, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>): PreparedQuery<P, R> {
-  const slots = new Proxy({} as P, { get: (_target, name) => new Slot(String(name)) });
-  const compiledByDialect = new Map<unknown, CompiledQuery<R>>();
-  const run = (db: Handle, params: P): Promise<QueryResult<R>> => {
-    // The adapter's class tells the dialects apart; a transaction shares its database's adapter.
-    const dialect = db.getExecutor().adapter.constructor;
-    let compiled = compiledByDialect.get(dialect);
-    if (compiled === undefined) {
-      compiled = build(db, slots).compile();
-      compiledByDialect.set(dialect, compiled);
-      if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `kasse_${statementNames.size + 1}`);
-    }
-    const parameters = compiled.parameters.map((value) => {
-      if (!(value instanceof Slot)) return value;
-      const bound = (params as Record<string, unknown>)[value.name];
-      if (bound === undefined) throw new Error(`prepared query: no value for parameter ${value.name}`);
-      return bound;
-    });
-    return execute<R>(db, { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
-  };
+  const run = compiledRunner(build, () => {});
   return {
     async all(db, params) {
       return (await run(db, params)).rows;
@@ -62,6 +52,56 @@ export function prepared<P extends object, R>(build: (db: Kysely<Database>, para
       return Number((await run(db, params)).numAffectedRows ?? 0n);
     },
   };
+}
+
+export interface PreparedWrite<P> {
+  run(db: Handle, params: P): Promise<void>;
+}
+
+/**
+ * A prepared INSERT, UPDATE or DELETE whose caller needs neither rows nor a count. Inside a PostgreSQL transaction it
+ * is sent without waiting for its answer and that answer is read with the transaction's next statement (one round
+ * trip for both, store/postgres-pipeline.ts); an error it causes is that next statement's error. The statements
+ * after it see what it wrote, as if it had been waited for. SQLite, and PostgreSQL outside a transaction, run it
+ * as any other statement.
+ */
+export function preparedWrite<P extends object>(build: (db: Kysely<Database>, params: P) => Compilable<never>): PreparedWrite<P> {
+  const run = compiledRunner(build, (sqlText) => {
+    if (/\breturning\b/i.test(sqlText)) throw new Error(`a write without answer cannot return rows: ${sqlText}`);
+    writesWithoutAnswer.add(sqlText);
+  });
+  return {
+    async run(db, params) {
+      await run(db, params);
+    },
+  };
+}
+
+function compiledRunner<P extends object, R>(
+  build: (db: Kysely<Database>, params: P) => Compilable<R>,
+  onCompiled: (sqlText: string) => void,
+): (db: Handle, params: P) => Promise<QueryResult<R>> {
+  const slots = new Proxy({} as P, { get: (_target, name) => new Slot(String(name)) });
+  const compiledByDialect = new Map<unknown, CompiledQuery<R>>();
+  const run = (db: Handle, params: P): Promise<QueryResult<R>> => {
+    // The adapter's class tells the dialects apart; a transaction shares its database's adapter.
+    const dialect = db.getExecutor().adapter.constructor;
+    let compiled = compiledByDialect.get(dialect);
+    if (compiled === undefined) {
+      compiled = build(db, slots).compile();
+      compiledByDialect.set(dialect, compiled);
+      if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `kasse_${statementNames.size + 1}`);
+      onCompiled(compiled.sql);
+    }
+    const parameters = compiled.parameters.map((value) => {
+      if (!(value instanceof Slot)) return value;
+      const bound = (params as Record<string, unknown>)[value.name];
+      if (bound === undefined) throw new Error(`prepared query: no value for parameter ${value.name}`);
+      return bound;
+    });
+    return execute<R>(db, { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
+  };
+  return run;
 }
 
 /** The stand-ins of these parameters as one object: the `values(...)` of a prepared INSERT, one column each. */

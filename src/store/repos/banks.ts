@@ -1,6 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
-import { prepared } from '../prepared.ts';
+import { prepared, preparedWrite } from '../prepared.ts';
 import type { BankRow, BankTable, CardHoldRow, CardRow, CardTable } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
@@ -67,7 +67,7 @@ export async function creditCard(db: Executor, cardId: string, amountOre: number
 }
 
 type NewHold = { card_id: string; payment_id: number; msn: string; amount_ore: number; captured_ore: number; status: 'held' | 'settled'; lapses_at_ms: number; nowMs: number };
-const insertHoldRow = prepared<NewHold, never>((db, p) =>
+const insertHoldRow = preparedWrite<NewHold>((db, p) =>
   db.insertInto('card_hold').values({
     card_id: p.card_id,
     payment_id: p.payment_id,
@@ -83,7 +83,7 @@ const insertHoldRow = prepared<NewHold, never>((db, p) =>
 );
 
 export async function insertHold(db: Executor, row: NewHold): Promise<void> {
-  await insertHoldRow.affected(db, row);
+  await insertHoldRow.run(db, row);
 }
 
 export async function findHoldForPayment(db: Executor, paymentId: number): Promise<CardHoldRow | undefined> {
@@ -151,7 +151,7 @@ export async function findDueHolds(db: Executor, nowMs: number, limit: number): 
 }
 
 type NewCardCredit = { card_id: string; payment_id: number; msn: string; amount_ore: number; due_at_ms: number; created_at_ms: number };
-const insertCredit = prepared<NewCardCredit, never>((db, p) =>
+const insertCredit = preparedWrite<NewCardCredit>((db, p) =>
   db.insertInto('card_credit').values({
     card_id: p.card_id,
     payment_id: p.payment_id,
@@ -164,7 +164,7 @@ const insertCredit = prepared<NewCardCredit, never>((db, p) =>
 );
 
 export async function insertCardCredit(db: Executor, row: NewCardCredit): Promise<void> {
-  await insertCredit.affected(db, row);
+  await insertCredit.run(db, row);
 }
 
 /** Refunds that have arrived at the bank by now: credit each card once (guarded by applied_at_ms). */

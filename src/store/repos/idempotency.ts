@@ -1,5 +1,5 @@
 import type { Executor } from '../db.ts';
-import { prepared } from '../prepared.ts';
+import { prepared, preparedWrite } from '../prepared.ts';
 import type { IdempotencyKeyTable } from '../schema.ts';
 import type { Selectable } from 'kysely';
 
@@ -36,7 +36,7 @@ const keyOf = prepared<IdempotencyScope, Selectable<IdempotencyKeyTable>>((db, p
     .where('request_id', '=', p.requestId),
 );
 
-const storeOutcome = prepared<IdempotencyScope & { outcomeJson: string }, never>((db, p) =>
+const storeOutcome = preparedWrite<IdempotencyScope & { outcomeJson: string }>((db, p) =>
   db
     .updateTable('idempotency_key')
     .set({ outcome_json: p.outcomeJson })
@@ -59,5 +59,5 @@ export async function findIdempotencyKey(db: Executor, scope: IdempotencyScope) 
 }
 
 export async function storeIdempotentOutcome(db: Executor, scope: IdempotencyScope, outcomeJson: string): Promise<void> {
-  await storeOutcome.affected(db, { ...scope, outcomeJson });
+  await storeOutcome.run(db, { ...scope, outcomeJson });
 }

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
-import { fields, prepared } from '../prepared.ts';
+import { fields, preparedWrite } from '../prepared.ts';
 import type { CallbackAttemptRow, OutboxRow, OutboxTable } from '../schema.ts';
 
 /** Every column of an outbox row but its id and the fault-rule mark, spelled out: the INSERT is prepared once. */
@@ -9,10 +9,10 @@ const OUTBOUND_COLUMNS = [
   'msn', 'payment_id', 'order_id', 'kind', 'method', 'url', 'headers_json', 'body_json', 'timeout_ms', 'state', 'attempts', 'max_attempts',
   'next_attempt_at_ms', 'lease_owner', 'lease_until_ms', 'created_at_ms', 'updated_at_ms',
 ] as const;
-const insertOutboundRow = prepared<NewOutbound, never>((db, p) => db.insertInto('outbox').values(fields(p, OUTBOUND_COLUMNS)));
+const insertOutboundRow = preparedWrite<NewOutbound>((db, p) => db.insertInto('outbox').values(fields(p, OUTBOUND_COLUMNS)));
 
 export async function enqueueOutbound(db: Executor, row: NewOutbound): Promise<void> {
-  await insertOutboundRow.affected(db, row);
+  await insertOutboundRow.run(db, row);
 }
 
 /** Like enqueueOutbound, answering with the stored row (its id). */

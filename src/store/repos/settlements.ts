@@ -1,16 +1,16 @@
 import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
-import { fields, prepared } from '../prepared.ts';
+import { fields, preparedWrite } from '../prepared.ts';
 import type { ReportEntryTable, ReportTopic, SettlementBookingTable, SettlementTable } from '../schema.ts';
 
 /** The back office's reads and writes: bookings, closed ledger dates, settlements and report entries (insert-only). */
 
 type NewBooking = Required<Omit<Insertable<SettlementBookingTable>, 'id'>>;
 const BOOKING_COLUMNS = ['msn', 'operation_id', 'payment_id', 'order_id', 'kind', 'amount_ore', 'fee_ore', 'ledger_date', 'booked_at_ms'] as const;
-const insertBooking = prepared<NewBooking, never>((db, p) => db.insertInto('settlement_booking').values(fields(p, BOOKING_COLUMNS)));
+const insertBooking = preparedWrite<NewBooking>((db, p) => db.insertInto('settlement_booking').values(fields(p, BOOKING_COLUMNS)));
 
 export async function insertSettlementBooking(db: Executor, row: NewBooking): Promise<void> {
-  await insertBooking.affected(db, row);
+  await insertBooking.run(db, row);
 }
 
 /** Every sales unit with its settlement terms and the last ledger date it closed. */

@@ -1,0 +1,112 @@
+// Goal: PostgreSQL's statements that are not waited for (BEGIN, SAVEPOINT, writes without answer) cost no round trip
+// of their own and change nothing a transaction sees or commits: later statements see their writes, their errors are
+// reported with their own code by the next statement, and the transaction then rolls back whole.
+// Method: a store on a fresh PostgreSQL database; round trips counted as writes to the server's socket.
+import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
+import { preparedWrite } from '../../src/store/prepared.ts';
+import { freshDatabase, pgAvailable, type TestDatabase } from '../support/databases.ts';
+
+const putMeta = preparedWrite<{ key: string; value: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: p.value }));
+
+/** Writes to any socket whose peer is PostgreSQL's port while `work` runs. */
+async function countingWrites<T>(port: number, work: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
+  const originals = { _write: socket._write, _writev: socket._writev };
+  let writes = 0;
+  for (const method of ['_write', '_writev'] as const) {
+    socket[method] = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === port) writes++;
+      return originals[method].apply(this, args);
+    };
+  }
+  try {
+    return { result: await work(), writes };
+  } finally {
+    Object.assign(socket, originals);
+  }
+}
+
+describe('postgres', { skip: !pgAvailable() }, () => {
+  let database: TestDatabase;
+  let store: Store;
+  let port: number;
+
+  before(async () => {
+    database = await freshDatabase('postgres');
+    store = await openStore(database.url);
+    await migrateToLatest(store);
+    port = Number(new URL(database.url).port || 5432);
+    // The pool's first connection is made outside the counted transactions.
+    await store.transact(async (trx) => trx.selectFrom('kasse_meta').select('key').execute());
+  });
+  after(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  const metaOf = (key: string) => store.db.selectFrom('kasse_meta').select('value').where('key', '=', key).executeTakeFirst();
+
+  test('BEGIN, a SAVEPOINT and a write without answer leave with the next statement: two round trips in all', async () => {
+    const { result, writes } = await countingWrites(port, () =>
+      store.transact(async (trx) => {
+        await sql`SAVEPOINT before_write`.execute(trx);
+        await putMeta.run(trx, { key: 'pipeline-a', value: 'written' });
+        // The statement after the write sees it.
+        return trx.selectFrom('kasse_meta').select('value').where('key', '=', 'pipeline-a').executeTakeFirst();
+      }),
+    );
+    assert.deepEqual(result, { value: 'written' });
+    assert.equal(writes, 2, 'BEGIN + SAVEPOINT + INSERT + SELECT in one write, COMMIT in the other');
+    assert.deepEqual(await metaOf('pipeline-a'), { value: 'written' });
+  });
+
+  test('a write without answer that fails is reported by the next statement with its own error, and nothing commits', async () => {
+    await store.transact((trx) => putMeta.run(trx, { key: 'pipeline-b', value: 'first' }));
+    await assert.rejects(
+      store.transact(async (trx) => {
+        await putMeta.run(trx, { key: 'pipeline-c', value: 'would be written' });
+        await putMeta.run(trx, { key: 'pipeline-b', value: 'duplicate' });
+        await trx.selectFrom('kasse_meta').selectAll().execute();
+      }),
+      (error: { code?: string }) => error.code === '23505',
+    );
+    assert.equal(await metaOf('pipeline-c'), undefined);
+    assert.deepEqual(await metaOf('pipeline-b'), { value: 'first' });
+  });
+
+  test('a failing write that is the last before COMMIT fails the commit with its own error', async () => {
+    await assert.rejects(
+      store.transact(async (trx) => {
+        await putMeta.run(trx, { key: 'pipeline-d', value: 'would be written' });
+        await putMeta.run(trx, { key: 'pipeline-b', value: 'duplicate' });
+      }),
+      (error: { code?: string }) => error.code === '23505',
+    );
+    assert.equal(await metaOf('pipeline-d'), undefined);
+    // The connection went back to the pool usable.
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.transact((trx) => putMeta.run(trx, { key: `pipeline-e${i}`, value: 'ok' }))));
+    assert.equal(results.length, 12);
+    assert.deepEqual(await metaOf('pipeline-e11'), { value: 'ok' });
+  });
+
+  test('a rollback to a savepoint undoes the writes after it that were not waited for', async () => {
+    await store.transact(async (trx) => {
+      await putMeta.run(trx, { key: 'pipeline-f', value: 'kept' });
+      await sql`SAVEPOINT undo_me`.execute(trx);
+      await putMeta.run(trx, { key: 'pipeline-g', value: 'undone' });
+      await sql`ROLLBACK TO SAVEPOINT undo_me`.execute(trx);
+    });
+    assert.deepEqual(await metaOf('pipeline-f'), { value: 'kept' });
+    assert.equal(await metaOf('pipeline-g'), undefined);
+  });
+
+  test('outside a transaction a write without answer is waited for', async () => {
+    await assert.rejects(putMeta.run(store.db, { key: 'pipeline-b', value: 'duplicate' }), (error: { code?: string }) => error.code === '23505');
+    await putMeta.run(store.db, { key: 'pipeline-h', value: 'autocommit' });
+    assert.deepEqual(await metaOf('pipeline-h'), { value: 'autocommit' });
+  });
+});
