@@ -139,6 +139,7 @@ seen.clear();
 timeBySql.clear();
 const startStatements = statements;
 const startCommits = commits;
+const startWrites = databaseWrites;
 const concurrency = Number(process.env.CONCURRENCY ?? 1);
 const cpuAtStart = process.cpuUsage();
 const startedAt = performance.now();
@@ -168,7 +169,7 @@ await Promise.all(
   }),
 );
 const total = statements - startStatements;
-const totalWrites = perStep.size ? [...perStep.values()].reduce((sum, e) => sum + e.writes, 0) : 0;
+const totalWrites = databaseWrites - startWrites;
 const elapsedMs = performance.now() - startedAt;
 const cpuUsed = process.cpuUsage(cpuAtStart);
 

@@ -3,7 +3,7 @@ import { isBalanced, type LedgerAccount, type LedgerLine } from '../../domain/le
 import type { Executor } from '../db.ts';
 import { insertOperationWithEntry, type DialectKind } from '../dialect.ts';
 import type { NewOperation, OperationRow } from '../schema.ts';
-import { appendOperation } from './operations.ts';
+import { appendOperationReturning } from './operations.ts';
 import { prepared, type PreparedQuery } from '../prepared.ts';
 
 /**
@@ -12,7 +12,7 @@ import { prepared, type PreparedQuery } from '../prepared.ts';
  */
 export async function appendOperationWithEntry(db: Executor, kind: DialectKind, operation: NewOperation, lines: readonly LedgerLine[]): Promise<OperationRow> {
   if (kind === 'sqlite' || lines.length === 0) {
-    const appended = await appendOperation(db, operation);
+    const appended = await appendOperationReturning(db, operation);
     await appendLedgerEntry(db, { operationId: appended.id, paymentId: operation.payment_id, msn: operation.msn, nowMs: operation.created_at_ms, lines });
     return appended;
   }
