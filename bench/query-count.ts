@@ -2,7 +2,8 @@
  * Analysis aid (not a benchmark): how many SQL statements and transactions each merchant call costs, and how much
  * CPU it takes in-process without the network (fastify's inject). better-sqlite3 is instrumented by wrapping
  * Database.prototype.prepare and Statement run/all/get, node-postgres by wrapping Client.prototype.query, so every
- * executed statement (on PostgreSQL: every round trip) is counted.
+ * executed statement (on PostgreSQL: every query sent, which is one round trip: statements held for the next one
+ * go with it, store/postgres-pipeline.ts) is counted.
  *
  *   node --import tsx bench/query-count.ts [flows=200] [sqlite:<path> | postgres://…/<an empty database>]
  *   JOBS=1 node --import tsx bench/query-count.ts 2000     with the job loop on and callbacks sent to a local receiver

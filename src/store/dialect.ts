@@ -30,7 +30,7 @@ import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './paym
 import { GroupRead } from './group-read.ts';
 import type { DirectExecutor } from './direct-execution.ts';
 import { fields, prepared, type PreparedQuery } from './prepared.ts';
-import { withPipelinedStatements } from './postgres-pipeline.ts';
+import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
 import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -91,10 +91,9 @@ export async function dialectFor(
       if (!Number.isSafeInteger(n)) throw new Error(`int8 ${value} exceeds the safe integer range`);
       return n;
     });
-    // Pipeline mode: statements nobody waits for leave with the next one (store/postgres-pipeline.ts).
-    const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10), pipeline: true });
+    const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.KASSE_PG_POOL_SIZE ?? 10) });
     const poolStats = () => ({ connections: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
-    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withPipelinedStatements(pool) }), direct: { database: null, writer: null }, close: async () => {}, poolStats };
+    return { kind: 'postgres', dialect: new GuardedPostgresDialect({ pool: withPipelinedStatements(pool, pgDriverParts(pg.default)) }), direct: { database: null, writer: null }, close: async () => {}, poolStats };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
@@ -300,6 +299,13 @@ class Lease implements DatabaseConnection {
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     yield* (await this.holdWriter()).streamQuery<R>(compiledQuery, chunkSize);
   }
+}
+
+/** node-postgres's Query and its parameter encoding (pg.utils is untyped in @types/pg). */
+function pgDriverParts(driver: typeof pg): PgDriverParts {
+  const { prepareValue } = (driver as unknown as { utils: { prepareValue?: (value: unknown) => unknown } }).utils;
+  if (typeof prepareValue !== 'function') throw new Error('this node-postgres has no utils.prepareValue');
+  return { Query: driver.Query as unknown as PgDriverParts['Query'], prepareValue };
 }
 
 /** PostgreSQL's dialect whose pool refuses to serve the work of an open transaction (store/transaction-scope.ts). */

@@ -1,119 +1,201 @@
 /**
- * PostgreSQL's round trips (the driver's side; the SQL is in dialect.ts). A transaction's BEGIN, its SAVEPOINTs
- * and its writes whose answer nobody reads (prepared.ts `preparedWrite`) are sent at once and not waited for: the
- * pool's clients run in node-postgres's pipeline mode, and their answers are read together with the next statement's,
- * which goes out in the same write. A capture, for instance, went from ten round trips to seven.
+ * PostgreSQL's round trips (the driver's side; the SQL is in dialect.ts). A transaction's BEGIN, its SAVEPOINTs and
+ * its writes whose answer nobody reads (prepared.ts `preparedWrite`) are not sent on their own: they are held and
+ * go out with the transaction's next statement, in one message sequence with one Sync, so the server answers them
+ * all in one reply. A capture, for instance, went from ten round trips to seven.
  *
  * Nothing is acknowledged sooner: COMMIT is still waited for, and a transaction's statements still run one after the
  * other in the order they were issued, so each sees what the ones before it wrote. What changes is where an error
- * shows: a statement that was not waited for and failed makes the next one fail with its error (the same error, so
- * a serialization failure is still retried), and the transaction rolls back as it would have.
+ * shows: a held statement that fails is the error of the statement it went out with (its own error, so a
+ * serialization failure is still retried), the statements after it in the sequence do not run, and the transaction
+ * rolls back as it would have. A transaction that rolls back before anything was sent sends nothing at all.
  * Prepared statements keep their server-side names (parsed and planned once per connection).
  */
-import { statementNameOf, isWriteWithoutAnswer } from './prepared.ts';
+import { isWriteWithoutAnswer, statementNameOf } from './prepared.ts';
 
-/** The part of a node-postgres pool client this needs. */
-interface PipelineClient {
+/** node-postgres's pieces this needs (dialect.ts passes them: only it imports the driver). */
+export interface PgDriverParts {
+  /** pg.Query: the extended-protocol query whose message sequence is extended here. */
+  Query: new (config: { text: string; values?: unknown[]; name?: string; queryMode?: 'extended' }) => object;
+  /** pg.utils.prepareValue: a JavaScript value as the text the server receives for a parameter. */
+  prepareValue: (value: unknown) => unknown;
+}
+
+interface PgConnection {
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements: Record<string, string>;
+  parse(message: { text: string; name: string; types: unknown[] }): void;
+  bind(message: { portal: string; statement: string; values: unknown[] }): void;
+  execute(message: { portal: string; rows: number }): void;
+  on(event: 'parseComplete', listener: () => void): void;
+  removeListener(event: 'parseComplete', listener: () => void): void;
+}
+
+interface PgClient {
   query(text: unknown, values?: unknown, ...rest: unknown[]): unknown;
-  connection: { stream: { cork(): void; uncork(): void } };
 }
 
-interface PoolLike {
-  connect(): Promise<unknown>;
+interface Held {
+  text: string;
+  values: unknown[];
+  name: string | undefined;
 }
 
-/** An answer Kysely reads as "no rows" (its Postgres driver turns only INSERT/UPDATE/DELETE/MERGE into a count). */
-const NOT_WAITED_FOR = Object.freeze({ command: 'PIPELINED', rowCount: null, rows: [] });
+/** What Kysely gets for a held statement: no rows (its Postgres driver counts rows only for INSERT/UPDATE/DELETE/MERGE). */
+const HELD = Object.freeze({ command: 'HELD', rowCount: null, rows: [] });
 
 const TRANSACTION_START = /^\s*(begin|start transaction)\b/i;
-const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
+const COMMIT = /^\s*commit\s*$/i;
+const ROLLBACK = /^\s*rollback\s*$/i;
 const SAVEPOINT = /^\s*(savepoint|release)\s/i;
 
-class Pipeline {
-  #inTransaction = false;
-  /** Statements sent and not yet waited for, in order; their answers arrive before the next statement's. */
-  #unanswered: Array<Promise<unknown>> = [];
-  #corked = false;
+/**
+ * pg.Query with the held statements' messages written before its own, under its one Sync. Named statements that this
+ * connection has not parsed yet are parsed first, before anything runs, so an error later in the sequence cannot
+ * leave their state unknown; which of them the server did parse is counted from its ParseComplete answers.
+ */
+function queryWithHeldClass({ Query, prepareValue }: PgDriverParts) {
+  const Base = Query as unknown as new (config: object) => {
+    prepare(connection: PgConnection): void;
+    handleError(error: unknown, connection: PgConnection): unknown;
+    handleReadyForQuery(connection: PgConnection): unknown;
+  };
+  return class QueryWithHeld extends Base {
+    readonly #held: readonly Held[];
+    readonly #main: Held;
+    /** Named statements parsed by this sequence, in the order of their Parse messages, and how many the server confirmed. */
+    #parsing: Held[] = [];
+    #confirmed = 0;
+    readonly #onParseComplete = () => void this.#confirmed++;
 
-  constructor(private readonly client: PipelineClient, private readonly send: (text: unknown, values?: unknown, ...rest: unknown[]) => unknown) {}
+    constructor(held: readonly Held[], main: Held) {
+      super({ text: main.text, values: main.values, ...(main.name !== undefined ? { name: main.name } : {}), queryMode: 'extended' });
+      this.#held = held;
+      this.#main = main;
+    }
+
+    override prepare(connection: PgConnection): void {
+      const known = (name: string) => connection.parsedStatements[name] !== undefined || connection.submittedNamedStatements[name] !== undefined;
+      for (const statement of [...this.#held, this.#main]) {
+        if (statement.name === undefined || known(statement.name)) continue;
+        connection.parse({ text: statement.text, name: statement.name, types: [] });
+        connection.submittedNamedStatements[statement.name] = statement.text;
+        this.#parsing.push(statement);
+      }
+      if (this.#parsing.length > 0) connection.on('parseComplete', this.#onParseComplete);
+      for (const { text, values, name } of this.#held) {
+        if (name === undefined) connection.parse({ text, name: '', types: [] });
+        connection.bind({ portal: '', statement: name ?? '', values: values.map((value) => prepareValue(value)) });
+        // No Describe: a held statement returns no rows (preparedWrite refuses RETURNING).
+        connection.execute({ portal: '', rows: 0 });
+      }
+      super.prepare(connection);
+    }
+
+    override handleError(error: unknown, connection: PgConnection): unknown {
+      this.#settleParses(connection, true);
+      return super.handleError(error, connection);
+    }
+
+    override handleReadyForQuery(connection: PgConnection): unknown {
+      this.#settleParses(connection, false);
+      return super.handleReadyForQuery(connection);
+    }
+
+    /** The server skips everything after an error up to the Sync: only the Parses it confirmed took effect. */
+    #settleParses(connection: PgConnection, failed: boolean): void {
+      if (this.#parsing.length === 0) return;
+      connection.removeListener('parseComplete', this.#onParseComplete);
+      this.#parsing.forEach(({ name, text }, i) => {
+        if (!failed || i < this.#confirmed) {
+          connection.parsedStatements[name!] = text;
+        } else {
+          // node-postgres marks the query's own name parsed on any ParseComplete while it is active.
+          delete connection.parsedStatements[name!];
+          delete connection.submittedNamedStatements[name!];
+        }
+      });
+      this.#parsing = [];
+    }
+  };
+}
+
+class Pipeline {
+  /** Statements held for the next one, in order. */
+  #held: Held[] = [];
+  /** Inside a transaction whose BEGIN is still held: nothing of it has reached the server. */
+  #nothingSent = false;
+  #inTransaction = false;
+
+  constructor(
+    private readonly send: (text: unknown, values?: unknown, ...rest: unknown[]) => unknown,
+    private readonly QueryWithHeld: ReturnType<typeof queryWithHeldClass>,
+  ) {}
 
   query(text: unknown, values?: unknown, ...rest: unknown[]): unknown {
     if (typeof text !== 'string' || rest.length > 0 || (values !== undefined && !Array.isArray(values))) {
-      return this.#waitedFor(this.send(text, values, ...rest) as Promise<unknown>);
+      if (this.#held.length > 0) throw new Error('a query of another form inside a transaction with held statements');
+      return this.send(text, values, ...rest);
     }
-    const parameters = values as unknown[] | undefined;
-    const withoutParameters = parameters === undefined || parameters.length === 0;
-    const starts = withoutParameters && TRANSACTION_START.test(text);
-    const ends = withoutParameters && TRANSACTION_END.test(text);
-    if (starts) this.#inTransaction = true;
-    const waited = !starts && !(this.#inTransaction && ((withoutParameters && SAVEPOINT.test(text)) || isWriteWithoutAnswer(text)));
-    // Corked first, so the statement and any after it leave in one write with the next waited-for one.
-    if (!waited) this.#cork();
-    const name = parameters !== undefined ? statementNameOf(text) : undefined;
-    const statement = (name === undefined ? this.send(text, parameters) : this.send({ name, text, values: parameters })) as Promise<unknown>;
-    if (!waited) return this.#notWaitedFor(statement);
-    if (ends) {
-      this.#inTransaction = false;
-      // A ROLLBACK discards whatever failed before it; a COMMIT reports it.
-      if (/rollback/i.test(text)) this.#forgetUnanswered();
+    const parameters = (values ?? []) as unknown[];
+    const withoutParameters = parameters.length === 0;
+    if (withoutParameters && TRANSACTION_START.test(text)) {
+      this.#inTransaction = true;
+      this.#nothingSent = true;
+      return this.#hold(text, parameters);
     }
-    return this.#waitedFor(statement);
-  }
-
-  #cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    this.client.connection.stream.cork();
-    // A transaction whose next statement waits for something else first still gets its BEGIN on the wire.
-    setImmediate(() => this.#uncork());
-  }
-
-  #forgetUnanswered(): void {
-    this.#unanswered = [];
-  }
-
-  /** Sent into the corked socket (it leaves with the next statement) and answered as done. */
-  #notWaitedFor(statement: Promise<unknown>): Promise<unknown> {
-    // Its error is reported by the next statement; until then it must not count as unhandled.
-    statement.catch(() => {});
-    this.#unanswered.push(statement);
-    return Promise.resolve(NOT_WAITED_FOR);
-  }
-
-  async #waitedFor(statement: Promise<unknown>): Promise<unknown> {
-    this.#uncork();
-    const unanswered = this.#unanswered;
-    if (unanswered.length === 0) return statement;
-    this.#unanswered = [];
-    try {
-      for (const earlier of unanswered) await earlier;
-    } catch (error) {
-      // The earlier failure is the cause; this statement then failed only because the transaction was aborted.
-      statement.catch(() => {});
-      throw error;
+    if (this.#inTransaction && ((withoutParameters && SAVEPOINT.test(text)) || isWriteWithoutAnswer(text))) return this.#hold(text, parameters);
+    if (withoutParameters && ROLLBACK.test(text)) {
+      const nothingSent = this.#nothingSent;
+      this.#endTransaction();
+      // What was held rolls back unsent; a transaction the server never saw needs no ROLLBACK.
+      if (nothingSent) return Promise.resolve(HELD);
+      return this.send(text, parameters);
     }
-    return statement;
+    const held = this.#held;
+    if (withoutParameters && COMMIT.test(text)) {
+      const nothingSent = this.#nothingSent;
+      this.#endTransaction();
+      if (nothingSent && held.every((statement) => !isWriteWithoutAnswer(statement.text))) return Promise.resolve(HELD);
+    }
+    this.#held = [];
+    this.#nothingSent = false;
+    const name = parameters.length > 0 ? statementNameOf(text) : undefined;
+    if (held.length === 0) return name === undefined ? this.send(text, parameters) : this.send({ name, text, values: parameters });
+    const query = new this.QueryWithHeld(held, { text, values: parameters, name });
+    return new Promise((resolve, reject) => {
+      this.send(query, (error: unknown, results: unknown) => (error ? reject(error) : resolve(lastResult(results))));
+    });
   }
 
-  #uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.client.connection.stream.uncork();
+  #hold(text: string, values: unknown[]): Promise<unknown> {
+    this.#held.push({ text, values, name: values.length > 0 ? statementNameOf(text) : undefined });
+    return Promise.resolve(HELD);
+  }
+
+  #endTransaction(): void {
+    this.#inTransaction = false;
+    this.#nothingSent = false;
+    this.#held = [];
   }
 }
 
-/**
- * The pool's clients, in pipeline mode (the pool must be created with `pipeline: true`), answer Kysely's queries
- * through a Pipeline each.
- */
-export function withPipelinedStatements<P extends PoolLike>(pool: P): P {
+/** The answer to a sequence is one result per statement: the caller asked for the last one's. */
+function lastResult(results: unknown): unknown {
+  return Array.isArray(results) ? results[results.length - 1] : results;
+}
+
+/** The pool's clients answer Kysely's queries through a Pipeline each. */
+export function withPipelinedStatements<P extends { connect(): Promise<unknown> }>(pool: P, driver: PgDriverParts): P {
+  const QueryWithHeld = queryWithHeldClass(driver);
   const pipelined = new WeakSet<object>();
   const connect = pool.connect.bind(pool);
   pool.connect = async () => {
-    const client = (await connect()) as PipelineClient;
+    const client = (await connect()) as PgClient;
     if (!pipelined.has(client)) {
       pipelined.add(client);
-      const pipeline = new Pipeline(client, client.query.bind(client));
+      const send = client.query.bind(client) as (text: unknown, values?: unknown, ...rest: unknown[]) => unknown;
+      const pipeline = new Pipeline(send, QueryWithHeld);
       client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => pipeline.query(text, values, ...rest);
     }
     return client;

@@ -7,9 +7,13 @@ import { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
-import { preparedWrite } from '../../src/store/prepared.ts';
+import { prepared, preparedWrite } from '../../src/store/prepared.ts';
 import { freshDatabase, pgAvailable, type TestDatabase } from '../support/databases.ts';
 
+const readMeta = prepared<{ key: string }, { value: string }>((db, p) => db.selectFrom('kasse_meta').select('value').where('key', '=', p.key));
+const countMeta = prepared<{ key: string }, { n: number }>((db, p) => db.selectFrom('kasse_meta').select((eb) => eb.fn.countAll<number>().as('n')).where('key', '=', p.key));
+/** A write the server refuses to parse (no such function): its Parse fails, and what came after it never ran. */
+const unparsable = preparedWrite<{ key: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: sql<string>`kasse_no_such_function()` }));
 const putMeta = preparedWrite<{ key: string; value: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: p.value }));
 
 /** Writes to any socket whose peer is PostgreSQL's port while `work` runs. */
@@ -108,5 +112,39 @@ describe('postgres', { skip: !pgAvailable() }, () => {
     await assert.rejects(putMeta.run(store.db, { key: 'pipeline-b', value: 'duplicate' }), (error: { code?: string }) => error.code === '23505');
     await putMeta.run(store.db, { key: 'pipeline-h', value: 'autocommit' });
     assert.deepEqual(await metaOf('pipeline-h'), { value: 'autocommit' });
+  });
+
+  test('named statements first parsed in a failing sequence are parsed again exactly when the server did not keep them', async () => {
+    // A new pool: none of these statements is parsed on its connection yet.
+    const fresh = await openStore(database.url);
+    try {
+      // The INSERT fails when it runs, after every Parse of the sequence took effect: running it again must not parse
+      // it again ("prepared statement already exists").
+      await assert.rejects(
+        fresh.transact(async (trx) => {
+          await putMeta.run(trx, { key: 'pipeline-b', value: 'duplicate' });
+          await readMeta.first(trx, { key: 'pipeline-b' });
+        }),
+        (error: { code?: string }) => error.code === '23505',
+      );
+      // Its Parse fails, so the SELECT's Parse after it never ran: the SELECT must be parsed when it runs next
+      // ("prepared statement does not exist" otherwise).
+      await assert.rejects(
+        fresh.transact(async (trx) => {
+          await unparsable.run(trx, { key: 'pipeline-j' });
+          await countMeta.first(trx, { key: 'pipeline-b' });
+        }),
+        (error: { code?: string }) => error.code === '42883',
+      );
+      const [written, counted] = await fresh.transact(async (trx) => {
+        await putMeta.run(trx, { key: 'pipeline-i', value: 'after the failures' });
+        return [await readMeta.first(trx, { key: 'pipeline-i' }), await countMeta.first(trx, { key: 'pipeline-b' })];
+      });
+      assert.deepEqual(written, { value: 'after the failures' });
+      assert.equal(Number(counted?.n), 1);
+      assert.equal(fresh.poolStats().connections, 1, 'every transaction ran on the one connection');
+    } finally {
+      await fresh.close();
+    }
   });
 });
