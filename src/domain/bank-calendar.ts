@@ -72,9 +72,22 @@ export function isBankDay(date: IsoDate): boolean {
 
 const osloDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+function formatOsloDate(epochMs: number): IsoDate {
+  return osloDate.format(new Date(epochMs));
+}
+
+/**
+ * The last Oslo date looked up and the instants it spans [startMs, endMs). Formatting through Intl costs microseconds
+ * and a payment's operations ask for the date of "now" several times, nearly always the same day's.
+ */
+let lastDay: { date: IsoDate; startMs: number; endMs: number } | null = null;
+
 /** The Oslo calendar date of an instant. */
 export function osloDateOf(epochMs: number): IsoDate {
-  return osloDate.format(new Date(epochMs));
+  if (lastDay !== null && epochMs >= lastDay.startMs && epochMs < lastDay.endMs) return lastDay.date;
+  const date = formatOsloDate(epochMs);
+  lastDay = { date, startMs: osloMidnightMs(date), endMs: osloMidnightMs(addDays(date, 1)) };
+  return date;
 }
 
 /** The instant Oslo midnight starts `date` (handles CET/CEST). */
@@ -83,7 +96,7 @@ export function osloMidnightMs(date: IsoDate): number {
   // Oslo is UTC+1 or UTC+2; pick the offset whose local date is `date` at local midnight.
   for (const offsetHours of [1, 2]) {
     const candidate = utcMidnight - offsetHours * 3_600_000;
-    if (osloDateOf(candidate) === date && osloDateOf(candidate - 1) !== date) return candidate;
+    if (formatOsloDate(candidate) === date && formatOsloDate(candidate - 1) !== date) return candidate;
   }
   return utcMidnight - 3_600_000;
 }

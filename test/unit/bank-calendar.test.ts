@@ -2,6 +2,7 @@
 // bank-day arithmetic across Easter and Christmas.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { addBankDays, easterSunday, isBankDay, osloDateOf, osloMidnightMs } from '../../src/domain/bank-calendar.ts';
 
 test('Easter Sunday falls on the known dates', () => {
@@ -46,6 +47,25 @@ test('Oslo dates and midnights follow CET and CEST', () => {
   assert.equal(osloDateOf(Date.parse('2026-07-01T22:30:00Z')), '2026-07-02'); // 00:30 CEST
   assert.equal(new Date(osloMidnightMs('2026-01-06')).toISOString(), '2026-01-05T23:00:00.000Z');
   assert.equal(new Date(osloMidnightMs('2026-07-02')).toISOString(), '2026-07-01T22:00:00.000Z');
+});
+
+test('the Oslo date of any instant, in any order of lookups, is what Intl formats for it (across CET/CEST changes)', () => {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' });
+  // Instants near the 2026 changes (29 March, 25 October) and midnights, and anywhere in 2000–2040.
+  const near = (iso: string) => fc.integer({ min: -26 * 3_600_000, max: 26 * 3_600_000 }).map((offsetMs) => Date.parse(iso) + offsetMs);
+  const instant = fc.oneof(near('2026-03-29T01:00:00Z'), near('2026-10-25T01:00:00Z'), near('2026-06-30T22:00:00Z'), fc.integer({ min: Date.parse('2000-01-01'), max: Date.parse('2040-01-01') }));
+  // Every ten minutes through the days of the 2026 changes, forwards and backwards (a 23-hour and a 25-hour day).
+  for (const [fromIso, toIso] of [['2026-03-27T00:00:00Z', '2026-04-01T00:00:00Z'], ['2026-10-23T00:00:00Z', '2026-10-28T00:00:00Z']] as const) {
+    const sweep: number[] = [];
+    for (let epochMs = Date.parse(fromIso); epochMs < Date.parse(toIso); epochMs += 600_000) sweep.push(epochMs);
+    for (const epochMs of [...sweep, ...sweep.reverse()]) assert.equal(osloDateOf(epochMs), format.format(new Date(epochMs)), new Date(epochMs).toISOString());
+  }
+  fc.assert(
+    fc.property(fc.array(instant, { minLength: 1, maxLength: 40 }), (instants) => {
+      for (const epochMs of instants) assert.equal(osloDateOf(epochMs), format.format(new Date(epochMs)), new Date(epochMs).toISOString());
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('bank days equal those of the maintained date-holidays library (public and bank holidays of NO) over 1990–2100', async () => {
