@@ -21,6 +21,7 @@ import type { PaymentState } from '../src/domain/payment-states.ts';
 import { openAppContext } from '../src/kasse.ts';
 import { createDatabase, dropDatabase } from './lib/pg.ts';
 import { summarise } from './lib/stats.ts';
+import { seededPaymentRow } from '../test/support/seeded-payments.ts';
 
 const BENCH = kasseActor('bench');
 
@@ -34,15 +35,15 @@ const CHUNK = 5_000;
 const SECOND_UNIT_EVERY = 50;
 
 /** The mix of a real shop: most captured, some refunded, a few failed or left. */
-function stateOf(n: number): { state: PaymentState; reserved: number; captured: number; refunded: number; released: number; amount: number } {
+function stateOf(n: number): { state: PaymentState; reserved: number; captured: number; refunded: number; amount: number } {
   const amount = 1_000 + ((n * 7_919) % 250_000);
   const roll = n % 100;
-  if (roll < 70) return { state: 'captured', amount, reserved: amount, captured: amount, refunded: roll < 8 ? Math.floor(amount / 2) : 0, released: 0 };
-  if (roll < 80) return { state: 'reserved', amount, reserved: amount, captured: 0, refunded: 0, released: 0 };
-  if (roll < 88) return { state: 'cancelled', amount, reserved: 0, captured: 0, refunded: 0, released: 0 };
-  if (roll < 93) return { state: 'rejected', amount, reserved: 0, captured: 0, refunded: 0, released: 0 };
-  if (roll < 97) return { state: 'failed', amount, reserved: 0, captured: 0, refunded: 0, released: 0 };
-  return { state: 'initiated', amount, reserved: 0, captured: 0, refunded: 0, released: 0 };
+  if (roll < 70) return { state: 'captured', amount, reserved: amount, captured: amount, refunded: roll < 8 ? Math.floor(amount / 2) : 0 };
+  if (roll < 80) return { state: 'reserved', amount, reserved: amount, captured: 0, refunded: 0 };
+  if (roll < 88) return { state: 'cancelled', amount, reserved: 0, captured: 0, refunded: 0 };
+  if (roll < 93) return { state: 'rejected', amount, reserved: 0, captured: 0, refunded: 0 };
+  if (roll < 97) return { state: 'failed', amount, reserved: 0, captured: 0, refunded: 0 };
+  return { state: 'initiated', amount, reserved: 0, captured: 0, refunded: 0 };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kasse-portal-bench-'));
@@ -61,31 +62,20 @@ try {
       for (let n = from; n < Math.min(from + CHUNK, PAYMENTS); n++) {
         const s = stateOf(n);
         const createdAtMs = END_MS - SPAN_MS + Math.floor((n * SPAN_MS) / PAYMENTS);
-        rows.push({
-          msn: n % SECOND_UNIT_EVERY === 0 ? quiet : busy,
-          order_id: `order-${n}`,
-          state: s.state,
-          amount_ore: s.amount,
-          reserved_ore: s.reserved,
-          captured_ore: s.captured,
-          refunded_ore: s.refunded,
-          released_ore: s.released,
-          version: 1,
-          transaction_text: 'Bench order',
-          capture_type: 'reserve' as const,
-          scope: null,
-          user_msisdn: null,
-          card_bin: null,
-          card_id: null,
-          issuer_pending_until_ms: null,
-          shipping_json: null,
-          user_details_json: null,
-          sub: null,
-          expires_at_ms: createdAtMs + 300_000,
-          reserved_at_ms: s.reserved > 0 ? createdAtMs + 20_000 : null,
-          created_at_ms: createdAtMs,
-          updated_at_ms: createdAtMs,
-        });
+        rows.push(
+          seededPaymentRow({
+            msn: n % SECOND_UNIT_EVERY === 0 ? quiet : busy,
+            orderId: `order-${n}`,
+            state: s.state,
+            amountOre: s.amount,
+            reservedOre: s.reserved,
+            capturedOre: s.captured,
+            refundedOre: s.refunded,
+            createdAtMs,
+            reservedAtMs: s.reserved > 0 ? createdAtMs + 20_000 : null,
+            transactionText: 'Bench order',
+          }),
+        );
       }
       for (let i = 0; i < rows.length; i += 500) await trx.insertInto('payment').values(rows.slice(i, i + 500)).execute();
     });

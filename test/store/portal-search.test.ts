@@ -15,6 +15,7 @@ import { DAY_MS } from '../../src/domain/clock.ts';
 import { InvalidRequestError } from '../../src/domain/refusals.ts';
 import { amountSearchTuning } from '../../src/store/repos/portal.ts';
 import { testDialects } from '../support/databases.ts';
+import { seededPaymentRow } from '../support/seeded-payments.ts';
 import { startTestKasse, TEST_EPOCH_MS, type TestKasse } from '../support/harness.ts';
 
 const TEST_ACTOR = kasseActor('test');
@@ -53,31 +54,20 @@ for (const dialect of testDialects()) {
         const createdAtMs = TEST_EPOCH_MS - 20 * DAY_MS + Math.floor(n / 3) * 600_000;
         const captured = state === 'captured' ? amountOre : 0;
         const reserved = state === 'captured' || state === 'reserved' ? amountOre : 0;
-        rows.push({
-          msn: units[n % 7 === 0 ? 1 : 0]!.msn,
-          order_id: `search-${n}`,
-          state,
-          amount_ore: amountOre,
-          reserved_ore: reserved,
-          captured_ore: captured,
-          refunded_ore: 0,
-          released_ore: 0,
-          version: 1,
-          transaction_text: 'Test',
-          capture_type: 'reserve' as const,
-          scope: null,
-          user_msisdn: null,
-          card_bin: null,
-          card_id: null,
-          issuer_pending_until_ms: null,
-          shipping_json: null,
-          user_details_json: null,
-          sub: null,
-          expires_at_ms: createdAtMs + 300_000,
-          reserved_at_ms: null,
-          created_at_ms: createdAtMs,
-          updated_at_ms: createdAtMs,
-        });
+        rows.push(
+          seededPaymentRow({
+            msn: units[n % 7 === 0 ? 1 : 0]!.msn,
+            orderId: `search-${n}`,
+            state,
+            amountOre,
+            reservedOre: reserved,
+            capturedOre: captured,
+            refundedOre: 0,
+            createdAtMs,
+            reservedAtMs: null,
+            transactionText: 'Test',
+          }),
+        );
       }
       for (let i = 0; i < rows.length; i += 500) await k.kasse.store.db.insertInto('payment').values(rows.slice(i, i + 500)).execute();
       for (const row of await k.kasse.store.db.selectFrom('payment').select(['id', 'msn', 'order_id', 'state', 'amount_ore', 'created_at_ms']).execute()) {

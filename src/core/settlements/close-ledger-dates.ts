@@ -51,7 +51,9 @@ export async function closeDueLedgerDates(ctx: AppContext): Promise<number> {
   return closed;
 }
 
-async function closeDueDatesOfUnit(ctx: AppContext, unit: { msn: string; created_at_ms: number; last_closed: string | null }, nowMs: number): Promise<number> {
+type UnitWithLastClose = Awaited<ReturnType<typeof salesUnitsWithLastClose>>[number];
+
+async function closeDueDatesOfUnit(ctx: AppContext, unit: UnitWithLastClose, nowMs: number): Promise<number> {
   const due: string[] = [];
   for (let date = unit.last_closed ? nextDate(unit.last_closed) : osloDateOf(unit.created_at_ms); closeTimeMs(date) <= nowMs; date = nextDate(date)) due.push(date);
   for (let from = 0; from < due.length; from += DATES_PER_TRANSACTION) {
