@@ -2,7 +2,7 @@
  * PostgreSQL's round trips (the driver's side; the SQL is in dialect.ts). A transaction's BEGIN, its SAVEPOINTs and
  * its writes whose answer nobody reads (prepared.ts `preparedWrite`) are not sent on their own: they are held and
  * go out with the transaction's next statement, in one message sequence with one Sync, so the server answers them
- * all in one reply. A capture, for instance, went from ten round trips to seven.
+ * all in one reply. A capture, for instance, went from eleven round trips to seven.
  *
  * Nothing is acknowledged sooner: COMMIT is still waited for, and a transaction's statements still run one after the
  * other in the order they were issued, so each sees what the ones before it wrote. What changes is where an error

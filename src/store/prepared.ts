@@ -17,8 +17,9 @@ export function statementNameOf(sqlText: string): string | undefined {
   return statementNames.get(sqlText);
 }
 
-/** The SQL of every prepared write nobody reads the answer of (`preparedWrite`). */
+/** The SQL of every prepared write nobody reads the answer of (`preparedWrite`), and of every other prepared query. */
 const writesWithoutAnswer = new Set<string>();
+const queriesWithAnswer = new Set<string>();
 
 /** Whether this SQL is a prepared write whose answer nobody reads: inside a transaction it need not be waited for. */
 export function isWriteWithoutAnswer(sqlText: string): boolean {
@@ -40,7 +41,11 @@ export interface PreparedQuery<P, R> {
  * Kysely plugins of the handle are not applied to prepared queries.
  */
 export function prepared<P extends object, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>): PreparedQuery<P, R> {
-  const run = compiledRunner(build, () => {});
+  const run = compiledRunner(build, (sqlText) => {
+    // The same SQL as a write without answer would get that write's empty answer on PostgreSQL.
+    if (writesWithoutAnswer.has(sqlText)) throw new Error(`a prepared query is also a write without answer: ${sqlText}`);
+    queriesWithAnswer.add(sqlText);
+  });
   return {
     async all(db, params) {
       return (await run(db, params)).rows;
@@ -60,14 +65,15 @@ export interface PreparedWrite<P> {
 
 /**
  * A prepared INSERT, UPDATE or DELETE whose caller needs neither rows nor a count. Inside a PostgreSQL transaction it
- * is sent without waiting for its answer and that answer is read with the transaction's next statement (one round
- * trip for both, store/postgres-pipeline.ts); an error it causes is that next statement's error. The statements
- * after it see what it wrote, as if it had been waited for. SQLite, and PostgreSQL outside a transaction, run it
- * as any other statement.
+ * is held and sent with the transaction's next statement, which runs after it (one round trip for both,
+ * store/postgres-pipeline.ts); an error it causes is reported by that next statement. The statements after it see
+ * what it wrote, as if it had been waited for. SQLite, and PostgreSQL outside a transaction, run it as any other
+ * statement.
  */
 export function preparedWrite<P extends object>(build: (db: Kysely<Database>, params: P) => Compilable<never>): PreparedWrite<P> {
   const run = compiledRunner(build, (sqlText) => {
     if (/\breturning\b/i.test(sqlText)) throw new Error(`a write without answer cannot return rows: ${sqlText}`);
+    if (queriesWithAnswer.has(sqlText)) throw new Error(`a write without answer is also a prepared query: ${sqlText}`);
     writesWithoutAnswer.add(sqlText);
   });
   return {
