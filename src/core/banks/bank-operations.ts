@@ -6,15 +6,15 @@ import {
   captureFromHold,
   debitCard,
   endHold,
-  findBank,
   findBankOfCard,
   findDueHolds,
   findHoldForPayment,
   insertCardCredit,
   insertHold,
   scheduleHoldSettlement,
+  type CardWithHoldDays,
 } from '../../store/repos/banks.ts';
-import type { CardHoldRow, CardRow } from '../../store/schema.ts';
+import type { CardHoldRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BankStep, OperationDecision } from '../payments/record-operation.ts';
 import { inTransaction } from '../transaction.ts';
@@ -30,10 +30,9 @@ function bankDayStartMs(nowMs: number, bankDays: number): number {
  * Approval the issuer agreed to: hold the amount on the card for the bank's hold period (a SALE charges it at
  * once). The debit is guarded, so two payments racing for the last krone cannot both get it.
  */
-export function holdFunds(card: CardRow): BankStep {
+export function holdFunds(card: CardWithHoldDays): BankStep {
   return async ({ trx, nowMs }, payment, decision) => {
-    const bank = await findBank(trx, card.bank_id);
-    if (!bank) return failedApproval(decision, 'no_valid_card');
+    if (card.bank_hold_days === null) return failedApproval(decision, 'no_valid_card');
     if (!(await debitCard(trx, card.id, decision.amountOre, false))) return failedApproval(decision, 'refused_by_issuer');
     const sale = decision.kind === 'sale';
     await insertHold(trx, {
@@ -43,7 +42,7 @@ export function holdFunds(card: CardRow): BankStep {
       amount_ore: decision.amountOre,
       captured_ore: sale ? decision.amountOre : 0,
       status: sale ? 'settled' : 'held',
-      lapses_at_ms: nowMs + bank.hold_days * DAY_MS,
+      lapses_at_ms: nowMs + card.bank_hold_days * DAY_MS,
       nowMs,
     });
     return decision;

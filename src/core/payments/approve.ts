@@ -3,10 +3,10 @@ import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import { REFUSAL_ERROR, decideReservation, type IssuerRefusal } from '../../domain/issuer.ts';
 import { decideApproval } from '../../domain/payment.ts';
 import type { Trx } from '../../store/db.ts';
-import { findCard, listCards } from '../../store/repos/banks.ts';
+import { findCard, findDefaultCard, type CardWithHoldDays } from '../../store/repos/banks.ts';
 import { markIssuerPending } from '../../store/repos/payments.ts';
 import { setBankIdVerified } from '../../store/repos/users.ts';
-import type { CardRow, PaymentRow, TestUserRow } from '../../store/schema.ts';
+import type { PaymentRow, TestUserRow } from '../../store/schema.ts';
 import { failedApproval, holdFunds } from '../banks/bank-operations.ts';
 import type { AppContext } from '../context.ts';
 import { withIdempotency } from '../idempotency.ts';
@@ -87,13 +87,13 @@ export type ApprovalResult =
   | { status: 'challenge'; challenge: 'bankid' | 'sca' }
   | { status: 'pending'; untilMs: number };
 
-async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | undefined): Promise<CardRow | null> {
+async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | undefined): Promise<CardWithHoldDays | null> {
   if (cardId) {
     const card = await findCard(trx, cardId);
     if (!card || card.msisdn !== user.msisdn) throw new InvalidRequestError('cardId', 'That card does not belong to this user');
     return card;
   }
-  return (await listCards(trx, user.msisdn))[0] ?? null;
+  return (await findDefaultCard(trx, user.msisdn)) ?? null;
 }
 
 /**

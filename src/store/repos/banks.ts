@@ -11,6 +11,23 @@ const bankOfCard = prepared<{ cardId: string }, BankRow>((db, p) =>
 const cardsOfUser = prepared<{ msisdn: string }, CardRow>((db, p) =>
   db.selectFrom('card').selectAll().where('msisdn', '=', p.msisdn).orderBy('is_default', 'desc').orderBy('created_at_ms').orderBy('id'),
 );
+/** A card with how long its bank holds reserved funds (null: the card's bank is gone). */
+export type CardWithHoldDays = CardRow & { bank_hold_days: number | null };
+const defaultCardOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p) =>
+  db
+    .selectFrom('card')
+    .leftJoin('bank', 'bank.id', 'card.bank_id')
+    .selectAll('card')
+    .select('bank.hold_days as bank_hold_days')
+    .where('card.msisdn', '=', p.msisdn)
+    .orderBy('card.is_default', 'desc')
+    .orderBy('card.created_at_ms')
+    .orderBy('card.id')
+    .limit(1),
+);
+const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) =>
+  db.selectFrom('card').leftJoin('bank', 'bank.id', 'card.bank_id').selectAll('card').select('bank.hold_days as bank_hold_days').where('card.id', '=', p.id),
+);
 type Debit = { cardId: string; amountOre: number };
 const debitIfFunds = prepared<Debit, never>((db, p) =>
   db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre),
@@ -50,8 +67,14 @@ export async function listCards(db: Executor, msisdn: string): Promise<CardRow[]
   return cardsOfUser.all(db, { msisdn });
 }
 
-export async function findCard(db: Executor, id: string): Promise<CardRow | undefined> {
-  return db.selectFrom('card').selectAll().where('id', '=', id).executeTakeFirst();
+/** A card, with its bank's hold period: what an approval needs of both, in one read. */
+export async function findCard(db: Executor, id: string): Promise<CardWithHoldDays | undefined> {
+  return cardById.first(db, { id });
+}
+
+/** The card a user pays with when they pick none (their default, else their oldest), with its bank's hold period. */
+export async function findDefaultCard(db: Executor, msisdn: string): Promise<CardWithHoldDays | undefined> {
+  return defaultCardOfUser.first(db, { msisdn });
 }
 
 /**
