@@ -75,8 +75,8 @@ pgClient.query = function (this: unknown, ...args: unknown[]) {
 };
 
 /**
- * PostgreSQL's round trips: writes to the server's socket (statements sent without waiting for their answer leave
- * corked, together with the next one, in one write; store/postgres-pipeline.ts).
+ * PostgreSQL's round trips, counted on the socket: writes to the server (statements held for the next one leave with
+ * it in one message sequence, one write; store/postgres-pipeline.ts).
  */
 let databaseWrites = 0;
 const databasePort = databaseUrl.startsWith('postgres') ? Number(new URL(databaseUrl).port || 5432) : null;
