@@ -8,12 +8,10 @@ const bankById = prepared<{ id: string }, BankRow>((db, p) => db.selectFrom('ban
 const bankOfCard = prepared<{ cardId: string }, BankRow>((db, p) =>
   db.selectFrom('card').innerJoin('bank', 'bank.id', 'card.bank_id').selectAll('bank').where('card.id', '=', p.cardId),
 );
-const cardsOfUser = prepared<{ msisdn: string }, CardRow>((db, p) =>
-  db.selectFrom('card').selectAll().where('msisdn', '=', p.msisdn).orderBy('is_default', 'desc').orderBy('created_at_ms').orderBy('id'),
-);
 /** A card with how long its bank holds reserved funds (null: the card's bank is gone). */
 export type CardWithHoldDays = CardRow & { bank_hold_days: number | null };
-const defaultCardOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p) =>
+/** A user's cards in the order they are offered: the default first, then the oldest. */
+const cardsOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p) =>
   db
     .selectFrom('card')
     .leftJoin('bank', 'bank.id', 'card.bank_id')
@@ -22,8 +20,7 @@ const defaultCardOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p)
     .where('card.msisdn', '=', p.msisdn)
     .orderBy('card.is_default', 'desc')
     .orderBy('card.created_at_ms')
-    .orderBy('card.id')
-    .limit(1),
+    .orderBy('card.id'),
 );
 const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) =>
   db.selectFrom('card').leftJoin('bank', 'bank.id', 'card.bank_id').selectAll('card').select('bank.hold_days as bank_hold_days').where('card.id', '=', p.id),
@@ -63,7 +60,7 @@ export async function insertCard(db: Executor, row: Insertable<CardTable>): Prom
   await db.insertInto('card').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
 }
 
-export async function listCards(db: Executor, msisdn: string): Promise<CardRow[]> {
+export async function listCards(db: Executor, msisdn: string): Promise<CardWithHoldDays[]> {
   return cardsOfUser.all(db, { msisdn });
 }
 
@@ -74,7 +71,7 @@ export async function findCard(db: Executor, id: string): Promise<CardWithHoldDa
 
 /** The card a user pays with when they pick none (their default, else their oldest), with its bank's hold period. */
 export async function findDefaultCard(db: Executor, msisdn: string): Promise<CardWithHoldDays | undefined> {
-  return defaultCardOfUser.first(db, { msisdn });
+  return (await cardsOfUser.all(db, { msisdn }))[0];
 }
 
 /**
