@@ -18,7 +18,7 @@ import { inTransaction } from '../src/core/transaction.ts';
 import { osloDateOf } from '../src/domain/bank-calendar.ts';
 import { DAY_MS } from '../src/domain/clock.ts';
 import type { PaymentState } from '../src/domain/payment-states.ts';
-import { openAppContext } from '../src/kasse.ts';
+import { openAppContext } from '../src/app-context.ts';
 import { createDatabase, dropDatabase } from './lib/pg.ts';
 import { summarise } from './lib/stats.ts';
 import { seededPaymentRow } from '../test/support/seeded-payments.ts';

@@ -15,7 +15,7 @@ import { createMerchant, createSalesUnit } from '../src/core/merchants/sales-uni
 import { cliActor } from '../src/core/operators/audit.ts';
 import { inTransaction } from '../src/core/transaction.ts';
 import { captureFeeOre } from '../src/domain/settlement.ts';
-import { openAppContext } from '../src/kasse.ts';
+import { openAppContext } from '../src/app-context.ts';
 import { createDatabase, dropDatabase } from './lib/pg.ts';
 
 const dialect = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';

@@ -38,7 +38,7 @@ import { createSandboxMerchant } from './core/sandbox/sandbox-merchants.ts';
 import type { AppContext } from './core/context.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
-import { CHANNEL_LISTENERS, openAppContext } from './kasse.ts';
+import { CHANNEL_LISTENERS, openAppContext } from './app-context.ts';
 
 const USAGE = `Usage: kasse <command> [options]     (DATABASE_URL selects the database; default sqlite:./data/kasse.sqlite)
 

@@ -21,6 +21,11 @@ export interface Config {
   smtpUrl: string | null;
   reportMailFrom: string;
   reportPayoutEntryType: 'scheduled-for-payout' | 'payout-scheduled';
+  /**
+   * KASSE_USE_CASE_WORKER: run the write use cases and the jobs in a worker thread that owns SQLite's write connection
+   * (src/runtime/use-case-worker.ts). `auto` (default): with a SQLite file on a machine with two cores or more.
+   */
+  useCaseWorker: 'auto' | 'on' | 'off';
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -35,6 +40,13 @@ function payoutEntryType(raw: string | undefined): Config['reportPayoutEntryType
   if (raw === undefined || raw === '' || raw === 'scheduled-for-payout') return 'scheduled-for-payout';
   if (raw === 'payout-scheduled') return raw;
   throw new Error(`KASSE_REPORT_PAYOUT_ENTRY must be scheduled-for-payout or payout-scheduled, got ${JSON.stringify(raw)}`);
+}
+
+function onOffAuto(env: NodeJS.ProcessEnv, name: string): 'auto' | 'on' | 'off' {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return 'auto';
+  if (raw === 'auto' || raw === 'on' || raw === 'off') return raw;
+  throw new Error(`${name} must be auto, on or off, got ${JSON.stringify(raw)}`);
 }
 
 /** A production operator token is a long random secret: anyone who has it runs the platform. */
@@ -84,5 +96,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL?.trim() || null,
     reportMailFrom: env.KASSE_REPORT_MAIL_FROM?.trim() || 'Kasse <reports@kasse.invalid>',
     reportPayoutEntryType: payoutEntryType(env.KASSE_REPORT_PAYOUT_ENTRY),
+    useCaseWorker: onOffAuto(env, 'KASSE_USE_CASE_WORKER'),
   };
 }

@@ -1,20 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { DEFAULT_CONFIG, type AppConfig, type AppContext } from './core/context.ts';
+import type { AppConfig, AppContext } from './core/context.ts';
 import type { Clock } from './domain/clock.ts';
 import { seedSandboxFixtures } from './core/sandbox/fixtures.ts';
 import { buildServer } from './http/server.ts';
 import { checkOperatorCredential } from './config.ts';
-import { deliver } from './outbound/http-delivery.ts';
 import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
-import { ecommV2CallbackListener } from './channels/ecomm-v2/callback-listener.ts';
-import { settlementBookingListener } from './core/settlements/booking-listener.ts';
-import type { OperationListener } from './core/context.ts';
 import { KasseMetrics } from './observability/metrics.ts';
 import { ApiCallRecorder } from './core/api-calls/recorder.ts';
-import { migrateToLatest, openStore, type Store } from './store/db.ts';
-import { readOrInitMeta } from './store/repos/meta.ts';
+import { isSqliteFile, type Store } from './store/db.ts';
+import { CHANNEL_LISTENERS, openAppContext } from './app-context.ts';
+import { isShareable } from './clock.ts';
+import { UseCaseWorker, type UseCaseWorkerOptions } from './runtime/use-case-worker.ts';
 
 /** During a graceful shutdown, how often connections that went idle are closed. */
 const IDLE_SWEEP_MS = 50;
@@ -34,6 +31,13 @@ export interface KasseOptions {
   metrics?: boolean;
   /** Record merchant API calls for the API dashboard and the checklist (default true; the benchmark measures without). */
   apiCallRecording?: boolean;
+  /**
+   * Run the write use cases in a worker thread that owns SQLite's write connection (a database file and an
+   * AdjustableClock only; src/runtime/use-case-worker.ts). Default false.
+   */
+  useCaseWorker?: boolean;
+  /** Kasse cannot go on (the use-case worker crashed). Default: logged; `npm start` exits so it is restarted. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface Kasse {
@@ -42,75 +46,64 @@ export interface Kasse {
   apiCalls: ApiCallRecorder | null;
   ctx: AppContext;
   jobs: JobRunner;
+  /** The thread that runs the write use cases and the jobs, when KasseOptions.useCaseWorker asked for one. */
+  useCaseWorker: UseCaseWorker | null;
   store: Store;
   close(): Promise<void>;
 }
 
-/**
- * What happens beside every recorded payment operation, in its transaction: each channel's notification, and the
- * back office's booking of captures and refunds on the sales unit's ledger.
- */
-export const CHANNEL_LISTENERS: readonly OperationListener[] = [ecommV2CallbackListener, settlementBookingListener];
-
-/** The composition root shared by `npm start`, the CLI and the tests: storage → context → jobs → HTTP. */
-/** Open and migrate the database and build the context the use cases run in (also used by the CLI). */
-export async function openAppContext(args: {
-  databaseUrl: string;
-  clock: Clock;
-  config?: Partial<AppConfig> | undefined;
-  onOutboundEnqueued: () => void;
-  operationListeners: readonly OperationListener[];
-}): Promise<AppContext> {
-  const store = await openStore(args.databaseUrl);
-  await migrateToLatest(store);
-  // One signing key per database, so every node of a cluster accepts every node's tokens.
-  const signingKeyHex = await readOrInitMeta(store.db, 'access_token_signing_key', () => randomBytes(32).toString('hex'));
-  return {
-    store,
-    clock: args.clock,
-    config: { ...DEFAULT_CONFIG, ...args.config },
-    tokenSigningKey: Buffer.from(signingKeyHex, 'hex'),
-    operationListeners: args.operationListeners,
-    onOutboundEnqueued: args.onOutboundEnqueued,
-    deliverHttp: deliver,
-  };
-}
-
+/** The composition root shared by `npm start` and the tests: storage → context → (use-case worker) → jobs → HTTP. */
 export async function createKasse(options: KasseOptions): Promise<Kasse> {
   const production = options.config?.mode === 'production';
   if (production) checkOperatorCredential(options.adminToken ?? null);
-  let jobs: JobRunner | null = null;
-  const ctx = await openAppContext({
+  let nudgeJobs: () => void = () => {};
+  const opened = await openAppContext({
     databaseUrl: options.databaseUrl,
     clock: options.clock,
     config: options.config,
-    onOutboundEnqueued: () => jobs?.nudge(),
+    onOutboundEnqueued: () => nudgeJobs(),
     operationListeners: CHANNEL_LISTENERS,
   });
-  const { store } = ctx;
+  const { store } = opened;
   const logger = options.logger ?? false;
-  const metrics = options.metrics === false ? null : new KasseMetrics(ctx);
+  const metrics = options.metrics === false ? null : new KasseMetrics(opened);
   const reportError = (what: string) => (error: unknown) => {
     if (logger) logger.error({ err: error }, what);
     else console.error(what, error);
   };
+  const startJobs = options.startJobs !== false;
+  const jobPollIntervalMs = options.jobPollIntervalMs ?? 250;
+  const useCaseWorker = options.useCaseWorker
+    ? await startUseCaseWorker(options, opened.config, {
+        jobPollIntervalMs,
+        startJobs,
+        onUnexpectedExit: options.onFatal ?? reportError('the use-case worker stopped: payments cannot be written'),
+        reports: {
+          jobFailed: reportError('background job failed'),
+          ...(metrics ? { outboundAttempt: metrics.jobObserver.outboundAttempt, jobPass: (seconds: number) => metrics.observeJobPass(seconds) } : {}),
+        },
+      })
+    : null;
+  const ctx: AppContext = useCaseWorker ? { ...opened, useCaseRunner: useCaseWorker } : opened;
   const apiCalls = options.apiCallRecording === false ? null : new ApiCallRecorder(ctx, reportError('recording API calls failed'));
+  // With a use-case worker the jobs run there, beside the writes; this runner is not started (a test may drain it).
   const runner = new JobRunner(ctx, {
-    pollIntervalMs: options.jobPollIntervalMs ?? 250,
+    pollIntervalMs: jobPollIntervalMs,
     onError: reportError('background job failed'),
     ...(metrics ? { observer: metrics.jobObserver } : {}),
   });
-  jobs = runner;
+  nudgeJobs = useCaseWorker ? () => useCaseWorker.nudge() : () => runner.nudge();
   if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
   // Production has no sandbox: no time travel, no sandbox routes, whatever the caller passed.
-  const app = await buildServer({ ctx, work: runner, timeTravel: production ? null : options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
-  if (options.startJobs !== false) runner.start();
+  const app = await buildServer({ ctx, work: useCaseWorker ?? runner, timeTravel: production ? null : options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
+  if (startJobs && !useCaseWorker) runner.start();
   return {
     app,
     metrics,
     apiCalls,
     ctx,
     jobs: runner,
+    useCaseWorker,
     store,
     /**
      * Graceful: stop accepting and finish the requests in flight (fastify answers 503 to new requests on open
@@ -126,9 +119,17 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
         clearInterval(sweep);
       }
       await runner.stop();
-      // The calls answered last are still buffered: written now, before the store closes.
+      // The calls answered last are still buffered: written now, before the store closes (through the worker if any).
       await apiCalls?.close();
+      await useCaseWorker?.close();
       await store.close();
     },
   };
+}
+
+/** The worker opens the same database file and runs on the same clock: an in-memory database cannot be shared. */
+function startUseCaseWorker(options: KasseOptions, config: AppConfig, rest: Pick<UseCaseWorkerOptions, 'jobPollIntervalMs' | 'startJobs' | 'reports' | 'onUnexpectedExit'>): Promise<UseCaseWorker> {
+  if (!isSqliteFile(options.databaseUrl)) throw new Error(`the use-case worker needs a SQLite database file, not ${options.databaseUrl}`);
+  if (!isShareable(options.clock)) throw new Error('the use-case worker needs a clock it can share (src/clock.ts)');
+  return UseCaseWorker.start({ databaseUrl: options.databaseUrl, config, clock: options.clock.shared(), ...rest });
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import pino from 'pino';
 import { ensureDemoMerchant, type DemoMerchant } from './core/sandbox/sandbox-merchants.ts';
 import { ensureSandboxOperator } from './core/sandbox/sandbox-operator.ts';
@@ -5,7 +6,7 @@ import { AdjustableClock, systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { REDACTED_PATHS } from './http/server.ts';
 import { createKasse } from './kasse.ts';
-import { openStore } from './store/db.ts';
+import { isSqliteFile, openStore } from './store/db.ts';
 import { readMeta, writeMeta } from './store/repos/meta.ts';
 
 const CLOCK_OFFSET_KEY = 'sandbox_clock_offset_ms';
@@ -76,12 +77,18 @@ async function main(): Promise<void> {
     adminToken: config.adminToken,
     logger,
     jobPollIntervalMs: config.jobPollIntervalMs,
+    onFatal: (error) => {
+      logger.fatal({ err: error }, 'Kasse cannot go on; exiting so that it is restarted');
+      process.exit(1);
+    },
+    useCaseWorker: config.useCaseWorker === 'on' || (config.useCaseWorker === 'auto' && isSqliteFile(config.databaseUrl) && availableParallelism() >= 2),
   });
   persistOffset = (offsetMs) => writeMeta(kasse.store.db, CLOCK_OFFSET_KEY, String(offsetMs));
 
   await kasse.app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
-  const lines = [`Kasse (${config.mode}) listening on http://${config.host}:${config.port} — storage ${kasse.store.kind}`];
+  const writes = kasse.useCaseWorker ? ' (payments written by a worker thread; KASSE_USE_CASE_WORKER=off to keep one thread)' : '';
+  const lines = [`Kasse (${config.mode}) listening on http://${config.host}:${config.port} — storage ${kasse.store.kind}${writes}`];
   if (config.mode === 'sandbox') {
     lines.push(...demoMerchantBanner(await ensureDemoMerchant(kasse.ctx), base));
     const { login } = await ensureSandboxOperator(kasse.ctx);

@@ -43,6 +43,13 @@ export interface AppContext {
   onOutboundEnqueued(): void;
   /** Synchronous calls to the merchant (shipping details); never inside a DB transaction. */
   deliverHttp(request: OutboundRequest): Promise<DeliveryResult>;
+  /** Where the write use cases run when not in this thread (core/use-cases.ts `runUseCase`); null or absent: here. */
+  readonly useCaseRunner?: UseCaseRunner | null;
+}
+
+/** Runs a write use case by its name in core/use-cases.ts (typed there: `runUseCase`) in the thread that owns the writes. */
+export interface UseCaseRunner {
+  run(name: string, args: readonly unknown[]): Promise<unknown>;
 }
 
 export const DEFAULT_CONFIG: AppConfig = {

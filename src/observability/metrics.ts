@@ -62,6 +62,11 @@ export class KasseMetrics {
     },
   };
 
+  /** A job pass timed elsewhere (in the use-case worker, which runs the jobs when there is one). */
+  observeJobPass(seconds: number): void {
+    this.#jobPassSeconds.observe(seconds);
+  }
+
   /** The whole exposition, with the database-derived gauges read now. */
   async scrape(): Promise<string> {
     const nowMs = this.ctx.clock.nowMs();

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
-import { dialectFor, withForeignKeysOffForMigration, type DialectKind, type PoolStats } from './dialect.ts';
+import { dialectFor, sqlitePathOf, withForeignKeysOffForMigration, type DialectKind, type PoolStats } from './dialect.ts';
 import { executeDirectly } from './direct-execution.ts';
 import { DEFAULT_GROUP_COMMIT_LIMITS, GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
@@ -36,6 +36,11 @@ export interface Store {
   /** Group-commit counters (SQLite); null on PostgreSQL. */
   readonly groupCommitStats: GroupCommitStats | null;
   close(): Promise<void>;
+}
+
+/** A SQLite database in a file, which another connection (in another thread) can open too. */
+export function isSqliteFile(databaseUrl: string): boolean {
+  return databaseUrl.startsWith('sqlite:') && sqlitePathOf(databaseUrl) !== ':memory:';
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://…` URLs. */

@@ -14,7 +14,7 @@ import {
   SqliteDriver,
   SelectQueryNode,
   sql,
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type QueryCompiler,
   type QueryResult,
@@ -50,7 +50,7 @@ export async function dialectFor(
 ): Promise<{ kind: DialectKind; dialect: Dialect; direct: DirectExecutors; close: () => Promise<void>; poolStats: () => PoolStats }> {
   if (url.startsWith('sqlite:')) {
     const { default: SqliteDatabase } = await import('better-sqlite3');
-    const path = url.slice('sqlite:'.length) || ':memory:';
+    const path = sqlitePathOf(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const writer = new SqliteDatabase(path);
     writer.pragma('journal_mode = WAL');
@@ -98,6 +98,11 @@ export async function dialectFor(
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url)}`);
 }
 
+/** The file of a `sqlite:<path>` URL, or `:memory:` (`sqlite:` and `sqlite::memory:`). */
+export function sqlitePathOf(url: string): string {
+  return url.slice('sqlite:'.length) || ':memory:';
+}
+
 /**
  * What may run statements without Kysely's executor (store/direct-execution.ts), SQLite only: `database` the SELECTs on
  * the store's own handle (null for an in-memory database, which has no read connection); `writer` the statements of a
@@ -117,6 +122,8 @@ function runOn(statements: ReturnType<typeof withStatementCache>, { sql: sqlText
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
 /**
  * Kysely's SQLite driver calls prepare() for every query it runs, and better-sqlite3 compiles the SQL each time
@@ -233,8 +240,9 @@ class RoutingSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as Lease).holdWriter();
-    await this.#inner.beginTransaction(connection);
+    // IMMEDIATE: the write lock up front. With a second writer (the use-case worker's connection beside this one) a
+    // deferred transaction that read first could not upgrade once the other had committed (SQLITE_BUSY_SNAPSHOT).
+    await (await (connection as Lease).holdWriter()).executeQuery(BEGIN_IMMEDIATE);
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -9,9 +9,9 @@
 // duplicates are reported), and reconciliation is clean in-process and through `npx kasse reconcile` (exit 0).
 // Size: RELIABILITY=full → 20 kills and a larger load; default → 5 kills. SEED=<n> replays a plan.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { freshDatabase, testDialects, type DialectName } from '../support/databases.ts';
@@ -436,14 +436,22 @@ async function crashStorm(dialect: DialectName): Promise<void> {
 function groupCommitReport(starts: number, statsFile: (start: number) => string, reportFile: (start: number) => string) {
   const report = { batches: 0, multiCommandBatches: 0, largestBatch: 0, killsInsideBatch: 0, killsInsideMultiCommandBatch: 0, killsAtCommit: 0 };
   for (let start = 0; start < starts; start++) {
-    if (!existsSync(statsFile(start))) continue;
-    const stats = JSON.parse(readFileSync(statsFile(start), 'utf8')) as { batches: number; multiCommandBatches: number; largest: number; openCommands: number };
-    report.batches += stats.batches;
-    report.multiCommandBatches += stats.multiCommandBatches;
-    report.largestBatch = Math.max(report.largestBatch, stats.largest);
+    // One file per thread that wrote (the main thread's, and the use-case worker's when it runs; kill-at-commit.mjs).
+    const dir = dirname(statsFile(start));
+    const own = basename(statsFile(start));
+    const files = readdirSync(dir).filter((name) => name === own || (name.startsWith(`${own}.thread`) && !name.endsWith('.tmp')));
+    // What a kill cut off: the commands of the batch open in the thread that held most (threads batch separately).
+    let openCommands = 0;
+    for (const file of files) {
+      const stats = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { batches: number; multiCommandBatches: number; largest: number; openCommands: number };
+      report.batches += stats.batches;
+      report.multiCommandBatches += stats.multiCommandBatches;
+      report.largestBatch = Math.max(report.largestBatch, stats.largest);
+      openCommands = Math.max(openCommands, stats.openCommands);
+    }
     // The last start is stopped, not killed.
-    if (start < starts - 1 && stats.openCommands > 0) report.killsInsideBatch++;
-    if (start < starts - 1 && stats.openCommands > 1) report.killsInsideMultiCommandBatch++;
+    if (start < starts - 1 && openCommands > 0) report.killsInsideBatch++;
+    if (start < starts - 1 && openCommands > 1) report.killsInsideMultiCommandBatch++;
     if (existsSync(reportFile(start))) report.killsAtCommit++;
   }
   return report;

@@ -29,7 +29,7 @@ export interface TestKasse {
  * (timers are real; what is due follows the fake clock) unless `startJobs: false`.
  */
 export async function startTestKasse(
-  options: { dialect?: DialectName; startJobs?: boolean; config?: Partial<AppConfig>; adminToken?: string } = {},
+  options: { dialect?: DialectName; startJobs?: boolean; config?: Partial<AppConfig>; adminToken?: string; useCaseWorker?: boolean } = {},
 ): Promise<TestKasse> {
   const dialect = options.dialect ?? 'sqlite';
   const database = await freshDatabase(dialect);
@@ -42,6 +42,8 @@ export async function startTestKasse(
     startJobs: options.startJobs ?? true,
     jobPollIntervalMs: 50,
     config: { ...options.config },
+    // KASSE_TEST_USE_CASE_WORKER=1: the SQLite suites run with the use-case worker (src/runtime/use-case-worker.ts).
+    useCaseWorker: options.useCaseWorker ?? (dialect === 'sqlite' && process.env.KASSE_TEST_USE_CASE_WORKER === '1'),
   });
   await kasse.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = kasse.app.server.address() as AddressInfo;
@@ -55,7 +57,7 @@ export async function startTestKasse(
     databaseUrl: database.url,
     async advance(ms) {
       clock.advance(ms);
-      await kasse.jobs.drain();
+      await (kasse.useCaseWorker ?? kasse.jobs).drain();
     },
     async close() {
       await kasse.close();

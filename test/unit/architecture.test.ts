@@ -40,11 +40,11 @@ function resolved(file: string, spec: string): string | undefined {
   return relative(root, join(root, dirname(file), spec));
 }
 
-test('the core imports no channel, no transport, no jobs and no web framework', () => {
+test('the core imports no channel, no transport, no jobs, no runtime and no web framework', () => {
   for (const file of sources('src/core')) {
     for (const spec of importsOf(file)) {
       const target = resolved(file, spec) ?? spec;
-      assert.ok(!/^src\/(channels|http|jobs|outbound)\//.test(target), `${file} imports ${spec}`);
+      assert.ok(!/^src\/(channels|http|jobs|outbound|runtime)\//.test(target), `${file} imports ${spec}`);
       assert.ok(!/fastify/.test(spec), `${file} imports ${spec}`);
     }
   }
@@ -86,6 +86,19 @@ test('no import cycle anywhere in src/', () => {
     done.add(file);
   };
   for (const file of graph.keys()) visit(file);
+});
+
+test('threads are started only under src/runtime, and channels call the write use cases by name, never directly', () => {
+  for (const file of sources('src')) {
+    if (!file.startsWith(join('src', 'runtime'))) assert.ok(!importsOf(file).includes('node:worker_threads'), `${file} imports node:worker_threads`);
+  }
+  // A channel that imported a write use case would run it in the main thread beside the use-case worker’s writes.
+  for (const file of sources('src/channels')) {
+    const code = codeOf(file);
+    for (const useCase of ['initiatePayment', 'capturePayment', 'refundPayment', 'cancelPayment', 'forceApprove']) {
+      assert.ok(!new RegExp(`\\b${useCase}\\(`).test(code), `${file} calls ${useCase} directly instead of runUseCase`);
+    }
+  }
 });
 
 test('only src/clock.ts reads the wall clock', () => {

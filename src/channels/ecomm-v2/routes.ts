@@ -2,12 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import type { AppContext } from '../../core/context.ts';
-import { forceApprove } from '../../core/payments/approve.ts';
-import { cancelPayment } from '../../core/payments/cancel.ts';
-import { capturePayment } from '../../core/payments/capture.ts';
 import { loadWithLog } from '../../core/payments/details.ts';
-import { REGULAR_PAYMENT, initiatePayment } from '../../core/payments/initiate.ts';
-import { refundPayment } from '../../core/payments/refund.ts';
+import { REGULAR_PAYMENT, landingUrl } from '../../core/payments/initiate.ts';
+import { runUseCase } from '../../core/use-cases.ts';
 import { Refused } from '../../domain/refusals.ts';
 import { cancelBody, captureBody, detailsBody, refundBody, statusBody } from './presenters.ts';
 import { authenticate, checkMerchantSerialNumber } from './authentication.ts';
@@ -70,7 +67,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
         if (merchantInfo.consentRemovalPrefix !== undefined) checkCallbackUrl('merchantInfo.consentRemovalPrefix', merchantInfo.consentRemovalPrefix);
         if (merchantInfo.shippingDetailsPrefix !== undefined) checkCallbackUrl('merchantInfo.shippingDetailsPrefix', merchantInfo.shippingDetailsPrefix);
         const { consentRemovalPrefix, shippingDetailsPrefix, staticShippingDetails } = merchantInfo;
-        return initiatePayment(ctx, request.client.salesUnit, {
+        const { landingToken } = await runUseCase(ctx, 'initiatePayment', request.client.salesUnit, {
           orderId: transaction.orderId,
           amountOre: transaction.amount,
           transactionText: transaction.transactionText,
@@ -84,6 +81,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
           scope: transaction.scope?.trim() || null,
           merchantInfoExtras: { consentRemovalPrefix, shippingDetailsPrefix, staticShippingDetails },
         });
+        return { orderId: transaction.orderId, url: landingUrl(ctx, landingToken, isApp) };
       },
     );
 
@@ -100,7 +98,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
           response: { 200: CaptureResponse },
         },
       },
-      async (request) => captureBody(await capturePayment(ctx, moneyAction(request, 'capture'))),
+      async (request) => captureBody(await runUseCase(ctx, 'capturePayment', moneyAction(request, 'capture'))),
     );
 
     app.post(
@@ -116,7 +114,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
           response: { 200: RefundResponse },
         },
       },
-      async (request) => refundBody(await refundPayment(ctx, moneyAction(request, 'refund'))),
+      async (request) => refundBody(await runUseCase(ctx, 'refundPayment', moneyAction(request, 'refund'))),
     );
 
     app.put(
@@ -136,7 +134,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
         const msn = checkMerchantSerialNumber(request, request.body.merchantInfo.merchantSerialNumber);
         limit(request, 'cancel', request.params.orderId);
         return cancelBody(
-          await cancelPayment(ctx, {
+          await runUseCase(ctx, 'cancelPayment', {
           msn,
           orderId: request.params.orderId,
           transactionText: request.body.transaction.transactionText,
@@ -191,7 +189,7 @@ export function ecommV2Routes(ctx: AppContext, limiter: RateLimiter): FastifyPlu
       },
       async (request, reply) => {
         const msn = checkMerchantSerialNumber(request);
-        await forceApprove(ctx, {
+        await runUseCase(ctx, 'forceApprove', {
           msn,
           orderId: request.params.orderId,
           customerPhoneNumber: request.body.customerPhoneNumber,

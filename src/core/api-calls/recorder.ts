@@ -1,4 +1,5 @@
-import { deleteApiCallsBefore, insertApiCalls, type NewApiCall } from '../../store/repos/api-calls.ts';
+import { deleteApiCallsBefore, type NewApiCall } from '../../store/repos/api-calls.ts';
+import { runUseCase } from '../use-cases.ts';
 import type { AppContext } from '../context.ts';
 
 export type ApiCallRecord = NewApiCall;
@@ -47,7 +48,7 @@ export class ApiCallRecorder {
       if (batch.length === 0) return;
       try {
         // One transaction: on SQLite it joins a group-commit batch and shares its fsync with the payments'.
-        await this.ctx.store.transact((trx) => insertApiCalls(trx, this.ctx.store.kind, batch));
+        await runUseCase(this.ctx, 'storeApiCalls', batch);
       } catch (error) {
         this.onError(error);
       }

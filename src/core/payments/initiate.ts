@@ -110,5 +110,6 @@ export async function initiatePayment(ctx: AppContext, unit: SalesUnitRow, cmd: 
       error_key: null,
     });
   });
-  return { orderId: cmd.orderId, url: landingUrl(ctx, token, cmd.isApp) };
+  // The channel builds the landing URL from the token (landingUrl), with the public URL of the node that answers.
+  return { orderId: cmd.orderId, landingToken: token };
 }

@@ -5,15 +5,18 @@
 // payments whose order id starts with it: right before that COMMIT runs, or right after it returned. Before dying it
 // writes the batch (commands, those order ids) to KASSE_TEST_KILL_REPORT.
 // KASSE_TEST_BATCH_STATS=<file>: keep in that file how many batches committed, how many held more than one command,
-// the largest, and how many commands the batch open right now holds (what a SIGKILL cut off).
+// the largest, and how many commands the batch open right now holds (what a SIGKILL cut off). The preload runs in
+// every thread of the process, and the use-case worker's thread has a write connection (and batches) of its own: each
+// thread keeps its own file, `<file>` for the main thread and `<file>.thread<id>` for a worker (statsFilesOf below).
 import { renameSync, writeFileSync } from 'node:fs';
+import { isMainThread, threadId } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const when = process.env.KASSE_TEST_KILL_AT;
 const minCommands = Number(process.env.KASSE_TEST_KILL_MIN_COMMANDS ?? 3);
 const prefix = process.env.KASSE_TEST_ORDER_PREFIX;
 const report = process.env.KASSE_TEST_KILL_REPORT ?? '';
-const statsFile = process.env.KASSE_TEST_BATCH_STATS;
+const statsFile = process.env.KASSE_TEST_BATCH_STATS && (isMainThread ? process.env.KASSE_TEST_BATCH_STATS : `${process.env.KASSE_TEST_BATCH_STATS}.thread${threadId}`);
 
 let savepoints = 0;
 let orders = [];
