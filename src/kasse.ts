@@ -32,8 +32,9 @@ export interface KasseOptions {
   /** Record merchant API calls for the API dashboard and the checklist (default true; the benchmark measures without). */
   apiCallRecording?: boolean;
   /**
-   * Run the write use cases in a worker thread that owns SQLite's write connection (a database file and an
-   * AdjustableClock only; src/runtime/use-case-worker.ts). Default false.
+   * Run the write use cases and the jobs in a worker thread that owns SQLite's write connection (a database file and
+   * a clock it can share only; src/runtime/use-case-worker.ts). Default false; `npm start` decides by
+   * KASSE_USE_CASE_WORKER.
    */
   useCaseWorker?: boolean;
   /** Kasse cannot go on (the use-case worker crashed). Default: logged; `npm start` exits so it is restarted. */

@@ -14,12 +14,12 @@ const data = workerData as UseCaseWorkerData;
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 
-let jobs: JobRunner | null = null;
 const ctx = await openAppContext({
   databaseUrl: data.databaseUrl,
   clock: clockFromShared(data.clock),
   config: data.config,
-  onOutboundEnqueued: () => jobs?.nudge(),
+  // Called after a commit, by then the runner exists.
+  onOutboundEnqueued: () => runner.nudge(),
   operationListeners: CHANNEL_LISTENERS,
 });
 const runner = new JobRunner(ctx, {
@@ -34,7 +34,6 @@ const runner = new JobRunner(ctx, {
     },
   },
 });
-jobs = runner;
 if (data.startJobs) runner.start();
 
 const answer = (id: number, work: Promise<unknown>) =>
