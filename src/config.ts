@@ -23,7 +23,8 @@ export interface Config {
   reportPayoutEntryType: 'scheduled-for-payout' | 'payout-scheduled';
   /**
    * KASSE_USE_CASE_WORKER: run the write use cases and the jobs in a worker thread that owns SQLite's write connection
-   * (src/runtime/use-case-worker.ts). `auto` (default): with a SQLite file on a machine with two cores or more.
+   * (src/runtime/use-case-worker.ts). `auto` (default): on a machine with two cores or more. Only a SQLite file can be
+   * shared with the worker: PostgreSQL and an in-memory database ignore it.
    */
   useCaseWorker: 'auto' | 'on' | 'off';
 }

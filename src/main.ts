@@ -81,7 +81,8 @@ async function main(): Promise<void> {
       logger.fatal({ err: error }, 'Kasse cannot go on; exiting so that it is restarted');
       process.exit(1);
     },
-    useCaseWorker: config.useCaseWorker === 'on' || (config.useCaseWorker === 'auto' && isSqliteFile(config.databaseUrl) && availableParallelism() >= 2),
+    // Only a SQLite file can be shared with the worker; PostgreSQL scales out with more nodes instead.
+    useCaseWorker: isSqliteFile(config.databaseUrl) && (config.useCaseWorker === 'on' || (config.useCaseWorker === 'auto' && availableParallelism() >= 2)),
   });
   persistOffset = (offsetMs) => writeMeta(kasse.store.db, CLOCK_OFFSET_KEY, String(offsetMs));
 

@@ -36,18 +36,21 @@ const runner = new JobRunner(ctx, {
 });
 if (data.startJobs) runner.start();
 
-const answer = (id: number, work: Promise<unknown>) =>
-  work.then(
-    (value) => send({ type: 'answer', id, value }),
-    (error: unknown) => send({ type: 'failed', id, failure: failureOf(error) }),
-  );
+/** Whatever `work` throws, even before it returns a promise, is the call's failure, never the thread's end. */
+const answer = (id: number, work: () => Promise<unknown>) =>
+  Promise.resolve()
+    .then(work)
+    .then(
+      (value) => send({ type: 'answer', id, value }),
+      (error: unknown) => send({ type: 'failed', id, failure: failureOf(error) }),
+    );
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'call':
-      return void answer(message.id, runHere(ctx, message.name, message.args as never));
+      return void answer(message.id, () => runHere(ctx, message.name, message.args as never));
     case 'drain':
-      return void answer(message.id, runner.drain());
+      return void answer(message.id, () => runner.drain());
     case 'nudge':
       return runner.nudge();
     case 'close':

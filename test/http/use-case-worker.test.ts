@@ -104,6 +104,9 @@ describe('the use-case worker', () => {
   test('a graceful close answers the calls in flight; every 200 was committed; then the worker ends', async () => {
     const k = await startTestKasse({ useCaseWorker: true });
     const merchant = await MerchantClient.create(k.baseUrl, { rateLimits: false });
+    // A call the worker cannot run fails alone; the thread goes on.
+    const worker = k.kasse.useCaseWorker!;
+    await assert.rejects(worker.run('noSuchUseCase' as never, [] as never), /not a function/);
     const headers = await merchant.authHeaders();
     // Raw requests: an answer may be the 503 of a server that is closing, which is no ecomm v2 answer.
     const inFlight = Array.from({ length: 16 }, (_, i) =>
@@ -111,7 +114,6 @@ describe('the use-case worker', () => {
     );
     // Close once the first answer is back, so others are in the worker's batches or on their way.
     await Promise.race(inFlight);
-    const worker = k.kasse.useCaseWorker!;
     await k.kasse.close();
     const settled = await Promise.allSettled(inFlight);
     const answered = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [{ i, status: s.value.status }] : []));
