@@ -4,7 +4,7 @@ import type { Clock } from './domain/clock.ts';
 import { seedSandboxFixtures } from './core/sandbox/fixtures.ts';
 import { buildServer } from './http/server.ts';
 import { checkOperatorCredential } from './config.ts';
-import type { TimeTravel } from './http/routes/kasse/sandbox.ts';
+import type { BackgroundWork, TimeTravel } from './http/routes/kasse/sandbox.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { KasseMetrics } from './observability/metrics.ts';
 import { ApiCallRecorder } from './core/api-calls/recorder.ts';
@@ -49,6 +49,8 @@ export interface Kasse {
   jobs: JobRunner;
   /** The thread that runs the write use cases and the jobs, when KasseOptions.useCaseWorker asked for one. */
   useCaseWorker: UseCaseWorker | null;
+  /** Where the jobs run (the worker, else `jobs`): what time travel drains. */
+  backgroundWork: BackgroundWork;
   store: Store;
   close(): Promise<void>;
 }
@@ -94,9 +96,10 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
     ...(metrics ? { observer: metrics.jobObserver } : {}),
   });
   nudgeJobs = useCaseWorker ? () => useCaseWorker.nudge() : () => runner.nudge();
+  const backgroundWork: BackgroundWork = useCaseWorker ?? runner;
   if (ctx.config.mode === 'sandbox') await seedSandboxFixtures(ctx);
   // Production has no sandbox: no time travel, no sandbox routes, whatever the caller passed.
-  const app = await buildServer({ ctx, work: useCaseWorker ?? runner, timeTravel: production ? null : options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
+  const app = await buildServer({ ctx, work: backgroundWork, timeTravel: production ? null : options.timeTravel, adminToken: options.adminToken ?? null, logger, metrics, apiCalls });
   if (startJobs && !useCaseWorker) runner.start();
   return {
     app,
@@ -105,6 +108,7 @@ export async function createKasse(options: KasseOptions): Promise<Kasse> {
     ctx,
     jobs: runner,
     useCaseWorker,
+    backgroundWork,
     store,
     /**
      * Graceful: stop accepting and finish the requests in flight (fastify answers 503 to new requests on open

@@ -57,7 +57,7 @@ export async function startTestKasse(
     databaseUrl: database.url,
     async advance(ms) {
       clock.advance(ms);
-      await (kasse.useCaseWorker ?? kasse.jobs).drain();
+      await kasse.backgroundWork.drain();
     },
     async close() {
       await kasse.close();

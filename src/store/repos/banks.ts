@@ -11,20 +11,13 @@ const bankOfCard = prepared<{ cardId: string }, BankRow>((db, p) =>
 /** A card with how long its bank holds reserved funds (null: the card's bank is gone). */
 export type CardWithHoldDays = CardRow & { bank_hold_days: number | null };
 /** A user's cards in the order they are offered: the default first, then the oldest. */
+/** Cards with their bank's hold period (a LEFT JOIN: a card whose bank is gone still reads, with null). */
+const cardsWithHoldDays = (db: Executor) =>
+  db.selectFrom('card').leftJoin('bank', 'bank.id', 'card.bank_id').selectAll('card').select('bank.hold_days as bank_hold_days');
 const cardsOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p) =>
-  db
-    .selectFrom('card')
-    .leftJoin('bank', 'bank.id', 'card.bank_id')
-    .selectAll('card')
-    .select('bank.hold_days as bank_hold_days')
-    .where('card.msisdn', '=', p.msisdn)
-    .orderBy('card.is_default', 'desc')
-    .orderBy('card.created_at_ms')
-    .orderBy('card.id'),
+  cardsWithHoldDays(db).where('card.msisdn', '=', p.msisdn).orderBy('card.is_default', 'desc').orderBy('card.created_at_ms').orderBy('card.id'),
 );
-const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) =>
-  db.selectFrom('card').leftJoin('bank', 'bank.id', 'card.bank_id').selectAll('card').select('bank.hold_days as bank_hold_days').where('card.id', '=', p.id),
-);
+const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) => cardsWithHoldDays(db).where('card.id', '=', p.id));
 type Debit = { cardId: string; amountOre: number };
 const debitIfFunds = prepared<Debit, never>((db, p) =>
   db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre),
