@@ -136,6 +136,8 @@ export class ChildKasse {
   readonly startDurationsMs: number[] = [];
   /** Wall-clock times (Date.now()) of each start: spawned, ready, and ended (undefined while it runs). */
   readonly lifetimes: Array<{ spawnedAt: number; readyAt?: number; endedAt?: number }> = [];
+  /** How the last start ended (null while it runs or before the first start). */
+  lastExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
   #output: string[] = [];
@@ -204,6 +206,7 @@ export class ChildKasse {
     const lifetime: { spawnedAt: number; readyAt?: number; endedAt?: number } = { spawnedAt: Date.now() };
     this.lifetimes.push(lifetime);
     this.#bannerSeen = false;
+    this.lastExit = null;
     const child = spawn(process.execPath, ['--import', 'tsx', '--import', WATCHDOG, 'src/main.ts'], {
       cwd: REPO_ROOT,
       env,
@@ -217,6 +220,7 @@ export class ChildKasse {
     this.#exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         exitInfo = `exit code ${code} signal ${signal}`;
+        this.lastExit = { code, signal };
         lifetime.endedAt = Date.now();
         live.delete(child);
         if (this.#child === child) this.#child = null;
@@ -245,6 +249,11 @@ export class ChildKasse {
     }
     await this.kill();
     throw new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS} ms:\n${this.output()}`);
+  }
+
+  /** Resolves when the running child has exited by itself (false: still running after `timeoutMs`). */
+  async exitedWithin(timeoutMs: number): Promise<boolean> {
+    return Promise.race([this.#exited.then(() => true), sleep(timeoutMs).then(() => false)]);
   }
 
   /** SIGKILL the whole process group: no shutdown code runs, in-flight requests and transactions are cut off. */
