@@ -6,6 +6,8 @@ export interface Config {
   databaseUrl: string;
   mode: 'sandbox' | 'production';
   publicUrl: string;
+  /** PUBLIC_URL was set; otherwise publicUrl is http://localhost:<port> and follows the port actually bound (PORT=0). */
+  publicUrlGiven: boolean;
   adminToken: string | null;
   adminTokenGenerated: boolean;
   logLevel: string;
@@ -84,7 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/kasse.sqlite',
     mode,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl: (env.PUBLIC_URL ?? localUrl(port)).replace(/\/+$/, ''),
+    publicUrlGiven: env.PUBLIC_URL !== undefined,
     adminToken,
     adminTokenGenerated: configuredToken === null && adminToken !== null,
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -99,4 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reportPayoutEntryType: payoutEntryType(env.KASSE_REPORT_PAYOUT_ENTRY),
     useCaseWorker: onOffAuto(env, 'KASSE_USE_CASE_WORKER'),
   };
+}
+
+/** The public URL when PUBLIC_URL is not set: this machine, on the port Kasse listens on. */
+export function localUrl(port: number): string {
+  return `http://localhost:${port}`;
 }

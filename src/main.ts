@@ -3,7 +3,7 @@ import pino from 'pino';
 import { ensureDemoMerchant, type DemoMerchant } from './core/sandbox/sandbox-merchants.ts';
 import { ensureSandboxOperator } from './core/sandbox/sandbox-operator.ts';
 import { AdjustableClock, systemClock } from './clock.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, localUrl } from './config.ts';
 import { REDACTED_PATHS } from './http/server.ts';
 import { createKasse } from './kasse.ts';
 import { isSqliteFile, openStore } from './store/db.ts';
@@ -87,9 +87,13 @@ async function main(): Promise<void> {
   persistOffset = (offsetMs) => writeMeta(kasse.store.db, CLOCK_OFFSET_KEY, String(offsetMs));
 
   await kasse.app.listen({ port: config.port, host: config.host });
-  const base = config.publicUrl;
+  const address = kasse.app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  // PORT=0 lets the kernel pick the port: landing URLs and the banner must name the one it picked.
+  if (!config.publicUrlGiven) kasse.ctx.config.publicUrl = localUrl(port);
+  const base = kasse.ctx.config.publicUrl;
   const writes = kasse.useCaseWorker ? ' (payments written by a worker thread; KASSE_USE_CASE_WORKER=off to keep one thread)' : '';
-  const lines = [`Kasse (${config.mode}) listening on http://${config.host}:${config.port} — storage ${kasse.store.kind}${writes}`];
+  const lines = [`Kasse (${config.mode}) listening on http://${config.host}:${port} — storage ${kasse.store.kind}${writes}`];
   if (config.mode === 'sandbox') {
     lines.push(...demoMerchantBanner(await ensureDemoMerchant(kasse.ctx), base));
     const { login } = await ensureSandboxOperator(kasse.ctx);
