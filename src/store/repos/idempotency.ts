@@ -10,7 +10,7 @@ export interface IdempotencyScope {
   requestId: string;
 }
 
-const claimKey = prepared<IdempotencyScope & { requestSha256: string; nowMs: number }, { request_id: string }>((db, p) =>
+const claimKey = prepared<IdempotencyScope & { requestSha256: string; nowMs: number }, never>((db, p) =>
   db
     .insertInto('idempotency_key')
     .values({
@@ -22,8 +22,7 @@ const claimKey = prepared<IdempotencyScope & { requestSha256: string; nowMs: num
       outcome_json: null,
       created_at_ms: p.nowMs,
     })
-    .onConflict((oc) => oc.columns(['msn', 'order_id', 'operation', 'request_id']).doNothing())
-    .returning('request_id'),
+    .onConflict((oc) => oc.columns(['msn', 'order_id', 'operation', 'request_id']).doNothing()),
 );
 
 const keyOf = prepared<IdempotencyScope, Selectable<IdempotencyKeyTable>>((db, p) =>
@@ -51,7 +50,8 @@ const storeOutcome = preparedWrite<IdempotencyScope & { outcomeJson: string }>((
  * the first transaction ends, then finds the row: at most one request per key ever performs the effect.
  */
 export async function claimIdempotencyKey(db: Executor, scope: IdempotencyScope, requestSha256: string, nowMs: number): Promise<boolean> {
-  return (await claimKey.first(db, { ...scope, requestSha256, nowMs })) !== undefined;
+  // Counted, not RETURNING: a conflict inserts nothing (and RETURNING costs SQLite a temporary table).
+  return (await claimKey.affected(db, { ...scope, requestSha256, nowMs })) === 1;
 }
 
 export async function findIdempotencyKey(db: Executor, scope: IdempotencyScope) {

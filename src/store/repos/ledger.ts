@@ -4,7 +4,7 @@ import type { Executor } from '../db.ts';
 import { insertOperationWithEntry, type DialectKind } from '../dialect.ts';
 import type { NewOperation, OperationRow } from '../schema.ts';
 import { appendOperationReturning } from './operations.ts';
-import { prepared, type PreparedQuery } from '../prepared.ts';
+import { prepared, preparedWrite, type PreparedQuery } from '../prepared.ts';
 
 /**
  * A payment operation and its postings (one journal entry and its lines), written together: on PostgreSQL as one
@@ -12,7 +12,7 @@ import { prepared, type PreparedQuery } from '../prepared.ts';
  */
 export async function appendOperationWithEntry(db: Executor, kind: DialectKind, operation: NewOperation, lines: readonly LedgerLine[]): Promise<OperationRow> {
   if (kind === 'sqlite' || lines.length === 0) {
-    const appended = await appendOperationReturning(db, operation);
+    const appended = await appendOperationReturning(db, kind, operation);
     await appendLedgerEntry(db, { operationId: appended.id, paymentId: operation.payment_id, msn: operation.msn, nowMs: operation.created_at_ms, lines });
     return appended;
   }
@@ -28,8 +28,9 @@ export async function appendOperationWithEntry(db: Executor, kind: DialectKind, 
 }
 
 /**
- * A payment operation's postings as one journal entry and its lines. Insert-only: there is deliberately no update or
- * delete here, and the engine refuses both (L2).
+ * A payment operation's postings as one journal entry and its lines, on SQLite (PostgreSQL writes them with the
+ * operation: appendOperationWithEntry). Insert-only: there is deliberately no update or delete here, and the engine
+ * refuses both (L2).
  */
 export async function appendLedgerEntry(
   db: Executor,
@@ -37,9 +38,9 @@ export async function appendLedgerEntry(
 ): Promise<void> {
   if (entry.lines.length === 0) return;
   assert(isBalanced(entry.lines), `ledger entry for operation ${entry.operationId} does not balance`);
-  const inserted = await insertOperationEntry.first(db, entry);
-  if (!inserted) throw new Error('INSERT … RETURNING of a ledger entry returned no row');
-  const params: Record<string, unknown> = { entryId: inserted.id, operationId: entry.operationId, paymentId: entry.paymentId, msn: entry.msn, nowMs: entry.nowMs };
+  const entryId = await insertOperationEntry.insertedRowId(db, entry);
+  if (entryId === undefined) throw new Error('INSERT of a ledger entry inserted no row');
+  const params: Record<string, unknown> = { entryId, operationId: entry.operationId, paymentId: entry.paymentId, msn: entry.msn, nowMs: entry.nowMs };
   entry.lines.forEach((line, i) => {
     params[`account${i}`] = line.account;
     params[`amount${i}`] = line.amountOre;
@@ -48,11 +49,10 @@ export async function appendLedgerEntry(
 }
 
 type OperationEntry = { operationId: number; paymentId: number; msn: string; nowMs: number };
-const insertOperationEntry = prepared<OperationEntry, { id: number }>((db, p) =>
+const insertOperationEntry = preparedWrite<OperationEntry>((db, p) =>
   db
     .insertInto('ledger_entry')
-    .values({ msn: p.msn, kind: 'payment_operation', operation_id: p.operationId, payment_id: p.paymentId, settlement_id: null, created_at_ms: p.nowMs })
-    .returning('id'),
+    .values({ msn: p.msn, kind: 'payment_operation', operation_id: p.operationId, payment_id: p.paymentId, settlement_id: null, created_at_ms: p.nowMs }),
 );
 
 /** One prepared INSERT per number of lines (an operation posts two or three). */

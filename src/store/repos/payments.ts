@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { assertNever } from '../../domain/assert.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Executor } from '../db.ts';
-import { fields, prepared, type PreparedQuery } from '../prepared.ts';
+import { fields, prepared, preparedWrite, type PreparedQuery } from '../prepared.ts';
 import { insertPaymentWithRequestAndSession, type DialectKind } from '../dialect.ts';
 import {
   PAYMENT_COLUMNS,
@@ -19,12 +19,11 @@ import {
 import { paymentByOrder, paymentView } from '../payment-view.ts';
 
 type NewPaymentCore = Required<Omit<Insertable<PaymentTable>, 'id'>>;
-const insertPaymentCore = prepared<NewPaymentCore, PaymentCoreRow>((db, p) =>
+const insertPaymentCore = preparedWrite<NewPaymentCore>((db, p) =>
   db
     .insertInto('payment')
     .values(fields(p, PAYMENT_COLUMNS))
-    .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing())
-    .returningAll(),
+    .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing()),
 );
 const insertRequest = prepared<Selectable<EcommV2RequestTable>, never>((db, p) => db.insertInto('ecomm_v2_request').values(fields(p, REQUEST_COLUMNS)));
 const insertSession = prepared<Selectable<PaymentSessionTable>, never>((db, p) => db.insertInto('payment_session').values(fields(p, SESSION_COLUMNS)));
@@ -48,16 +47,19 @@ export async function insertPayment(db: Executor, kind: DialectKind, payment: Ne
     merchant_info_json: payment.merchant_info_json,
   };
   const session = { landing_token: payment.landing_token, pushed_to_msisdn: payment.pushed_to_msisdn ?? null, shipping_options_json: payment.shipping_options_json ?? null };
-  const inserted =
-    kind === 'postgres'
-      ? await insertPaymentWithRequestAndSession.first(db, { ...core, ...request, ...session })
-      : await insertPaymentCore.first(db, core as NewPaymentCore);
+  const inserted = kind === 'postgres' ? await insertPaymentWithRequestAndSession.first(db, { ...core, ...request, ...session }) : await insertedCore(db, core);
   if (!inserted) return undefined;
   if (kind === 'sqlite') {
     await insertRequest.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...request });
     await insertSession.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...session });
   }
   return { ...inserted, ...request, ...session };
+}
+
+/** SQLite: the core row as inserted, with the id SQLite gave it (no RETURNING: prepared.ts, insertedRowId). */
+async function insertedCore(db: Executor, core: Record<string, unknown>): Promise<PaymentCoreRow | undefined> {
+  const id = await insertPaymentCore.insertedRowId(db, core as NewPaymentCore);
+  return id === undefined ? undefined : ({ id, ...core } as PaymentCoreRow);
 }
 
 export async function findPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow | undefined> {

@@ -1,0 +1,98 @@
+// Property: what an insert hands back is the row as stored. On SQLite a new payment's core row, an operation and its
+// ledger entry's id come from the connection's last rowid instead of RETURNING (store/prepared.ts, insertedRowId), so
+// the row is put together from what was inserted; it must equal the row read back, column for column, on both engines.
+// An idempotency key is claimed once (counted instead of RETURNING): a second claim of the same key is refused.
+// Method: a fresh migrated database per dialect; each insert in a transaction, then the same rows read back.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { postingsFor } from '../../src/domain/ledger.ts';
+import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
+import { claimIdempotencyKey } from '../../src/store/repos/idempotency.ts';
+import { appendOperationWithEntry } from '../../src/store/repos/ledger.ts';
+import { findPayment, insertPayment } from '../../src/store/repos/payments.ts';
+import { freshDatabase, testDialects } from '../support/databases.ts';
+
+const NOW_MS = 1_796_000_000_000;
+
+function newPayment(orderId: string) {
+  return {
+    msn: '123456',
+    order_id: orderId,
+    state: 'initiated' as const,
+    amount_ore: 4200,
+    reserved_ore: 0,
+    captured_ore: 0,
+    refunded_ore: 0,
+    released_ore: 0,
+    version: 1,
+    transaction_text: 'Socks',
+    capture_type: 'reserve' as const,
+    payment_type: 'eComm Regular Payment',
+    landing_token: `token-${orderId}`,
+    callback_prefix: 'https://example.com/callbacks',
+    fall_back: 'https://example.com/back',
+    auth_token: null,
+    is_app: 0,
+    skip_landing_page: 0,
+    customer_mobile: null,
+    pushed_to_msisdn: null,
+    scope: 'name email',
+    user_msisdn: null,
+    card_bin: null,
+    merchant_info_json: '{}',
+    expires_at_ms: NOW_MS + 300_000,
+    reserved_at_ms: null,
+    created_at_ms: NOW_MS,
+    updated_at_ms: NOW_MS,
+  };
+}
+
+for (const dialect of await testDialects()) {
+  describe(`inserted rows (${dialect})`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    after(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    });
+    async function store(): Promise<Store> {
+      const database = await freshDatabase(dialect);
+      const opened = await openStore(database.url);
+      await migrateToLatest(opened);
+      cleanups.push(database.drop, () => opened.close());
+      return opened;
+    }
+
+    test('a new payment: the row handed back is the row stored; a second one of the same order is not made', async () => {
+      const s = await store();
+      const inserted = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-1')));
+      assert.ok(inserted);
+      assert.deepEqual(inserted, await findPayment(s.db, '123456', 'order-1'));
+      assert.equal(await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-1'))), undefined);
+      const second = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-2')));
+      assert.ok(second && second.id !== inserted.id);
+    });
+
+    test('an operation with its ledger entry: the operation handed back is the row stored, the lines point at the entry', async () => {
+      const s = await store();
+      const payment = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-3')));
+      assert.ok(payment);
+      const operation = { payment_id: payment.id, msn: '123456', seq: 2, kind: 'reserve' as const, amount_ore: 4200, transaction_text: 'Socks', request_id: '', created_at_ms: NOW_MS, error_key: null };
+      const appended = await s.transact((trx) => appendOperationWithEntry(trx, s.kind, operation, postingsFor('reserve', 4200)));
+      const stored = await s.db.selectFrom('payment_operation').selectAll().where('id', '=', appended.id).executeTakeFirst();
+      assert.deepEqual(appended, stored);
+      const entries = await s.db.selectFrom('ledger_entry').selectAll().where('operation_id', '=', appended.id).execute();
+      assert.equal(entries.length, 1);
+      const lines = await s.db.selectFrom('ledger_line').select(['entry_id', 'amount_ore']).where('operation_id', '=', appended.id).execute();
+      assert.equal(lines.length, 2);
+      assert.ok(lines.every((line) => line.entry_id === entries[0]!.id));
+      assert.equal(lines.reduce((sum, line) => sum + line.amount_ore, 0), 0);
+    });
+
+    test('an idempotency key is claimed once', async () => {
+      const s = await store();
+      const scope = { msn: '123456', orderId: 'order-4', operation: 'capture', requestId: 'req-1' };
+      assert.equal(await s.transact((trx) => claimIdempotencyKey(trx, scope, 'ab'.repeat(32), NOW_MS)), true);
+      assert.equal(await s.transact((trx) => claimIdempotencyKey(trx, scope, 'ab'.repeat(32), NOW_MS)), false);
+      assert.equal(await s.transact((trx) => claimIdempotencyKey(trx, { ...scope, requestId: 'req-2' }, 'ab'.repeat(32), NOW_MS)), true);
+    });
+  });
+}
