@@ -1,8 +1,11 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
-/** Secrets are stored as SHA-256 only; they are random and long, so no slow hash is needed. */
+/**
+ * Secrets are stored as SHA-256 only; they are random and long, so no slow hash is needed. Every authenticated call
+ * hashes its subscription key: the one-shot `hash` costs a third of a Hash object's create, update and digest.
+ */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** Compare a presented secret with a stored hash in constant time. */

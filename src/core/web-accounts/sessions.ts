@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../auth/secrets.ts';
 import { HOUR_MS, MINUTE_MS } from '../../domain/clock.ts';
 import { endWebSession, extendWebSession, findLiveWebSession, insertWebSession } from '../../store/repos/web-sessions.ts';
 import type { WebAccountKind, WebAccountRow, WebSessionRow } from '../../store/schema.ts';
@@ -22,15 +23,12 @@ export interface LiveSession {
   session: WebSessionRow;
 }
 
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 export async function startSession(ctx: AppContext, account: WebAccountRow): Promise<StartedSession> {
   const nowMs = ctx.clock.nowMs();
   const started = { token: randomBytes(32).toString('base64url'), csrfToken: randomBytes(32).toString('base64url'), expiresAtMs: nowMs + SESSION_IDLE_MS };
   await insertWebSession(ctx.store.db, {
-    token_sha256: tokenHash(started.token),
+    token_sha256: sha256Hex(started.token),
     account_id: account.id,
     kind: account.kind,
     csrf_token: started.csrfToken,
@@ -44,7 +42,7 @@ export async function startSession(ctx: AppContext, account: WebAccountRow): Pro
 /** The live session a cookie's token names (of this kind of front end), kept alive by the request; else undefined. */
 export async function currentSession(ctx: AppContext, kind: WebAccountKind, token: string): Promise<LiveSession | undefined> {
   const nowMs = ctx.clock.nowMs();
-  const found = await findLiveWebSession(ctx.store.db, kind, tokenHash(token), nowMs);
+  const found = await findLiveWebSession(ctx.store.db, kind, sha256Hex(token), nowMs);
   if (!found) return undefined;
   const expiresAtMs = Math.min(nowMs + SESSION_IDLE_MS, found.session.created_at_ms + SESSION_MAX_MS);
   if (expiresAtMs - found.session.expires_at_ms >= EXTEND_STEP_MS) {
@@ -55,7 +53,7 @@ export async function currentSession(ctx: AppContext, kind: WebAccountKind, toke
 }
 
 export async function endSession(ctx: AppContext, token: string): Promise<void> {
-  await endWebSession(ctx.store.db, tokenHash(token), ctx.clock.nowMs());
+  await endWebSession(ctx.store.db, sha256Hex(token), ctx.clock.nowMs());
 }
 
 /** The synchronizer token of a state-changing request matches its session's, compared in constant time. */
