@@ -23,7 +23,6 @@ export interface LiveSession {
   session: WebSessionRow;
 }
 
-
 export async function startSession(ctx: AppContext, account: WebAccountRow): Promise<StartedSession> {
   const nowMs = ctx.clock.nowMs();
   const started = { token: randomBytes(32).toString('base64url'), csrfToken: randomBytes(32).toString('base64url'), expiresAtMs: nowMs + SESSION_IDLE_MS };

@@ -10,10 +10,10 @@ const bankOfCard = prepared<{ cardId: string }, BankRow>((db, p) =>
 );
 /** A card with how long its bank holds reserved funds (null: the card's bank is gone). */
 export type CardWithHoldDays = CardRow & { bank_hold_days: number | null };
-/** A user's cards in the order they are offered: the default first, then the oldest. */
 /** Cards with their bank's hold period (a LEFT JOIN: a card whose bank is gone still reads, with null). */
 const cardsWithHoldDays = (db: Executor) =>
   db.selectFrom('card').leftJoin('bank', 'bank.id', 'card.bank_id').selectAll('card').select('bank.hold_days as bank_hold_days');
+/** A user's cards in the order they are offered: the default first, then the oldest. */
 const cardsOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p) =>
   cardsWithHoldDays(db).where('card.msisdn', '=', p.msisdn).orderBy('card.is_default', 'desc').orderBy('card.created_at_ms').orderBy('card.id'),
 );

@@ -251,7 +251,7 @@ export class ChildKasse {
     throw new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS} ms:\n${this.output()}`);
   }
 
-  /** Resolves when the running child has exited by itself (false: still running after `timeoutMs`). */
+  /** True once the child has exited (by itself or killed); false if it is still running after `timeoutMs`. */
   async exitedWithin(timeoutMs: number): Promise<boolean> {
     return Promise.race([this.#exited.then(() => true), sleep(timeoutMs).then(() => false)]);
   }
@@ -280,16 +280,14 @@ export class ChildKasse {
     } catch {
       /* gone */
     }
-    const stopped = await Promise.race([this.#exited.then(() => true), sleep(EXIT_TIMEOUT_MS).then(() => false)]);
-    if (!stopped) {
+    if (!(await this.exitedWithin(EXIT_TIMEOUT_MS))) {
       killGroup(child);
       await this.#waitForExit(child);
     }
   }
 
   async #waitForExit(child: ChildProcess): Promise<void> {
-    const exited = await Promise.race([this.#exited.then(() => true), sleep(EXIT_TIMEOUT_MS).then(() => false)]);
-    if (!exited) throw new Error(`${this.name} (pid ${child.pid}) did not exit after SIGKILL`);
+    if (!(await this.exitedWithin(EXIT_TIMEOUT_MS))) throw new Error(`${this.name} (pid ${child.pid}) did not exit after SIGKILL`);
   }
 }
 
