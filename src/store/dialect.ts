@@ -672,7 +672,10 @@ const LOG_COLUMNS = ['id', ...OPERATION_COLUMNS] as const;
  */
 const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown }>((db, p) => {
   const packed = sql.join(LOG_COLUMNS.map((column) => sql.ref(`o.${column}`)));
-  const ofThisPayment = sql`FROM payment_operation o WHERE o.msn = payment.msn AND o.payment_id = payment.id AND o.seq <= payment.version`;
+  // By (payment_id, seq) alone: `o.msn = payment.msn` adds nothing (a payment has one merchant) but lets PostgreSQL,
+  // on tables without statistics, AND in the merchant-wide (msn, created_at_ms) index and read every operation of the
+  // merchant on each /details (test/store/details-plan.test.ts).
+  const ofThisPayment = sql`FROM payment_operation o WHERE o.payment_id = payment.id AND o.seq <= payment.version`;
   const log =
     db.getExecutor().adapter instanceof SqliteAdapter
       ? sql`(SELECT json_group_array(json_array(${packed}) ORDER BY o.seq) ${ofThisPayment})`
