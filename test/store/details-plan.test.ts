@@ -49,7 +49,7 @@ for (const dialect of testDialects()) {
               payment_id: busy.id,
               msn,
               seq: 100 + from + i,
-              kind: 'CAPTURE',
+              kind: 'capture',
               amount_ore: 1,
               transaction_text: 'many',
               request_id: `many-${from + i}`,
