@@ -22,6 +22,7 @@ import {
   type DialectAdapter,
   type Driver,
   type Kysely,
+  type QueryCreator,
   type SqliteDialectConfig,
 } from 'kysely';
 import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type OutboxState, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
@@ -32,6 +33,8 @@ import type { DirectExecutor } from './direct-execution.ts';
 import { fields, prepared, type PreparedQuery } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
 import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
+import { guardedUpdate, type GuardedParams } from './guarded-update.ts';
+import type { OperationKind } from '../domain/payment-states.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -662,8 +665,8 @@ export async function loadPaymentForUpdate(
   return row === undefined ? undefined : paymentAndUnitOf(row);
 }
 
-/** An operation's columns, in the order the read below packs each one (a JSON array: no key per value). */
-const LOG_COLUMNS = ['id', ...OPERATION_COLUMNS] as const;
+/** An operation row's columns, in the order the log read below packs each one (a JSON array: no key per value). */
+const OPERATION_ROW_COLUMNS = ['id', ...OPERATION_COLUMNS] as const;
 
 /**
  * A payment with its operation log up to the version read, in one statement: the log is one JSON column, so `/details`
@@ -671,7 +674,7 @@ const LOG_COLUMNS = ['id', ...OPERATION_COLUMNS] as const;
  * row and its log come from one snapshot.
  */
 const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown }>((db, p) => {
-  const packed = sql.join(LOG_COLUMNS.map((column) => sql.ref(`o.${column}`)));
+  const packed = sql.join(OPERATION_ROW_COLUMNS.map((column) => sql.ref(`o.${column}`)));
   // By (payment_id, seq) alone: `o.msn = payment.msn` adds nothing (a payment has one merchant) but lets PostgreSQL,
   // on tables without statistics, AND in the merchant-wide (msn, created_at_ms) index and read every operation of the
   // merchant on each /details (test/store/details-plan.test.ts).
@@ -694,7 +697,7 @@ export async function findPaymentWithLog(db: Kysely<Database>, msn: string, orde
 
 function operationOf(values: unknown[]): OperationRow {
   const operation: Record<string, unknown> = {};
-  for (let i = 0; i < LOG_COLUMNS.length; i++) operation[LOG_COLUMNS[i]!] = values[i];
+  for (let i = 0; i < OPERATION_ROW_COLUMNS.length; i++) operation[OPERATION_ROW_COLUMNS[i]!] = values[i];
   return operation as unknown as OperationRow;
 }
 
@@ -753,53 +756,99 @@ export const insertPaymentWithRequestAndSession = prepared<Record<string, unknow
     .selectAll(),
 );
 
-const operationWithEntryByLineCount = new Map<number, PreparedQuery<Record<string, unknown>, OperationRow>>();
+type EntryCte = { id: number; operation_id: number; payment_id: number; msn: string; created_at_ms: number };
+/** The CTEs of an operation's statement on PostgreSQL: the payment changed first, the operation, its entry. */
+type OperationCtes = Database & { upd: PaymentCoreRow; op: OperationRow; entry: EntryCte };
 
 /**
- * PostgreSQL: a payment operation, its journal entry and the entry's lines in one statement — one round trip where
- * SQLite, which has no INSERT inside WITH, runs three. Data-modifying CTEs run to completion whether or not the outer
- * SELECT reads them; the lines get their ids in the order given (one SELECT each, UNION ALL). Parameters: the
- * operation's columns, then `account0`, `amount0`, … per line.
+ * The operation's journal entry and the entry's lines, as CTEs after the operation's `op` (none when it posts no lines).
+ * Data-modifying CTEs run to completion whether or not the outer SELECT reads them; the lines get their ids in the
+ * order given (one SELECT each, UNION ALL). Parameters `account0`, `amount0`, … per line.
  */
-export function insertOperationWithEntry(lineCount: number): PreparedQuery<Record<string, unknown>, OperationRow> {
-  let query = operationWithEntryByLineCount.get(lineCount);
+function withEntryAndLines(qc: QueryCreator<OperationCtes>, p: Record<string, unknown>, lineCount: number): QueryCreator<OperationCtes> {
+  if (lineCount === 0) return qc;
+  return qc
+    .with('entry', (q) =>
+      q
+        .insertInto('ledger_entry')
+        .columns(['msn', 'kind', 'operation_id', 'payment_id', 'created_at_ms'])
+        .expression((eb) => eb.selectFrom('op').select(['op.msn', sql<string>`'payment_operation'`.as('kind'), 'op.id', 'op.payment_id', 'op.created_at_ms']))
+        .returning(['id', 'operation_id', 'payment_id', 'msn', 'created_at_ms']),
+    )
+    .with('lines', (q) =>
+      q
+        .insertInto('ledger_line')
+        .columns(['entry_id', 'operation_id', 'payment_id', 'msn', 'account', 'amount_ore', 'created_at_ms'])
+        .expression((eb) => {
+          const line = (i: number) =>
+            eb
+              .selectFrom('entry')
+              .select([
+                'entry.id',
+                'entry.operation_id',
+                'entry.payment_id',
+                'entry.msn',
+                sql<string>`cast(${p[`account${i}`]} as text)`.as('account'),
+                sql<number>`cast(${p[`amount${i}`]} as bigint)`.as('amount_ore'),
+                'entry.created_at_ms',
+              ]);
+          let lines = line(0);
+          for (let i = 1; i < lineCount; i++) lines = lines.unionAll(line(i));
+          return lines;
+        }),
+    ) as unknown as QueryCreator<OperationCtes>;
+}
+
+/** The operation's columns in the row of guardedOperationWithEntry, beside the changed payment's own. */
+export const OPERATION_PREFIX = 'op__';
+const guardedOperationStatements = new Map<string, PreparedQuery<Record<string, unknown>, Record<string, unknown>>>();
+
+/**
+ * PostgreSQL: an operation whole in one statement — the payment's guarded UPDATE (guarded-update.ts), the operation
+ * numbered by the version that UPDATE gave the payment, its journal entry and lines — where it was two round trips
+ * (the UPDATE's answer was needed for the operation's `seq`). The row is the changed payment with the operation's
+ * columns prefixed `op__`; no row when the guard matched nothing, and then nothing was written. Parameters: the
+ * guard's (GuardedParams), the operation's `kind`, `transaction_text`, `request_id`, `error_key`, then the lines'.
+ */
+export function guardedOperationWithEntry(
+  kind: OperationKind,
+  withApproval: boolean,
+  lineCount: number,
+): PreparedQuery<Record<string, unknown>, Record<string, unknown>> {
+  const key = `${kind}/${withApproval}/${lineCount}`;
+  let query = guardedOperationStatements.get(key);
   if (query === undefined) {
-    query = prepared<Record<string, unknown>, OperationRow>((db, p) =>
-      db
-        .with('op', (qc) => qc.insertInto('payment_operation').values(fields(p as never, OPERATION_COLUMNS)).returningAll())
-        .with('entry', (qc) =>
+    query = prepared<Record<string, unknown>, Record<string, unknown>>((db, p) => {
+      const withOp = db
+        .with('upd', (qc) => guardedUpdate(qc, kind, withApproval, p as unknown as GuardedParams).returningAll())
+        .with('op', (qc) =>
           qc
-            .insertInto('ledger_entry')
-            .columns(['msn', 'kind', 'operation_id', 'payment_id', 'created_at_ms'])
-            .expression((eb) => eb.selectFrom('op').select(['op.msn', sql<string>`'payment_operation'`.as('kind'), 'op.id', 'op.payment_id', 'op.created_at_ms']))
-            .returning(['id', 'operation_id', 'payment_id', 'msn', 'created_at_ms']),
-        )
-        .with('lines', (qc) =>
-          qc
-            .insertInto('ledger_line')
-            .columns(['entry_id', 'operation_id', 'payment_id', 'msn', 'account', 'amount_ore', 'created_at_ms'])
-            .expression((eb) => {
-              const line = (i: number) =>
-                eb
-                  .selectFrom('entry')
-                  .select([
-                    'entry.id',
-                    'entry.operation_id',
-                    'entry.payment_id',
-                    'entry.msn',
-                    sql<string>`cast(${p[`account${i}`]} as text)`.as('account'),
-                    sql<number>`cast(${p[`amount${i}`]} as bigint)`.as('amount_ore'),
-                    'entry.created_at_ms',
-                  ]);
-              let lines = line(0);
-              for (let i = 1; i < lineCount; i++) lines = lines.unionAll(line(i));
-              return lines;
-            }),
-        )
-        .selectFrom('op')
-        .selectAll(),
-    );
-    operationWithEntryByLineCount.set(lineCount, query);
+            .insertInto('payment_operation')
+            .columns([...OPERATION_COLUMNS])
+            .expression((eb) =>
+              eb
+                .selectFrom('upd')
+                .select([
+                  'upd.id',
+                  'upd.msn',
+                  'upd.version',
+                  sql<string>`cast(${kind} as text)`.as('kind'),
+                  sql<number>`cast(${p.amountOre} as bigint)`.as('amount_ore'),
+                  sql<string>`cast(${p.transaction_text} as text)`.as('transaction_text'),
+                  sql<string>`cast(${p.request_id} as text)`.as('request_id'),
+                  sql<number>`cast(${p.nowMs} as bigint)`.as('created_at_ms'),
+                  sql<string | null>`cast(${p.error_key} as text)`.as('error_key'),
+                ]),
+            )
+            .returningAll(),
+        );
+      return withEntryAndLines(withOp as unknown as QueryCreator<OperationCtes>, p, lineCount)
+        .selectFrom('upd')
+        .innerJoin('op', 'op.payment_id', 'upd.id')
+        .selectAll('upd')
+        .select([...OPERATION_ROW_COLUMNS].map((column) => sql.ref(`op.${column}`).as(`${OPERATION_PREFIX}${column}`)));
+    });
+    guardedOperationStatements.set(key, query);
   }
   return query;
 }

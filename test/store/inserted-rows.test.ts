@@ -1,6 +1,8 @@
 // Property: what an insert hands back is the row as stored. On SQLite a new payment's core row, an operation and its
 // ledger entry's id come from the connection's last rowid instead of RETURNING (store/prepared.ts, insertedRowId), so
 // the row is put together from what was inserted; it must equal the row read back, column for column, on both engines.
+// On PostgreSQL an operation is one statement (the payment's guarded UPDATE, the operation, its entry and lines): the
+// changed payment and the operation come back from it, and a guard that matches nothing writes nothing.
 // An idempotency key is claimed once (counted instead of RETURNING): a second claim of the same key is refused.
 // Method: a fresh migrated database per dialect; each insert in a transaction, then the same rows read back.
 import assert from 'node:assert/strict';
@@ -8,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { postingsFor } from '../../src/domain/ledger.ts';
 import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
 import { claimIdempotencyKey } from '../../src/store/repos/idempotency.ts';
-import { appendOperationWithEntry } from '../../src/store/repos/ledger.ts';
+import { applyOperationWithEntry } from '../../src/store/repos/operation-write.ts';
 import { findPayment, insertPayment } from '../../src/store/repos/payments.ts';
 import { freshDatabase, testDialects } from '../support/databases.ts';
 
@@ -71,20 +73,41 @@ for (const dialect of await testDialects()) {
       assert.ok(second && second.id !== inserted.id);
     });
 
-    test('an operation with its ledger entry: the operation handed back is the row stored, the lines point at the entry', async () => {
+    test('an operation whole: the changed payment and the operation handed back are the rows stored, the lines point at the entry', async () => {
       const s = await store();
       const payment = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-3')));
       assert.ok(payment);
-      const operation = { payment_id: payment.id, msn: '123456', seq: 2, kind: 'reserve' as const, amount_ore: 4200, transaction_text: 'Socks', request_id: '', created_at_ms: NOW_MS, error_key: null };
-      const appended = await s.transact((trx) => appendOperationWithEntry(trx, s.kind, operation, postingsFor('reserve', 4200)));
-      const stored = await s.db.selectFrom('payment_operation').selectAll().where('id', '=', appended.id).executeTakeFirst();
-      assert.deepEqual(appended, stored);
-      const entries = await s.db.selectFrom('ledger_entry').selectAll().where('operation_id', '=', appended.id).execute();
+      const reserve = { paymentId: payment.id, kind: 'reserve' as const, amountOre: 4200, nowMs: NOW_MS + 1, transactionText: 'Socks', requestId: '', errorKey: null };
+      const approval = { userMsisdn: '4791234567', cardBin: 492500, cardId: 'card-1' };
+      const written = await s.transact((trx) => applyOperationWithEntry(trx, s.kind, { ...reserve, approval, lines: postingsFor('reserve', 4200) }));
+      assert.ok(written);
+      const storedPayment = await s.db.selectFrom('payment').selectAll().where('id', '=', payment.id).executeTakeFirst();
+      assert.deepEqual(written.changed, storedPayment);
+      assert.equal(written.changed.version, payment.version + 1);
+      assert.equal(written.changed.user_msisdn, approval.userMsisdn);
+      const stored = await s.db.selectFrom('payment_operation').selectAll().where('id', '=', written.operation.id).executeTakeFirst();
+      assert.deepEqual(written.operation, stored);
+      assert.equal(written.operation.seq, written.changed.version);
+      const entries = await s.db.selectFrom('ledger_entry').selectAll().where('operation_id', '=', written.operation.id).execute();
       assert.equal(entries.length, 1);
-      const lines = await s.db.selectFrom('ledger_line').select(['entry_id', 'amount_ore']).where('operation_id', '=', appended.id).execute();
+      const lines = await s.db.selectFrom('ledger_line').select(['entry_id', 'amount_ore']).where('operation_id', '=', written.operation.id).execute();
       assert.equal(lines.length, 2);
       assert.ok(lines.every((line) => line.entry_id === entries[0]!.id));
       assert.equal(lines.reduce((sum, line) => sum + line.amount_ore, 0), 0);
+    });
+
+    test('an operation whose guard matches no row writes nothing and hands back nothing', async () => {
+      const s = await store();
+      const payment = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-5')));
+      assert.ok(payment);
+      const count = async (table: 'payment_operation' | 'ledger_entry' | 'ledger_line') =>
+        Number((await s.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const before = { operations: await count('payment_operation'), entries: await count('ledger_entry'), lines: await count('ledger_line') };
+      // A capture of a payment that was never reserved: the guard (state reserved, enough left) matches nothing.
+      const capture = { paymentId: payment.id, kind: 'capture' as const, amountOre: 100, nowMs: NOW_MS + 1, transactionText: 'Socks', requestId: 'r', errorKey: null };
+      assert.equal(await s.transact((trx) => applyOperationWithEntry(trx, s.kind, { ...capture, lines: postingsFor('capture', 100) })), undefined);
+      assert.deepEqual({ operations: await count('payment_operation'), entries: await count('ledger_entry'), lines: await count('ledger_line') }, before);
+      assert.equal((await findPayment(s.db, '123456', 'order-5'))?.version, payment.version);
     });
 
     test('an idempotency key is claimed once', async () => {

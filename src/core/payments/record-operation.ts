@@ -4,8 +4,8 @@ import { postingsFor } from '../../domain/ledger.ts';
 import type { Ore } from '../../domain/money.ts';
 import { checkMoneyInvariants, type Decision, type PaymentFacts } from '../../domain/payment.ts';
 import type { OperationKind } from '../../domain/payment-states.ts';
-import { appendOperationWithEntry } from '../../store/repos/ledger.ts';
-import { applyGuardedOperation, type ApprovalFacts } from '../../store/repos/payments.ts';
+import type { ApprovalFacts } from '../../store/guarded-update.ts';
+import { applyOperationWithEntry } from '../../store/repos/operation-write.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
 import { factsOf, lockPayment } from './load.ts';
@@ -66,35 +66,24 @@ async function writeOperation(
   args: { transactionText: (payment: PaymentRow) => string; requestId: string; approval?: ApprovalFacts },
 ): Promise<RecordedOperation> {
   const { trx, nowMs } = tx;
-  const changed = await applyGuardedOperation(trx, {
+  const written = await applyOperationWithEntry(trx, tx.kind, {
     paymentId: before.id,
     kind: decision.kind,
     amountOre: decision.amountOre,
     nowMs,
     ...(args.approval ? { approval: args.approval } : {}),
+    // No operation changes a payment's transaction text: the locked row's is the changed row's.
+    transactionText: args.transactionText(before),
+    requestId: args.requestId,
+    errorKey: decision.errorKey ?? null,
+    lines: postingsFor(decision.kind, decision.amountOre),
   });
   // The row is locked and the decision was made on it: the guard re-checking the rule cannot fail.
-  assert(changed !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
+  assert(written !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
   // An operation changes the core payment only; its request and session are as they were.
-  const after: PaymentRow = { ...before, ...changed };
+  const after: PaymentRow = { ...before, ...written.changed };
   assert(after.version === before.version + 1, 'exactly one change per operation');
   checkMoneyInvariants(factsOf(after));
-  const operation = await appendOperationWithEntry(
-    trx,
-    tx.kind,
-    {
-      payment_id: after.id,
-      msn: after.msn,
-      seq: after.version,
-      kind: decision.kind,
-      amount_ore: decision.amountOre,
-      transaction_text: args.transactionText(after),
-      request_id: args.requestId,
-      created_at_ms: nowMs,
-      error_key: decision.errorKey ?? null,
-    },
-    postingsFor(decision.kind, decision.amountOre),
-  );
-  await tx.operationRecorded(after, operation);
-  return { payment: after, operation };
+  await tx.operationRecorded(after, written.operation);
+  return { payment: after, operation: written.operation };
 }

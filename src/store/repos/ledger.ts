@@ -1,51 +1,34 @@
 import { assert } from '../../domain/assert.ts';
 import { isBalanced, type LedgerAccount, type LedgerLine } from '../../domain/ledger.ts';
 import type { Executor } from '../db.ts';
-import { insertOperationWithEntry, type DialectKind } from '../dialect.ts';
-import type { NewOperation, OperationRow } from '../schema.ts';
-import { appendOperationReturning } from './operations.ts';
 import { prepared, preparedWrite, type PreparedQuery } from '../prepared.ts';
 
 /**
- * A payment operation and its postings (one journal entry and its lines), written together: on PostgreSQL as one
- * statement (dialect.ts), on SQLite as the operation's INSERT followed by appendLedgerEntry. Insert-only like both.
- */
-export async function appendOperationWithEntry(db: Executor, kind: DialectKind, operation: NewOperation, lines: readonly LedgerLine[]): Promise<OperationRow> {
-  if (kind === 'sqlite' || lines.length === 0) {
-    const appended = await appendOperationReturning(db, kind, operation);
-    await appendLedgerEntry(db, { operationId: appended.id, paymentId: operation.payment_id, msn: operation.msn, nowMs: operation.created_at_ms, lines });
-    return appended;
-  }
-  assert(isBalanced(lines), `ledger entry for an operation of payment ${operation.payment_id} does not balance`);
-  const params: Record<string, unknown> = { ...operation };
-  lines.forEach((line, i) => {
-    params[`account${i}`] = line.account;
-    params[`amount${i}`] = line.amountOre;
-  });
-  const appended = await insertOperationWithEntry(lines.length).first(db, params);
-  if (!appended) throw new Error('INSERT … RETURNING of an operation with its ledger entry returned no row');
-  return appended;
-}
-
-/**
- * A payment operation's postings as one journal entry and its lines, on SQLite (PostgreSQL writes them with the
- * operation: appendOperationWithEntry). Insert-only: there is deliberately no update or delete here, and the engine
- * refuses both (L2).
+ * A payment operation's postings as one journal entry and its lines, on SQLite (PostgreSQL writes them in the
+ * operation's own statement: operation-write.ts). Insert-only: there is deliberately no update or delete here, and
+ * the engine refuses both (L2).
  */
 export async function appendLedgerEntry(
   db: Executor,
   entry: { operationId: number; paymentId: number; msn: string; nowMs: number; lines: readonly LedgerLine[] },
 ): Promise<void> {
   if (entry.lines.length === 0) return;
-  assert(isBalanced(entry.lines), `ledger entry for operation ${entry.operationId} does not balance`);
+  const lines = balancedLineParams(entry.lines, `operation ${entry.operationId}`);
   const entryId = await insertOperationEntry.insertedRowId(db, entry);
   if (entryId === undefined) throw new Error('INSERT of a ledger entry inserted no row');
-  const params: Record<string, unknown> = { entryId, operationId: entry.operationId, paymentId: entry.paymentId, msn: entry.msn, nowMs: entry.nowMs };
-  entry.lines.forEach((line, i) => {
+  const params = { entryId, operationId: entry.operationId, paymentId: entry.paymentId, msn: entry.msn, nowMs: entry.nowMs, ...lines };
+  await operationLinesInsert(entry.lines.length).affected(db, params);
+}
+
+/** An entry's lines as a statement's parameters `account0`, `amount0`, …, once they are known to balance (L1). */
+export function balancedLineParams(lines: readonly LedgerLine[], entryOf: string): Record<string, unknown> {
+  assert(isBalanced(lines), `ledger entry for ${entryOf} does not balance`);
+  const params: Record<string, unknown> = {};
+  lines.forEach((line, i) => {
     params[`account${i}`] = line.account;
     params[`amount${i}`] = line.amountOre;
   });
-  await operationLinesInsert(entry.lines.length).affected(db, params);
+  return params;
 }
 
 type OperationEntry = { operationId: number; paymentId: number; msn: string; nowMs: number };

@@ -1,14 +1,11 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
-import { assertNever } from '../../domain/assert.ts';
-import type { OperationKind } from '../../domain/payment-states.ts';
+import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../db.ts';
-import { fields, prepared, preparedWrite, type PreparedQuery } from '../prepared.ts';
+import { fields, prepared, preparedWrite } from '../prepared.ts';
 import { insertPaymentWithRequestAndSession, type DialectKind } from '../dialect.ts';
 import {
   PAYMENT_COLUMNS,
   REQUEST_COLUMNS,
   SESSION_COLUMNS,
-  type Database,
   type EcommV2RequestTable,
   type NewPayment,
   type PaymentCoreRow,
@@ -79,17 +76,6 @@ export async function findPaymentsDueForTimeout(db: Executor, nowMs: number, lim
     .execute();
 }
 
-export interface ApprovalFacts {
-  userMsisdn: string;
-  cardBin: number | null;
-  cardId: string | null;
-  /** Express: the chosen address and shipping method. */
-  shippingJson?: string | null;
-  /** Express or scope: what the user shared. */
-  userDetailsJson?: string | null;
-  sub?: string | null;
-}
-
 /** The issuer did not answer (test amount 2.01): the payment waits, unresolved, until `untilMs`. */
 export async function markIssuerPending(db: Executor, paymentId: number, untilMs: number, userMsisdn: string, nowMs: number): Promise<boolean> {
   const result = await db
@@ -118,117 +104,6 @@ export async function listPaymentsForUser(db: Executor, msisdn: string, limit: n
     .orderBy('payment.created_at_ms', 'desc')
     .limit(limit)
     .execute();
-}
-
-/**
- * Apply one operation as a single guarded statement. The WHERE clause re-checks, atomically, the rule the
- * domain already checked on a snapshot; zero rows means a concurrent request won and the caller re-reads.
- * The arithmetic mirrors `applyEvent` in the domain, which replay (invariant P4) relies on.
- */
-export async function applyGuardedOperation(
-  db: Executor,
-  args: { paymentId: number; kind: OperationKind; amountOre: number; nowMs: number; approval?: ApprovalFacts },
-): Promise<PaymentCoreRow | undefined> {
-  const { approval } = args;
-  return guardedUpdateOf(args.kind, approval !== undefined).first(db, {
-    paymentId: args.paymentId,
-    amountOre: args.amountOre,
-    nowMs: args.nowMs,
-    userMsisdn: approval?.userMsisdn ?? null,
-    cardBin: approval?.cardBin ?? null,
-    cardId: approval?.cardId ?? null,
-    shippingJson: approval?.shippingJson ?? null,
-    userDetailsJson: approval?.userDetailsJson ?? null,
-    sub: approval?.sub ?? null,
-  });
-}
-
-interface GuardedParams {
-  paymentId: number;
-  amountOre: number;
-  nowMs: number;
-  userMsisdn: string | null;
-  cardBin: number | null;
-  cardId: string | null;
-  shippingJson: string | null;
-  userDetailsJson: string | null;
-  sub: string | null;
-}
-
-/** One prepared statement per operation kind (and, for failed approvals, whether the user is known). */
-const guardedUpdates = new Map<string, PreparedQuery<GuardedParams, PaymentCoreRow>>();
-function guardedUpdateOf(kind: OperationKind, withApproval: boolean): PreparedQuery<GuardedParams, PaymentCoreRow> {
-  const key = `${kind}/${withApproval}`;
-  let update = guardedUpdates.get(key);
-  if (update === undefined) {
-    update = prepared<GuardedParams, PaymentCoreRow>((db, p) => guardedUpdate(db, kind, withApproval, p).returningAll());
-    guardedUpdates.set(key, update);
-  }
-  return update;
-}
-
-function guardedUpdate(db: Kysely<Database>, kind: OperationKind, withApproval: boolean, p: GuardedParams) {
-  const amount = p.amountOre;
-  const query = db
-    .updateTable('payment')
-    .set({ version: sql`version + 1`, updated_at_ms: p.nowMs })
-    .where('id', '=', p.paymentId);
-  switch (kind) {
-    case 'reserve':
-    case 'sale':
-      return query
-        .set({
-          state: kind === 'sale' ? 'captured' : 'reserved',
-          reserved_ore: amount,
-          captured_ore: kind === 'sale' ? amount : 0,
-          reserved_at_ms: p.nowMs,
-          user_msisdn: p.userMsisdn,
-          card_bin: p.cardBin,
-          card_id: p.cardId,
-          shipping_json: p.shippingJson,
-          user_details_json: p.userDetailsJson,
-          sub: p.sub,
-        })
-        .where('state', '=', 'initiated')
-        .where('expires_at_ms', '>', p.nowMs);
-    case 'reserve_failed':
-    case 'sale_failed':
-      return query
-        .set({ state: 'failed', user_msisdn: withApproval ? p.userMsisdn : sql`user_msisdn`, card_id: p.cardId })
-        .where('state', '=', 'initiated');
-    case 'capture':
-      return query
-        .set({
-          captured_ore: sql`captured_ore + ${amount}`,
-          state: sql`CASE WHEN captured_ore + ${amount} + released_ore = reserved_ore THEN 'captured' ELSE 'reserved' END`,
-        })
-        .where('state', '=', 'reserved')
-        .where(sql<boolean>`reserved_ore - captured_ore - released_ore >= ${amount}`);
-    case 'capture_failed':
-      return query.where('state', '=', 'reserved');
-    case 'refund':
-      return query
-        .set({ refunded_ore: sql`refunded_ore + ${amount}` })
-        .where('state', 'in', ['reserved', 'captured'])
-        .where(sql<boolean>`captured_ore - refunded_ore >= ${amount}`);
-    case 'merchant_cancel':
-    case 'user_cancel':
-      return query.set({ state: 'cancelled' }).where('state', '=', 'initiated');
-    case 'timeout':
-      return query.set({ state: 'rejected' }).where('state', '=', 'initiated').where('expires_at_ms', '<=', p.nowMs);
-    case 'void':
-    case 'release':
-      // Exactly the open remainder is released: a capture that slipped in first makes this match nothing.
-      return query
-        .set({ state: kind === 'void' ? 'voided' : 'captured', released_ore: sql`released_ore + ${amount}` })
-        .where('state', '=', 'reserved')
-        .where('captured_ore', kind === 'void' ? '=' : '>', 0)
-        .where(sql<boolean>`reserved_ore - captured_ore - released_ore = ${amount}`);
-    case 'initiate':
-      throw new Error('initiate inserts a payment; it is not an update');
-    default:
-      return assertNever(kind, 'operation kind');
-  }
 }
 
 /** Express: the shipping methods offered to the user, while the payment still waits for them. */
