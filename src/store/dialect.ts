@@ -34,6 +34,7 @@ import { fields, prepared, type PreparedQuery } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
 import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
 import { guardedUpdate, type GuardedParams } from './guarded-update.ts';
+import { prefixedColumns } from './prefixed-columns.ts';
 import type { OperationKind } from '../domain/payment-states.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -846,7 +847,7 @@ export function guardedOperationWithEntry(
         .selectFrom('upd')
         .innerJoin('op', 'op.payment_id', 'upd.id')
         .selectAll('upd')
-        .select([...OPERATION_ROW_COLUMNS].map((column) => sql.ref(`op.${column}`).as(`${OPERATION_PREFIX}${column}`)));
+        .select(prefixedColumns('op', OPERATION_ROW_COLUMNS, OPERATION_PREFIX));
     });
     guardedOperationStatements.set(key, query);
   }

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { prefixedColumns, splitPrefixed } from './prefixed-columns.ts';
 import { prepared } from './prepared.ts';
 import { SALES_UNIT_COLUMNS, type Database, type PaymentRow, type SalesUnitRow } from './schema.ts';
 
@@ -41,15 +42,10 @@ const UNIT_PREFIX = 'unit__';
 export const byOrderWithUnit = (db: Kysely<Database>, p: ByOrder) =>
   byOrder(db, p)
     .innerJoin('sales_unit', 'sales_unit.msn', 'payment.msn')
-    .select(SALES_UNIT_COLUMNS.map((column) => sql.ref(`sales_unit.${column}`).as(`${UNIT_PREFIX}${column}`)));
+    .select(prefixedColumns('sales_unit', SALES_UNIT_COLUMNS, UNIT_PREFIX));
 
 /** A row of byOrderWithUnit taken apart. */
 export function paymentAndUnitOf(row: Record<string, unknown>): { payment: PaymentRow; unit: SalesUnitRow } {
-  const payment: Record<string, unknown> = {};
-  const unit: Record<string, unknown> = {};
-  for (const key in row) {
-    if (key.startsWith(UNIT_PREFIX)) unit[key.slice(UNIT_PREFIX.length)] = row[key];
-    else payment[key] = row[key];
-  }
-  return { payment: payment as PaymentRow, unit: unit as SalesUnitRow };
+  const [payment, unit] = splitPrefixed<PaymentRow, SalesUnitRow>(row, UNIT_PREFIX);
+  return { payment, unit };
 }

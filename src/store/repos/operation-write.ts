@@ -3,6 +3,7 @@ import type { OperationKind } from '../../domain/payment-states.ts';
 import type { Executor } from '../db.ts';
 import { guardedOperationWithEntry, OPERATION_PREFIX, type DialectKind } from '../dialect.ts';
 import { guardedParamsOf, guardedUpdate, type GuardedOperationArgs, type GuardedParams } from '../guarded-update.ts';
+import { splitPrefixed } from '../prefixed-columns.ts';
 import { prepared, type PreparedQuery } from '../prepared.ts';
 import type { OperationRow, PaymentCoreRow } from '../schema.ts';
 import { appendLedgerEntry, balancedLineParams } from './ledger.ts';
@@ -37,7 +38,9 @@ export async function applyOperationWithEntry(
       ...balancedLineParams(write.lines, `an operation of payment ${write.paymentId}`),
     };
     const row = await guardedOperationWithEntry(write.kind, write.approval !== undefined, write.lines.length).first(db, params);
-    return row === undefined ? undefined : splitOperation(row);
+    if (row === undefined) return undefined;
+    const [changed, operation] = splitPrefixed<PaymentCoreRow, OperationRow>(row, OPERATION_PREFIX);
+    return { changed, operation };
   }
   const changed = await guardedUpdateOf(write.kind, write.approval !== undefined).first(db, guard);
   if (changed === undefined) return undefined;
@@ -54,17 +57,6 @@ export async function applyOperationWithEntry(
   });
   await appendLedgerEntry(db, { operationId: operation.id, paymentId: changed.id, msn: changed.msn, nowMs: write.nowMs, lines: write.lines });
   return { changed, operation };
-}
-
-/** A row of guardedOperationWithEntry taken apart: the payment's columns, and the operation's prefixed ones. */
-function splitOperation(row: Record<string, unknown>): { changed: PaymentCoreRow; operation: OperationRow } {
-  const changed: Record<string, unknown> = {};
-  const operation: Record<string, unknown> = {};
-  for (const key in row) {
-    if (key.startsWith(OPERATION_PREFIX)) operation[key.slice(OPERATION_PREFIX.length)] = row[key];
-    else changed[key] = row[key];
-  }
-  return { changed: changed as PaymentCoreRow, operation: operation as unknown as OperationRow };
 }
 
 /** One prepared guarded UPDATE per operation kind (and, for failed approvals, whether the user is known). */
