@@ -14,21 +14,10 @@ import { findPaymentWithLog } from '../../src/store/dialect.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
-import { paymentRow, range } from './support.ts';
+import { paymentRow, pgPlanNodes, range, type PgPlanNode } from './support.ts';
 
 const OTHER_OPERATIONS = 16_000;
 const ROWS_PER_INSERT = 1_000;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
-}
 
 for (const dialect of testDialects()) {
   describe(dialect, () => {
@@ -84,12 +73,12 @@ for (const dialect of testDialects()) {
         const details = plan.rows.map((r) => r.detail).join('\n');
         assert.doesNotMatch(details, /payment_operation_portal_days|SCAN (payment_operation|o)\b/, details);
       } else {
-        const { rows } = await db.executeQuery<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+        const { rows } = await db.executeQuery<{ 'QUERY PLAN': Array<{ Plan: PgPlanNode }> }>(
           CompiledQuery.raw(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`, parameters),
         );
         const plan = rows[0]!['QUERY PLAN'][0]!.Plan;
         assert.equal(plan['Actual Rows'], 1, 'the payment was found');
-        const overOperations = planNodes(plan).filter(
+        const overOperations = pgPlanNodes(plan).filter(
           (n) => n['Relation Name'] === 'payment_operation' || (n['Index Name'] ?? '').startsWith('payment_operation'),
         );
         assert.ok(overOperations.length > 0, 'the plan reads payment_operation');

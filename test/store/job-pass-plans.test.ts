@@ -17,24 +17,13 @@ import { OutboundDispatcher } from '../../src/jobs/outbound-dispatcher.ts';
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 import { MerchantClient } from '../support/merchant-client.ts';
-import { paymentRow, range } from './support.ts';
+import { paymentRow, pgPlanNodes, range, type PgPlanNode } from './support.ts';
 
 const WATCHED_TABLES = ['payment', 'card_hold', 'card_credit', 'outbox'];
 const NOT_DUE = 300;
 const FAR_FUTURE_MS = 4_000_000_000_000;
 
 class RolledBack extends Error {}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
-}
 
 for (const dialect of testDialects()) {
   describe(dialect, () => {
@@ -109,10 +98,10 @@ for (const dialect of testDialects()) {
             .transaction()
             .execute(async (trx) => {
               await trx.executeQuery(CompiledQuery.raw('SET LOCAL enable_seqscan = off'));
-              const { rows } = await trx.executeQuery<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+              const { rows } = await trx.executeQuery<{ 'QUERY PLAN': Array<{ Plan: PgPlanNode }> }>(
                 CompiledQuery.raw(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`, [...query.parameters]),
               );
-              for (const n of planNodes(rows[0]!['QUERY PLAN'][0]!.Plan).filter((n) => WATCHED_TABLES.includes(n['Relation Name'] ?? ''))) {
+              for (const n of pgPlanNodes(rows[0]!['QUERY PLAN'][0]!.Plan).filter((n) => WATCHED_TABLES.includes(n['Relation Name'] ?? ''))) {
                 const what = `${query.sql}\n${JSON.stringify(n)}`;
                 assert.notEqual(n['Node Type'], 'Seq Scan', what);
                 assert.equal(n['Rows Removed by Filter'] ?? 0, 0, what);

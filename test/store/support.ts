@@ -56,3 +56,18 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
 }
+
+/** A node of PostgreSQL's EXPLAIN (FORMAT JSON) plan, with the fields the plan tests read. */
+export interface PgPlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PgPlanNode[];
+}
+
+/** The plan's nodes, the root first. */
+export function pgPlanNodes(node: PgPlanNode): PgPlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(pgPlanNodes)];
+}
