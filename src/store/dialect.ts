@@ -808,8 +808,9 @@ const guardedOperationStatements = new Map<string, PreparedQuery<Record<string, 
  * PostgreSQL: an operation whole in one statement — the payment's guarded UPDATE (guarded-update.ts), the operation
  * numbered by the version that UPDATE gave the payment, its journal entry and lines — where it was two round trips
  * (the UPDATE's answer was needed for the operation's `seq`). The row is the changed payment with the operation's
- * columns prefixed `op__`; no row when the guard matched nothing, and then nothing was written. Parameters: the
- * guard's (GuardedParams), the operation's `kind`, `transaction_text`, `request_id`, `error_key`, then the lines'.
+ * columns prefixed `op__`; no row when the guard matched nothing, and then nothing was written. One statement per
+ * kind, approval and line count; parameters: the guard's (GuardedParams), the operation's `transaction_text`,
+ * `request_id` and `error_key`, then the lines'.
  */
 export function guardedOperationWithEntry(
   kind: OperationKind,
