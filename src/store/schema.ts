@@ -501,6 +501,24 @@ const SALES_UNIT_COLUMN_SET: Record<keyof SalesUnitTable, true> = {
 /** Every column of a sales unit (the locked read of a payment brings its unit along: store/payment-view.ts). */
 export const SALES_UNIT_COLUMNS = Object.keys(SALES_UNIT_COLUMN_SET) as (keyof SalesUnitTable)[];
 
+const CARD_COLUMN_SET: Record<keyof CardTable, true> = {
+  id: true,
+  msisdn: true,
+  label: true,
+  brand: true,
+  bin: true,
+  last4: true,
+  expiry_month: true,
+  bank_id: true,
+  available_ore: true,
+  max_amount_ore: true,
+  state: true,
+  is_default: true,
+  created_at_ms: true,
+};
+/** Every column of a card (an approval reads the user with their default card: store/repos/banks.ts). */
+export const CARD_COLUMNS = Object.keys(CARD_COLUMN_SET) as (keyof CardTable)[];
+
 export type NewPayment = Insertable<PaymentTable> & Attached<Insertable<EcommV2RequestTable>> & Attached<Insertable<PaymentSessionTable>>;
 export type OperationRow = Selectable<PaymentOperationTable>;
 export type SalesUnitRow = Selectable<SalesUnitTable>;

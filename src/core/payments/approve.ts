@@ -3,7 +3,7 @@ import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import { REFUSAL_ERROR, decideReservation, type IssuerRefusal } from '../../domain/issuer.ts';
 import { decideApproval } from '../../domain/payment.ts';
 import type { Trx } from '../../store/db.ts';
-import { findCard, findDefaultCard, type CardWithHoldDays } from '../../store/repos/banks.ts';
+import { findCard, type CardWithHoldDays } from '../../store/repos/banks.ts';
 import { markIssuerPending } from '../../store/repos/payments.ts';
 import { setBankIdVerified } from '../../store/repos/users.ts';
 import type { PaymentRow, TestUserRow } from '../../store/schema.ts';
@@ -12,7 +12,7 @@ import type { AppContext } from '../context.ts';
 import { withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Tx } from '../context.ts';
-import { resolveTestUser } from '../users/test-users.ts';
+import { resolveTestUserWithDefaultCard } from '../users/test-users.ts';
 import { factsOf, lockPayment } from './load.ts';
 import { EXPRESS_SCOPE, grantConsent } from '../express/consents.ts';
 import { isExpress, prepareExpress } from '../express/prepare.ts';
@@ -87,13 +87,13 @@ export type ApprovalResult =
   | { status: 'challenge'; challenge: 'bankid' | 'sca' }
   | { status: 'pending'; untilMs: number };
 
-async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | undefined): Promise<CardWithHoldDays | null> {
+async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | undefined, defaultCard: CardWithHoldDays | undefined): Promise<CardWithHoldDays | null> {
   if (cardId) {
     const card = await findCard(trx, cardId);
     if (!card || card.msisdn !== user.msisdn) throw new InvalidRequestError('cardId', 'That card does not belong to this user');
     return card;
   }
-  return (await findDefaultCard(trx, user.msisdn)) ?? null;
+  return defaultCard ?? null;
 }
 
 /**
@@ -104,7 +104,7 @@ async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | u
  */
 export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: ApprovalAttempt): Promise<ApprovalResult> {
   const { trx, nowMs } = tx;
-  const user = await resolveTestUser(tx, attempt.msisdn);
+  const { user, defaultCard } = await resolveTestUserWithDefaultCard(tx, attempt.msisdn);
   if (!user.can_pay_businesses) throw new Refused('not_a_vipps_user');
   if (!appVersionSupported(user.app_version)) throw new Refused('app_version_not_supported');
   if (payment.state === 'initiated' && payment.issuer_pending_until_ms !== null) throw new Refused('already_processed');
@@ -114,7 +114,7 @@ export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: Approv
     if (!passedBankId) return { status: 'challenge', challenge: 'bankid' };
     await setBankIdVerified(trx, user.msisdn);
   }
-  const card = await chosenCard(trx, user, attempt.cardId);
+  const card = await chosenCard(trx, user, attempt.cardId, defaultCard);
   const express = await expressChoice(trx, payment, user, attempt.shippingMethodId);
   const shippingOre = express?.shippingOre ?? 0;
   const decision = decideReservation({

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
 import type { Tx } from '../context.ts';
-import { findBank, insertBankIfAbsent, insertCard, listCards } from '../../store/repos/banks.ts';
+import { findBank, findDefaultCard, findUserWithDefaultCard, insertBankIfAbsent, insertCard, listCards, type CardWithHoldDays } from '../../store/repos/banks.ts';
 import { insertAddress, listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser, insertTestUserIfAbsent } from '../../store/repos/users.ts';
 import type { CardState, TestUserRow } from '../../store/schema.ts';
@@ -140,8 +140,24 @@ export async function insertTestUser(db: Executor, spec: TestUserSpec, nowMs: nu
  * when the operator created them). Anything else is not a Vipps user (User 81).
  */
 export async function resolveTestUser(tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>, msisdn: string): Promise<TestUserRow> {
-  const existing = await findTestUser(tx.trx, msisdn);
-  if (existing) return existing;
+  return (await findTestUser(tx.trx, msisdn)) ?? provisionTestUser(tx, msisdn);
+}
+
+/**
+ * resolveTestUser with the card the user pays with when they pick none (their default, else their oldest): one read
+ * for a known user, whose approval needs both.
+ */
+export async function resolveTestUserWithDefaultCard(
+  tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>,
+  msisdn: string,
+): Promise<{ user: TestUserRow; defaultCard: CardWithHoldDays | undefined }> {
+  const known = await findUserWithDefaultCard(tx.trx, msisdn);
+  if (known) return { user: known.user, defaultCard: known.card };
+  const user = await provisionTestUser(tx, msisdn);
+  return { user, defaultCard: await findDefaultCard(tx.trx, msisdn) };
+}
+
+function provisionTestUser(tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>, msisdn: string): Promise<TestUserRow> {
   if (tx.config.mode !== 'sandbox' || !isNorwegianMobile(msisdn)) throw new Refused('not_a_vipps_user');
   return insertTestUser(tx.trx, { msisdn }, tx.nowMs);
 }

@@ -1,7 +1,8 @@
 import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
+import { prefixedColumns, splitPrefixed } from '../prefixed-columns.ts';
 import { prepared, preparedWrite } from '../prepared.ts';
-import type { BankRow, BankTable, CardHoldRow, CardRow, CardTable } from '../schema.ts';
+import { CARD_COLUMNS, type BankRow, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
 const bankById = prepared<{ id: string }, BankRow>((db, p) => db.selectFrom('bank').selectAll().where('id', '=', p.id));
@@ -13,9 +14,30 @@ export type CardWithHoldDays = CardRow & { bank_hold_days: number | null };
 /** Cards with their bank's hold period (a LEFT JOIN: a card whose bank is gone still reads, with null). */
 const cardsWithHoldDays = (db: Executor) =>
   db.selectFrom('card').leftJoin('bank', 'bank.id', 'card.bank_id').selectAll('card').select('bank.hold_days as bank_hold_days');
-/** A user's cards in the order they are offered: the default first, then the oldest. */
+/** The order a user's cards are offered in: the default first, then the oldest (of the `card` in scope). */
+const OFFERED_FIRST = sql`card.is_default DESC, card.created_at_ms, card.id`;
 const cardsOfUser = prepared<{ msisdn: string }, CardWithHoldDays>((db, p) =>
-  cardsWithHoldDays(db).where('card.msisdn', '=', p.msisdn).orderBy('card.is_default', 'desc').orderBy('card.created_at_ms').orderBy('card.id'),
+  cardsWithHoldDays(db).where('card.msisdn', '=', p.msisdn).orderBy(OFFERED_FIRST),
+);
+const CARD_PREFIX = 'card__';
+/**
+ * A user with the card they pay with when they pick none (cardsOfUser's first), its bank's hold period beside it,
+ * in one read: an approval's user and card were two.
+ */
+const userWithDefaultCard = prepared<{ msisdn: string }, Record<string, unknown>>((db, p) =>
+  db
+    .selectFrom('test_user')
+    .leftJoin('card', (join) =>
+      join.on((eb) =>
+        // The subquery's `card` is its own (it shadows the joined one): the user's cards, the offered one first.
+        eb('card.id', '=', eb.selectFrom('card').select('card.id').whereRef('card.msisdn', '=', 'test_user.msisdn').orderBy(OFFERED_FIRST).limit(1)),
+      ),
+    )
+    .leftJoin('bank', 'bank.id', 'card.bank_id')
+    .selectAll('test_user')
+    .select(prefixedColumns('card', CARD_COLUMNS, CARD_PREFIX))
+    .select(sql.ref('bank.hold_days').as(`${CARD_PREFIX}bank_hold_days`))
+    .where('test_user.msisdn', '=', p.msisdn),
 );
 const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) => cardsWithHoldDays(db).where('card.id', '=', p.id));
 type Debit = { cardId: string; amountOre: number };
@@ -65,6 +87,14 @@ export async function findCard(db: Executor, id: string): Promise<CardWithHoldDa
 /** The card a user pays with when they pick none (their default, else their oldest), with its bank's hold period. */
 export async function findDefaultCard(db: Executor, msisdn: string): Promise<CardWithHoldDays | undefined> {
   return (await cardsOfUser.all(db, { msisdn }))[0];
+}
+
+/** A user and the card they pay with when they pick none (undefined: no card), or undefined when there is no such user. */
+export async function findUserWithDefaultCard(db: Executor, msisdn: string): Promise<{ user: TestUserRow; card: CardWithHoldDays | undefined } | undefined> {
+  const row = await userWithDefaultCard.first(db, { msisdn });
+  if (row === undefined) return undefined;
+  const [user, card] = splitPrefixed<TestUserRow, CardWithHoldDays>(row, CARD_PREFIX);
+  return { user, card: card.id === null ? undefined : card };
 }
 
 /**
