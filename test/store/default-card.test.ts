@@ -6,28 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { insertTestUser } from '../../src/core/users/test-users.ts';
-import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
+import type { Store } from '../../src/store/db.ts';
 import { findDefaultCard, findUserWithDefaultCard } from '../../src/store/repos/banks.ts';
 import { findTestUser } from '../../src/store/repos/users.ts';
-import { freshDatabase, testDialects } from '../support/databases.ts';
+import { testDialects } from '../support/databases.ts';
+import { migratedStores } from './support.ts';
 
 const NOW_MS = 1_796_000_000_000;
 
 for (const dialect of await testDialects()) {
   describe(`a user with their default card (${dialect})`, () => {
     let s: Store;
-    const cleanups: Array<() => Promise<void>> = [];
-    after(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup();
-    });
-
-    async function store(): Promise<Store> {
-      const database = await freshDatabase(dialect);
-      const opened = await openStore(database.url);
-      await migrateToLatest(opened);
-      cleanups.push(database.drop, () => opened.close());
-      return opened;
-    }
+    const stores = migratedStores(dialect);
+    after(() => stores.closeAll());
+    const store = () => stores.open();
 
     async function assertSameAsTwoReads(msisdn: string) {
       const read = await findUserWithDefaultCard(s.db, msisdn);

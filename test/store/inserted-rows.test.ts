@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { postingsFor } from '../../src/domain/ledger.ts';
-import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
 import { claimIdempotencyKey } from '../../src/store/repos/idempotency.ts';
 import { applyOperationWithEntry } from '../../src/store/repos/operation-write.ts';
 import { findPayment, insertPayment } from '../../src/store/repos/payments.ts';
-import { freshDatabase, testDialects } from '../support/databases.ts';
+import { testDialects } from '../support/databases.ts';
+import { migratedStores } from './support.ts';
 
 const NOW_MS = 1_796_000_000_000;
 
@@ -51,17 +51,9 @@ function newPayment(orderId: string) {
 
 for (const dialect of await testDialects()) {
   describe(`inserted rows (${dialect})`, () => {
-    const cleanups: Array<() => Promise<void>> = [];
-    after(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup();
-    });
-    async function store(): Promise<Store> {
-      const database = await freshDatabase(dialect);
-      const opened = await openStore(database.url);
-      await migrateToLatest(opened);
-      cleanups.push(database.drop, () => opened.close());
-      return opened;
-    }
+    const stores = migratedStores(dialect);
+    after(() => stores.closeAll());
+    const store = () => stores.open();
 
     test('a new payment: the row handed back is the row stored; a second one of the same order is not made', async () => {
       const s = await store();

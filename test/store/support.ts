@@ -1,8 +1,8 @@
 // Shared helpers of the storage and callback suites: database URL of a running test Kasse, ledger sums, Vipps error checks.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import type { Db } from '../../src/store/db.ts';
-import { PG_ADMIN_URL } from '../support/databases.ts';
+import { migrateToLatest, openStore, type Db, type Store } from '../../src/store/db.ts';
+import { freshDatabase, PG_ADMIN_URL, type DialectName } from '../support/databases.ts';
 import type { TestKasse } from '../support/harness.ts';
 import { vippsError, type HttpResult } from '../support/merchant-client.ts';
 
@@ -70,4 +70,21 @@ export interface PgPlanNode {
 /** The plan's nodes, the root first. */
 export function pgPlanNodes(node: PgPlanNode): PgPlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(pgPlanNodes)];
+}
+
+/** Stores on fresh, migrated databases of one dialect; `closeAll` (for `after`) closes and drops every one opened. */
+export function migratedStores(dialect: DialectName): { open(): Promise<Store>; closeAll(): Promise<void> } {
+  const cleanups: Array<() => Promise<void>> = [];
+  return {
+    async open() {
+      const database = await freshDatabase(dialect);
+      const store = await openStore(database.url);
+      cleanups.push(database.drop, () => store.close());
+      await migrateToLatest(store);
+      return store;
+    },
+    async closeAll() {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    },
+  };
 }
