@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import { USER_ACTION_TIMEOUT_MS } from '../../domain/payment.ts';
 import { insertPayment } from '../../store/repos/payments.ts';
@@ -6,6 +5,7 @@ import { appendOperation } from '../../store/repos/operations.ts';
 import type { SalesUnitRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
+import { newLandingToken } from './landing-token.ts';
 
 export const EXPRESS_PAYMENT = 'eComm Express Payment';
 export const REGULAR_PAYMENT = 'eComm Regular Payment';
@@ -63,8 +63,7 @@ export function landingUrl(ctx: AppContext, token: string, isApp: boolean): stri
 export async function initiatePayment(ctx: AppContext, unit: SalesUnitRow, cmd: InitiateCommand) {
   checkAgainstSalesUnit(unit, cmd);
   const nowMs = ctx.clock.nowMs();
-  // base64url has no '=', which the token extraction above depends on.
-  const token = randomBytes(24).toString('base64url');
+  const token = newLandingToken(nowMs);
   await inTransaction(ctx, async ({ trx, kind }) => {
     const payment = await insertPayment(trx, kind, {
       msn: unit.msn,
