@@ -15,15 +15,15 @@ before(async () => {
 after(() => kasse.close());
 
 let userCounter = 0;
-async function userWithCard(card: { bankId: string; availableOre: number }): Promise<string> {
+async function userWithCard(card: { bankId: string; availableOre: number }, on: TestKasse = kasse): Promise<string> {
   const msisdn = String(47200000 + ++userCounter);
-  const created = await httpRequest(`${kasse.baseUrl}/_kasse/sandbox/users`, { method: 'POST', body: { msisdn, cards: [card] } });
+  const created = await httpRequest(`${on.baseUrl}/_kasse/sandbox/users`, { method: 'POST', body: { msisdn, cards: [card] } });
   assert.equal(created.status, 201, created.text);
   return msisdn;
 }
 
-async function balanceOre(msisdn: string): Promise<number> {
-  return (await httpRequest(`${kasse.baseUrl}/_kasse/sandbox/users/${msisdn}`)).body.cards[0].availableOre;
+async function balanceOre(msisdn: string, on: TestKasse = kasse): Promise<number> {
+  return (await httpRequest(`${on.baseUrl}/_kasse/sandbox/users/${msisdn}`)).body.cards[0].availableOre;
 }
 
 /** Move the server's clock as a merchant would, through the sandbox endpoint. */
@@ -33,8 +33,8 @@ async function tick(ms: number): Promise<void> {
 }
 
 let orderCounter = 0;
-async function reserve(msisdn: string, amountOre: number): Promise<{ merchant: MerchantClient; orderId: string }> {
-  const merchant = await MerchantClient.create(kasse.baseUrl);
+async function reserve(msisdn: string, amountOre: number, on: TestKasse = kasse): Promise<{ merchant: MerchantClient; orderId: string }> {
+  const merchant = await MerchantClient.create(on.baseUrl);
   const orderId = `time-${++orderCounter}`;
   const initiated = await merchant.initiate(orderId, amountOre);
   const approved = await merchant.approve(orderId, initiated.body.url, msisdn);
@@ -55,6 +55,24 @@ test('a hold lapses after the bank’s hold period; the payment stays RESERVED; 
   const captured = await fresh.capture(orderId, 30_000, 'late-capture');
   assert.equal(captured.status, 200, captured.text);
   assert.equal(await balanceOre(msisdn), 20_000, 'the new request charged the card');
+});
+
+test('a capture that finds its hold past the lapse time, before any job lapsed it, lapses it and asks the bank anew', async () => {
+  const quiet = await startTestKasse({ startJobs: false });
+  try {
+    const msisdn = await userWithCard({ bankId: 'dnb', availableOre: 50_000 }, quiet);
+    const { merchant, orderId } = await reserve(msisdn, 30_000, quiet);
+    quiet.clock.advance(7 * DAY_MS);
+    assert.equal(await balanceOre(msisdn, quiet), 20_000, 'no job ran: the hold still keeps the money');
+    const fresh = new MerchantClient(quiet.baseUrl, merchant.credentials); // the access token expired meanwhile
+    const captured = await fresh.capture(orderId, 30_000, 'at-the-lapse');
+    assert.equal(captured.status, 200, captured.text);
+    const holds = await quiet.kasse.ctx.store.db.selectFrom('card_hold').select(['status', 'captured_ore']).execute();
+    assert.deepEqual(holds, [{ status: 'lapsed', captured_ore: 0 }], 'the hold lapsed instead of paying the capture');
+    assert.equal(await balanceOre(msisdn, quiet), 20_000, 'the lapse gave 30 000 back, the new request charged 30 000');
+  } finally {
+    await quiet.close();
+  }
 });
 
 test('a capture after the lapse fails with Payment 63 when the funds are gone; the payment stays reserved', async () => {

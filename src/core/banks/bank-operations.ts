@@ -1,9 +1,8 @@
 import { addBankDays, osloDateOf, osloMidnightMs } from '../../domain/bank-calendar.ts';
 import { DAY_MS } from '../../domain/clock.ts';
-import type { Trx } from '../../store/db.ts';
 import {
   applyDueCardCredits,
-  captureFromHold,
+  captureFromLiveHold,
   debitCard,
   endHold,
   findBankOfCard,
@@ -14,7 +13,6 @@ import {
   scheduleHoldSettlement,
   type CardWithHoldDays,
 } from '../../store/repos/banks.ts';
-import type { CardHoldRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BankStep, OperationDecision } from '../payments/record-operation.ts';
 import { inTransaction } from '../transaction.ts';
@@ -53,12 +51,6 @@ export function failedApproval(decision: OperationDecision, errorKey: OperationD
   return { kind: decision.kind === 'sale' ? 'sale_failed' : 'reserve_failed', amountOre: decision.amountOre, ...(errorKey ? { errorKey } : {}) };
 }
 
-async function lapseIfDue(trx: Trx, hold: CardHoldRow | undefined, nowMs: number): Promise<CardHoldRow | undefined> {
-  if (!hold || hold.status !== 'held' || hold.lapses_at_ms > nowMs) return hold;
-  await endHold(trx, hold, 'lapsed', nowMs);
-  return findHoldForPayment(trx, hold.payment_id);
-}
-
 /**
  * Capture: from the live hold when there is one; after the hold lapsed (or a partial capture was settled and
  * the rest released) it is a new request to the bank, which needs the funds again — unless the bank forces it
@@ -66,13 +58,15 @@ async function lapseIfDue(trx: Trx, hold: CardHoldRow | undefined, nowMs: number
  */
 export const captureFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
   if (payment.card_id === null) return decision;
-  const hold = await lapseIfDue(trx, await findHoldForPayment(trx, payment.id), nowMs);
-  const captured = hold?.status === 'held' ? await captureFromHold(trx, hold.id, decision.amountOre, nowMs) : undefined;
-  if (hold && captured) {
+  const captured = await captureFromLiveHold(trx, payment.id, decision.amountOre, nowMs);
+  if (captured) {
     // A partial capture: the bank settles it in two bank days and then releases the rest of the hold.
-    if (!captured.settled) await scheduleHoldSettlement(trx, hold.id, bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS), nowMs);
+    if (!captured.settled) await scheduleHoldSettlement(trx, captured.holdId, bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS), nowMs);
     return decision;
   }
+  // The hold could not pay: a hold past its lapse time lapses now (its money back on the card) before the bank is asked.
+  const hold = await findHoldForPayment(trx, payment.id);
+  if (hold && hold.status === 'held' && hold.lapses_at_ms <= nowMs) await endHold(trx, hold, 'lapsed', nowMs);
   const bank = await findBankOfCard(trx, payment.card_id);
   if (bank && (await debitCard(trx, payment.card_id, decision.amountOre, bank.force_through === 1))) return decision;
   return { kind: 'capture_failed', amountOre: decision.amountOre, errorKey: 'capture_failed' };

@@ -134,14 +134,21 @@ export async function findHoldForPayment(db: Executor, paymentId: number): Promi
 }
 
 /**
- * Charge part of a live hold (the money already left the card when it was held). A capture that takes what is left
- * settles the hold in the same statement. Undefined when the hold is not live or keeps less than the amount.
+ * Charge part of the payment's hold (its latest): only while the hold is live, has not reached its lapse time and
+ * keeps at least the amount (the money already left the card when it was held). A capture that takes what is left
+ * settles the hold in the same statement. Finding the hold and charging it are one statement, one round trip on
+ * PostgreSQL. Undefined when no such hold could pay it.
  */
-export async function captureFromHold(db: Executor, holdId: number, amountOre: number, nowMs: number): Promise<{ settled: boolean } | undefined> {
-  const row = await captureFromLiveHold.first(db, { holdId, amountOre, nowMs });
-  return row && { settled: row.status === 'settled' };
+export async function captureFromLiveHold(
+  db: Executor,
+  paymentId: number,
+  amountOre: number,
+  nowMs: number,
+): Promise<{ holdId: number; settled: boolean } | undefined> {
+  const row = await captureFromLatestLiveHold.first(db, { paymentId, amountOre, nowMs });
+  return row && { holdId: row.id, settled: row.status === 'settled' };
 }
-const captureFromLiveHold = prepared<{ holdId: number; amountOre: number; nowMs: number }, { status: string }>((db, p) =>
+const captureFromLatestLiveHold = prepared<{ paymentId: number; amountOre: number; nowMs: number }, { id: number; status: string }>((db, p) =>
   db
     .updateTable('card_hold')
     .set({
@@ -149,10 +156,11 @@ const captureFromLiveHold = prepared<{ holdId: number; amountOre: number; nowMs:
       status: sql`case when amount_ore - captured_ore = ${p.amountOre} then 'settled' else status end`,
       updated_at_ms: p.nowMs,
     })
-    .where('id', '=', p.holdId)
+    .where('id', '=', (eb) => eb.selectFrom('card_hold as latest').select('latest.id').where('latest.payment_id', '=', p.paymentId).orderBy('latest.id', 'desc').limit(1))
     .where('status', '=', 'held')
+    .where('lapses_at_ms', '>', p.nowMs)
     .where(sql<boolean>`amount_ore - captured_ore >= ${p.amountOre}`)
-    .returning('status'),
+    .returning(['id', 'status']),
 );
 
 export async function scheduleHoldSettlement(db: Executor, holdId: number, settlesAtMs: number, nowMs: number): Promise<void> {
