@@ -483,6 +483,26 @@ export async function dropPaymentRequestAndSessionColumns(db: Kysely<any>, kind:
   if (broken.length > 0) throw new Error(`the rebuilt payment table breaks ${broken.length} foreign keys: ${JSON.stringify(broken.slice(0, 5))}`);
 }
 
+/**
+ * SQLite: give `table` a new definition and keep its rows. `create(name)` creates the new layout under the name it is
+ * given (the same columns, by name); the rows are copied, the old table dropped, the new one renamed, and the old
+ * table's indexes created again as they were. Foreign keys are off while migrating (withForeignKeysOffForMigration),
+ * so they are checked before the migration commits.
+ */
+export async function rebuildSqliteTable(db: Kysely<any>, table: string, create: (name: string) => Promise<void>): Promise<void> {
+  const rebuilt = `${table}_rebuilt`;
+  const { rows: indexes } = await sql<{ sql: string }>`SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ${table} AND sql IS NOT NULL`.execute(db);
+  const { rows: columns } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db);
+  await create(rebuilt);
+  const list = sql.join(columns.map((c) => sql.ref(c.name)));
+  await sql`INSERT INTO ${sql.table(rebuilt)} (${list}) SELECT ${list} FROM ${sql.table(table)}`.execute(db);
+  await sql`DROP TABLE ${sql.table(table)}`.execute(db);
+  await sql`ALTER TABLE ${sql.table(rebuilt)} RENAME TO ${sql.table(table)}`.execute(db);
+  for (const index of indexes) await sql.raw(index.sql).execute(db);
+  const { rows: broken } = await sql`PRAGMA foreign_key_check(${sql.table(table)})`.execute(db);
+  if (broken.length > 0) throw new Error(`the rebuilt ${table} table breaks ${broken.length} foreign keys: ${JSON.stringify(broken.slice(0, 5))}`);
+}
+
 /** The insert-only guards of one table, dropped so that a migration can reshape it (recreate them after). */
 export async function dropInsertOnlyGuards(db: Kysely<any>, kind: DialectKind, table: InsertOnlyTable): Promise<void> {
   for (const action of ['update', 'delete']) {

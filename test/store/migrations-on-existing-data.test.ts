@@ -1,7 +1,8 @@
 // Goal: migration 0005 (the ledger journal) files every ledger line of an existing database under one entry per
 // payment operation, keeps every line's id, account and amount, and leaves a database reconcile finds clean, with the
 // insert-only guards in place on both the lines and the entries; migration 0008 (the payment split) moves each
-// payment's ecomm v2 request and user session into their own rows, and Kasse reads the payment as before.
+// payment's ecomm v2 request and user session into their own rows, and Kasse reads the payment as before; migration
+// 0015 (SQLite) makes the payment id those rows' rowid and keeps the rows and the other indexes.
 // Method: a database migrated to 0004 gets a payment written the way the code of that time wrote it (operation-log rows
 // and their balanced lines, straight in SQL), then the remaining migrations run; both dialects.
 import assert from 'node:assert/strict';
@@ -70,7 +71,7 @@ async function writeOldPayment(db: Kysely<any>): Promise<void> {
 }
 
 for (const dialect of testDialects()) {
-  describe(`migrations 0005 and 0008 on an existing database (${dialect})`, () => {
+  describe(`migrations 0005, 0008 and 0015 on an existing database (${dialect})`, () => {
     const cleanups: Array<() => Promise<void>> = [];
     after(async () => {
       for (const cleanup of cleanups) await cleanup();
@@ -113,6 +114,10 @@ for (const dialect of testDialects()) {
         ['tok-old-1', 'http://127.0.0.1:1', 'eComm Regular Payment', '48000001', 6_000, 4],
       );
       assert.equal((await findPaymentByLandingToken(store.db, 'tok-old-1'))?.order_id, 'old-1');
+      if (dialect === 'sqlite') {
+        const indexes = await sql<{ name: string }>`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('ecomm_v2_request', 'payment_session') ORDER BY name`.execute(store.db);
+        assert.deepEqual(indexes.rows.map((row) => row.name), ['payment_session_by_pushed_user', 'payment_session_by_token'], 'no unique index beside the rowid');
+      }
       const paymentColumns = (await sql<{ name: string }>`SELECT * FROM payment`.execute(store.db)).rows[0] ?? {};
       assert.ok(!('landing_token' in paymentColumns) && !('callback_prefix' in paymentColumns), 'the core payment row holds neither');
       await assert.rejects(sql`DELETE FROM ledger_line`.execute(store.db), /insert-only/);

@@ -23,27 +23,8 @@ export const PAYMENT_SESSION_COLUMNS = ['landing_token', 'pushed_to_msisdn', 'sh
 export function paymentSplit(kind: DialectKind): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('ecomm_v2_request')
-        .addColumn('payment_id', 'bigint', (c) => c.primaryKey().references('payment.id'))
-        .addColumn('msn', 'text', (c) => c.notNull())
-        .addColumn('payment_type', 'text', (c) => c.notNull())
-        .addColumn('callback_prefix', 'text', (c) => c.notNull())
-        .addColumn('fall_back', 'text', (c) => c.notNull())
-        .addColumn('auth_token', 'text')
-        .addColumn('is_app', 'integer', (c) => c.notNull())
-        .addColumn('skip_landing_page', 'integer', (c) => c.notNull())
-        .addColumn('customer_mobile', 'text')
-        .addColumn('merchant_info_json', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('payment_session')
-        .addColumn('payment_id', 'bigint', (c) => c.primaryKey().references('payment.id'))
-        .addColumn('msn', 'text', (c) => c.notNull())
-        .addColumn('landing_token', 'text', (c) => c.notNull())
-        .addColumn('pushed_to_msisdn', 'text')
-        .addColumn('shipping_options_json', 'text')
-        .execute();
+      await createEcommV2RequestTable(db, 'ecomm_v2_request', 'bigint');
+      await createPaymentSessionTable(db, 'payment_session', 'bigint');
       await sql`INSERT INTO ecomm_v2_request (payment_id, msn, ${sql.join(ECOMM_V2_REQUEST_COLUMNS.map((c) => sql.ref(c)))})
         SELECT id, msn, ${sql.join(ECOMM_V2_REQUEST_COLUMNS.map((c) => sql.ref(c)))} FROM payment`.execute(db);
       await sql`INSERT INTO payment_session (payment_id, msn, ${sql.join(PAYMENT_SESSION_COLUMNS.map((c) => sql.ref(c)))})
@@ -53,4 +34,34 @@ export function paymentSplit(kind: DialectKind): Migration {
       await db.schema.createIndex('payment_session_by_pushed_user').on('payment_session').column('pushed_to_msisdn').execute();
     },
   };
+}
+
+/** The payment key's column type: `bigint` as 0008 made it; SQLite's rowid alias is `integer` (0015). */
+type PaymentKeyType = 'bigint' | 'integer';
+
+export async function createEcommV2RequestTable(db: Kysely<any>, name: string, keyType: PaymentKeyType): Promise<void> {
+  await db.schema
+    .createTable(name)
+    .addColumn('payment_id', keyType, (c) => c.primaryKey().references('payment.id'))
+    .addColumn('msn', 'text', (c) => c.notNull())
+    .addColumn('payment_type', 'text', (c) => c.notNull())
+    .addColumn('callback_prefix', 'text', (c) => c.notNull())
+    .addColumn('fall_back', 'text', (c) => c.notNull())
+    .addColumn('auth_token', 'text')
+    .addColumn('is_app', 'integer', (c) => c.notNull())
+    .addColumn('skip_landing_page', 'integer', (c) => c.notNull())
+    .addColumn('customer_mobile', 'text')
+    .addColumn('merchant_info_json', 'text', (c) => c.notNull())
+    .execute();
+}
+
+export async function createPaymentSessionTable(db: Kysely<any>, name: string, keyType: PaymentKeyType): Promise<void> {
+  await db.schema
+    .createTable(name)
+    .addColumn('payment_id', keyType, (c) => c.primaryKey().references('payment.id'))
+    .addColumn('msn', 'text', (c) => c.notNull())
+    .addColumn('landing_token', 'text', (c) => c.notNull())
+    .addColumn('pushed_to_msisdn', 'text')
+    .addColumn('shipping_options_json', 'text')
+    .execute();
 }

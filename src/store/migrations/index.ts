@@ -14,6 +14,7 @@ import { appUserSignIn } from './0011_app_user_sign_in.ts';
 import { transactionReports } from './0012_transaction_reports.ts';
 import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
 import { portalIndexes } from './0014_portal_indexes.ts';
+import { sqliteRowidKeys } from './0015_sqlite_rowid_keys.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -32,5 +33,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0012_transaction_reports': transactionReports(kind),
     '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
     '0014_portal_indexes': portalIndexes(),
+    '0015_sqlite_rowid_keys': sqliteRowidKeys(kind),
   };
 }
