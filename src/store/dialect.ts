@@ -723,11 +723,12 @@ function operationOf(values: unknown[]): OperationRow {
 }
 
 /**
- * PostgreSQL: a new payment's core row, its ecomm v2 request and its session in one statement. When the core row
- * conflicts (the orderId exists: ON CONFLICT DO NOTHING), the other two insert nothing and no row comes back.
- * Text parameters in a SELECT list are text to PostgreSQL; the two integer flags are cast.
+ * PostgreSQL: a new payment's core row, its ecomm v2 request, its session and its first operation in one statement,
+ * atomic without a transaction (an initiate is one round trip). When the core row conflicts (the orderId exists: ON
+ * CONFLICT DO NOTHING), the others insert nothing and no row comes back. Text parameters in a SELECT list are text to
+ * PostgreSQL; the integers are cast. The operation's parameters are its columns prefixed `op_`.
  */
-export const insertPaymentWithRequestAndSession = prepared<Record<string, unknown>, PaymentCoreRow>((db, p) =>
+export const insertPaymentWithRequestSessionAndOperation = prepared<Record<string, unknown>, PaymentCoreRow>((db, p) =>
   db
     .with('p', (qc) =>
       qc
@@ -770,6 +771,26 @@ export const insertPaymentWithRequestAndSession = prepared<Record<string, unknow
               sql<string>`${p.landing_token}`.as('landing_token'),
               sql<string | null>`${p.pushed_to_msisdn}`.as('pushed_to_msisdn'),
               sql<string | null>`${p.shipping_options_json}`.as('shipping_options_json'),
+            ]),
+        ),
+    )
+    .with('o', (qc) =>
+      qc
+        .insertInto('payment_operation')
+        .columns(['payment_id', 'msn', 'seq', 'kind', 'amount_ore', 'transaction_text', 'request_id', 'created_at_ms', 'error_key'])
+        .expression((eb) =>
+          eb
+            .selectFrom('p')
+            .select([
+              'p.id',
+              'p.msn',
+              sql<number>`cast(${p.op_seq} as integer)`.as('seq'),
+              sql<string>`${p.op_kind}`.as('kind'),
+              sql<number>`cast(${p.op_amount_ore} as bigint)`.as('amount_ore'),
+              sql<string>`${p.op_transaction_text}`.as('transaction_text'),
+              sql<string>`${p.op_request_id}`.as('request_id'),
+              sql<number>`cast(${p.op_created_at_ms} as bigint)`.as('created_at_ms'),
+              sql<string | null>`${p.op_error_key}`.as('error_key'),
             ]),
         ),
     )

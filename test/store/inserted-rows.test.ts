@@ -1,4 +1,5 @@
-// Property: what an insert hands back is the row as stored. On SQLite a new payment's core row, an operation and its
+// Property: what an insert hands back is the row as stored. A new payment is written with its INITIATE operation, on
+// PostgreSQL in one statement without a transaction (Store.atomicWrite). On SQLite a new payment's core row, an operation and its
 // ledger entry's id come from the connection's last rowid instead of RETURNING (store/prepared.ts, insertedRowId), so
 // the row is put together from what was inserted; it must equal the row read back, column for column, on both engines.
 // On PostgreSQL an operation is one statement (the payment's guarded UPDATE, the operation, its entry and lines): the
@@ -15,6 +16,8 @@ import { testDialects } from '../support/databases.ts';
 import { migratedStores } from './support.ts';
 
 const NOW_MS = 1_796_000_000_000;
+
+const INITIATE = { seq: 1, kind: 'initiate' as const, amount_ore: 4200, transaction_text: 'Socks', request_id: '', created_at_ms: NOW_MS, error_key: null };
 
 function newPayment(orderId: string) {
   return {
@@ -55,19 +58,23 @@ for (const dialect of await testDialects()) {
     after(() => stores.closeAll());
     const store = () => stores.open();
 
-    test('a new payment: the row handed back is the row stored; a second one of the same order is not made', async () => {
+    test('a new payment with its INITIATE: the row handed back is the row stored; a second one of the same order writes nothing', async () => {
       const s = await store();
-      const inserted = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-1')));
+      const inserted = await s.atomicWrite((db) => insertPayment(db, s.kind, newPayment('order-1'), INITIATE));
       assert.ok(inserted);
       assert.deepEqual(inserted, await findPayment(s.db, '123456', 'order-1'));
-      assert.equal(await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-1'))), undefined);
-      const second = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-2')));
+      const operations = await s.db.selectFrom('payment_operation').selectAll().where('payment_id', '=', inserted.id).execute();
+      assert.deepEqual(operations.map(({ id: _id, ...operation }) => operation), [{ ...INITIATE, payment_id: inserted.id, msn: '123456' }]);
+      assert.equal(await s.atomicWrite((db) => insertPayment(db, s.kind, newPayment('order-1'), INITIATE)), undefined);
+      const all = await s.db.selectFrom('payment_operation').select('payment_id').execute();
+      assert.deepEqual(all, [{ payment_id: inserted.id }], 'the refused duplicate wrote no operation');
+      const second = await s.atomicWrite((db) => insertPayment(db, s.kind, newPayment('order-2'), INITIATE));
       assert.ok(second && second.id !== inserted.id);
     });
 
     test('an operation whole: the changed payment and the operation handed back are the rows stored, the lines point at the entry', async () => {
       const s = await store();
-      const payment = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-3')));
+      const payment = await s.atomicWrite((db) => insertPayment(db, s.kind, newPayment('order-3'), INITIATE));
       assert.ok(payment);
       const reserve = { paymentId: payment.id, kind: 'reserve' as const, amountOre: 4200, nowMs: NOW_MS + 1, transactionText: 'Socks', requestId: '', errorKey: null };
       const approval = { userMsisdn: '4791234567', cardBin: 492500, cardId: 'card-1' };
@@ -90,7 +97,7 @@ for (const dialect of await testDialects()) {
 
     test('an operation whose guard matches no row writes nothing and hands back nothing', async () => {
       const s = await store();
-      const payment = await s.transact((trx) => insertPayment(trx, s.kind, newPayment('order-5')));
+      const payment = await s.atomicWrite((db) => insertPayment(db, s.kind, newPayment('order-5'), INITIATE));
       assert.ok(payment);
       const count = async (table: 'payment_operation' | 'ledger_entry' | 'ledger_line') =>
         Number((await s.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

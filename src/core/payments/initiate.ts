@@ -1,10 +1,8 @@
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import { USER_ACTION_TIMEOUT_MS } from '../../domain/payment.ts';
 import { insertPayment } from '../../store/repos/payments.ts';
-import { appendOperation } from '../../store/repos/operations.ts';
 import type { SalesUnitRow } from '../../store/schema.ts';
 import type { AppContext } from '../context.ts';
-import { inTransaction } from '../transaction.ts';
 import { newLandingToken } from './landing-token.ts';
 
 export const EXPRESS_PAYMENT = 'eComm Express Payment';
@@ -64,51 +62,46 @@ export async function initiatePayment(ctx: AppContext, unit: SalesUnitRow, cmd: 
   checkAgainstSalesUnit(unit, cmd);
   const nowMs = ctx.clock.nowMs();
   const token = newLandingToken(nowMs);
-  await inTransaction(ctx, async ({ trx, kind }) => {
-    const payment = await insertPayment(trx, kind, {
-      msn: unit.msn,
-      order_id: cmd.orderId,
-      state: 'initiated',
-      amount_ore: cmd.amountOre,
-      reserved_ore: 0,
-      captured_ore: 0,
-      refunded_ore: 0,
-      released_ore: 0,
-      version: 1,
-      transaction_text: cmd.transactionText,
-      capture_type: unit.capture_type,
-      payment_type: cmd.paymentType,
-      landing_token: token,
-      callback_prefix: cmd.callbackPrefix,
-      fall_back: cmd.fallBack,
-      auth_token: cmd.authToken,
-      is_app: cmd.isApp ? 1 : 0,
-      skip_landing_page: cmd.skipLandingPage ? 1 : 0,
-      customer_mobile: cmd.customerMobile,
-      // skipLandingPage: the request goes straight to the user's app.
-      pushed_to_msisdn: cmd.skipLandingPage ? cmd.customerMobile : null,
-      scope: cmd.scope,
-      user_msisdn: null,
-      card_bin: null,
-      merchant_info_json: JSON.stringify(cmd.merchantInfoExtras),
-      expires_at_ms: nowMs + USER_ACTION_TIMEOUT_MS,
-      reserved_at_ms: null,
-      created_at_ms: nowMs,
-      updated_at_ms: nowMs,
-    });
-    if (!payment) throw new Refused('duplicate_order_id');
-    await appendOperation(trx, {
-      payment_id: payment.id,
-      msn: payment.msn,
-      seq: 1,
-      kind: 'initiate',
-      amount_ore: payment.amount_ore,
-      transaction_text: payment.transaction_text,
-      request_id: '',
-      created_at_ms: nowMs,
-      error_key: null,
-    });
-  });
+  // One statement on PostgreSQL (no BEGIN and COMMIT round trips); in a group commit on SQLite.
+  const payment = await ctx.store.atomicWrite((db) =>
+    insertPayment(
+      db,
+      ctx.store.kind,
+      {
+        msn: unit.msn,
+        order_id: cmd.orderId,
+        state: 'initiated',
+        amount_ore: cmd.amountOre,
+        reserved_ore: 0,
+        captured_ore: 0,
+        refunded_ore: 0,
+        released_ore: 0,
+        version: 1,
+        transaction_text: cmd.transactionText,
+        capture_type: unit.capture_type,
+        payment_type: cmd.paymentType,
+        landing_token: token,
+        callback_prefix: cmd.callbackPrefix,
+        fall_back: cmd.fallBack,
+        auth_token: cmd.authToken,
+        is_app: cmd.isApp ? 1 : 0,
+        skip_landing_page: cmd.skipLandingPage ? 1 : 0,
+        customer_mobile: cmd.customerMobile,
+        // skipLandingPage: the request goes straight to the user's app.
+        pushed_to_msisdn: cmd.skipLandingPage ? cmd.customerMobile : null,
+        scope: cmd.scope,
+        user_msisdn: null,
+        card_bin: null,
+        merchant_info_json: JSON.stringify(cmd.merchantInfoExtras),
+        expires_at_ms: nowMs + USER_ACTION_TIMEOUT_MS,
+        reserved_at_ms: null,
+        created_at_ms: nowMs,
+        updated_at_ms: nowMs,
+      },
+      { seq: 1, kind: 'initiate', amount_ore: cmd.amountOre, transaction_text: cmd.transactionText, request_id: '', created_at_ms: nowMs, error_key: null },
+    ),
+  );
+  if (!payment) throw new Refused('duplicate_order_id');
   // The channel builds the landing URL from the token (landingUrl), with the public URL of the node that answers.
   return { orderId: cmd.orderId, landingToken: token };
 }

@@ -1,12 +1,14 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../db.ts';
 import { fields, prepared, preparedWrite } from '../prepared.ts';
-import { insertPaymentWithRequestAndSession, type DialectKind } from '../dialect.ts';
+import { insertPaymentWithRequestSessionAndOperation, type DialectKind } from '../dialect.ts';
+import { appendOperation } from './operations.ts';
 import {
   PAYMENT_COLUMNS,
   REQUEST_COLUMNS,
   SESSION_COLUMNS,
   type EcommV2RequestTable,
+  type NewOperation,
   type NewPayment,
   type PaymentCoreRow,
   type PaymentRow,
@@ -26,10 +28,16 @@ const insertRequest = prepared<Selectable<EcommV2RequestTable>, never>((db, p) =
 const insertSession = prepared<Selectable<PaymentSessionTable>, never>((db, p) => db.insertInto('payment_session').values(fields(p, SESSION_COLUMNS)));
 
 /**
- * The three rows of a new payment (on PostgreSQL one statement, dialect.ts). ON CONFLICT DO NOTHING: two concurrent
- * initiates of one orderId make one payment; the loser gets undefined.
+ * The three rows of a new payment and its first operation (on PostgreSQL one statement, dialect.ts, atomic without a
+ * transaction: Store.atomicWrite). ON CONFLICT DO NOTHING: two concurrent initiates of one orderId make one payment
+ * and one operation; the loser gets undefined and writes nothing.
  */
-export async function insertPayment(db: Executor, kind: DialectKind, payment: NewPayment): Promise<PaymentRow | undefined> {
+export async function insertPayment(
+  db: Executor,
+  kind: DialectKind,
+  payment: NewPayment,
+  operation: Omit<NewOperation, 'payment_id' | 'msn'>,
+): Promise<PaymentRow | undefined> {
   // Columns the caller left out are NULL, as an INSERT naming only the given columns would make them.
   const core: Record<string, unknown> = {};
   for (const column of PAYMENT_COLUMNS) core[column] = payment[column] ?? null;
@@ -44,13 +52,21 @@ export async function insertPayment(db: Executor, kind: DialectKind, payment: Ne
     merchant_info_json: payment.merchant_info_json,
   };
   const session = { landing_token: payment.landing_token, pushed_to_msisdn: payment.pushed_to_msisdn ?? null, shipping_options_json: payment.shipping_options_json ?? null };
-  const inserted = kind === 'postgres' ? await insertPaymentWithRequestAndSession.first(db, { ...core, ...request, ...session }) : await insertedCore(db, core);
+  const inserted =
+    kind === 'postgres'
+      ? await insertPaymentWithRequestSessionAndOperation.first(db, { ...core, ...request, ...session, ...prefixedOperation(operation) })
+      : await insertedCore(db, core);
   if (!inserted) return undefined;
   if (kind === 'sqlite') {
     await insertRequest.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...request });
     await insertSession.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...session });
+    await appendOperation(db, { ...operation, payment_id: inserted.id, msn: inserted.msn });
   }
   return { ...inserted, ...request, ...session };
+}
+
+function prefixedOperation(operation: Omit<NewOperation, 'payment_id' | 'msn'>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(operation).map(([column, value]) => [`op_${column}`, value]));
 }
 
 /** SQLite: the core row as inserted, with the id SQLite gave it (no RETURNING: prepared.ts, insertedRowId). */
