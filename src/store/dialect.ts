@@ -442,10 +442,9 @@ export async function dropPaymentRequestAndSessionColumns(db: Kysely<any>, kind:
     await sql`ALTER TABLE payment ${sql.join(columns.map((c) => sql`DROP COLUMN ${sql.ref(c)}`))}`.execute(db);
     return;
   }
-  const kept = ((await sql<{ name: string }>`SELECT name FROM pragma_table_info('payment')`.execute(db)).rows)
-    .map((r) => r.name)
-    .filter((name) => !columns.includes(name));
-  await sql`CREATE TABLE payment_core (
+  // The core columns only (the moved ones are left behind), indented as the stored schema has always had them.
+  await rebuildSqliteTable(db, 'payment', async (name) => {
+    await sql`CREATE TABLE ${sql.table(name)} (
     id integer PRIMARY KEY AUTOINCREMENT,
     msn text NOT NULL,
     order_id text NOT NULL,
@@ -474,32 +473,26 @@ export async function dropPaymentRequestAndSessionColumns(db: Kysely<any>, kind:
     CONSTRAINT "payment_capture_within_reservation" CHECK (captured_ore + released_ore <= reserved_ore),
     CONSTRAINT "payment_refund_within_capture" CHECK (refunded_ore <= captured_ore),
     CONSTRAINT "payment_order_per_msn" UNIQUE (msn, order_id))`.execute(db);
-  const list = sql.join(kept.map((c) => sql.ref(c)));
-  await sql`INSERT INTO payment_core (${list}) SELECT ${list} FROM payment`.execute(db);
-  await sql`DROP TABLE payment`.execute(db);
-  await sql`ALTER TABLE payment_core RENAME TO payment`.execute(db);
-  await sql`CREATE INDEX payment_due_expiry ON payment (state, expires_at_ms)`.execute(db);
-  const { rows: broken } = await sql`PRAGMA foreign_key_check`.execute(db);
-  if (broken.length > 0) throw new Error(`the rebuilt payment table breaks ${broken.length} foreign keys: ${JSON.stringify(broken.slice(0, 5))}`);
+  });
 }
 
 /**
  * SQLite: give `table` a new definition and keep its rows. `create(name)` creates the new layout under the name it is
- * given (the same columns, by name); the rows are copied, the old table dropped, the new one renamed, and the old
- * table's indexes created again as they were. Foreign keys are off while migrating (withForeignKeysOffForMigration),
- * so they are checked before the migration commits.
+ * given; the rows are copied (the columns the new layout has, by name: a column it leaves out is dropped), the old
+ * table dropped, the new one renamed, and the old table's own indexes created again as they were. Foreign keys are off
+ * while migrating (withForeignKeysOffForMigration), so every one is checked before the migration commits.
  */
 export async function rebuildSqliteTable(db: Kysely<any>, table: string, create: (name: string) => Promise<void>): Promise<void> {
   const rebuilt = `${table}_rebuilt`;
   const { rows: indexes } = await sql<{ sql: string }>`SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ${table} AND sql IS NOT NULL`.execute(db);
-  const { rows: columns } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db);
   await create(rebuilt);
+  const { rows: columns } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${rebuilt})`.execute(db);
   const list = sql.join(columns.map((c) => sql.ref(c.name)));
   await sql`INSERT INTO ${sql.table(rebuilt)} (${list}) SELECT ${list} FROM ${sql.table(table)}`.execute(db);
   await sql`DROP TABLE ${sql.table(table)}`.execute(db);
   await sql`ALTER TABLE ${sql.table(rebuilt)} RENAME TO ${sql.table(table)}`.execute(db);
   for (const index of indexes) await sql.raw(index.sql).execute(db);
-  const { rows: broken } = await sql`PRAGMA foreign_key_check(${sql.table(table)})`.execute(db);
+  const { rows: broken } = await sql`PRAGMA foreign_key_check`.execute(db);
   if (broken.length > 0) throw new Error(`the rebuilt ${table} table breaks ${broken.length} foreign keys: ${JSON.stringify(broken.slice(0, 5))}`);
 }
 
