@@ -1,8 +1,8 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db.ts';
 import { prefixedColumns, splitPrefixed } from '../prefixed-columns.ts';
 import { prepared, preparedWrite } from '../prepared.ts';
-import { CARD_COLUMNS, type BankRow, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
+import { CARD_COLUMNS, type BankRow, type Database, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
 const bankById = prepared<{ id: string }, BankRow>((db, p) => db.selectFrom('bank').selectAll().where('id', '=', p.id));
@@ -45,9 +45,10 @@ const debitIfFunds = prepared<Debit, never>((db, p) =>
   db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre),
 );
 const debitForced = prepared<Debit, never>((db, p) => db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId));
-const latestHoldOfPayment = prepared<{ paymentId: number }, CardHoldRow>((db, p) =>
-  db.selectFrom('card_hold').selectAll().where('payment_id', '=', p.paymentId).orderBy('id', 'desc').limit(1),
-);
+/** A payment's hold is its latest (a capture after a lapse charges the card anew and leaves no new hold). */
+const latestOfPayment = <O>(holds: SelectQueryBuilder<Database, 'card_hold', O>, paymentId: number) =>
+  holds.where('card_hold.payment_id', '=', paymentId).orderBy('card_hold.id', 'desc').limit(1);
+const latestHoldOfPayment = prepared<{ paymentId: number }, CardHoldRow>((db, p) => latestOfPayment(db.selectFrom('card_hold').selectAll(), p.paymentId));
 
 export async function insertBankIfAbsent(db: Executor, row: Insertable<BankTable>): Promise<void> {
   await db.insertInto('bank').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
@@ -156,7 +157,8 @@ const captureFromLatestLiveHold = prepared<{ paymentId: number; amountOre: numbe
       status: sql`case when amount_ore - captured_ore = ${p.amountOre} then 'settled' else status end`,
       updated_at_ms: p.nowMs,
     })
-    .where('id', '=', (eb) => eb.selectFrom('card_hold as latest').select('latest.id').where('latest.payment_id', '=', p.paymentId).orderBy('latest.id', 'desc').limit(1))
+    // The subquery's `card_hold` is its own (it shadows the updated one).
+    .where('id', '=', (eb) => latestOfPayment(eb.selectFrom('card_hold').select('card_hold.id'), p.paymentId))
     .where('status', '=', 'held')
     .where('lapses_at_ms', '>', p.nowMs)
     .where(sql<boolean>`amount_ore - captured_ore >= ${p.amountOre}`)
