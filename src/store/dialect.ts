@@ -21,6 +21,7 @@ import {
   type Dialect,
   type DialectAdapter,
   type Driver,
+  type ExpressionBuilder,
   type Kysely,
   type QueryCreator,
   type SqliteDialectConfig,
@@ -30,11 +31,10 @@ import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import type { DirectExecutor } from './direct-execution.ts';
-import { fields, prepared, type PreparedQuery } from './prepared.ts';
+import { fields, prepared, preparedWrite, type PreparedWrite } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
 import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
 import { guardedUpdate, type GuardedParams } from './guarded-update.ts';
-import { prefixedColumns } from './prefixed-columns.ts';
 import type { OperationKind } from '../domain/payment-states.ts';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -665,18 +665,31 @@ async function claimDueLeasedRows<Row>(db: Kysely<Database>, kind: DialectKind, 
  * one writer anyway.
  */
 const paymentWithUnit = prepared<ByOrder, Record<string, unknown>>(byOrderWithUnit);
+const NEXT_OPERATION_ID = 'next_operation_id';
 // Only the core row is locked: the request, the session and the sales unit are not what operations take turns on.
-const paymentWithUnitForUpdate = prepared<ByOrder, Record<string, unknown>>((db, p) => byOrderWithUnit(db, p).forUpdate('payment'));
+// With it, the id of the operation the transaction will write (operationWithEntry): drawn now, so the operation can go
+// out with the COMMIT instead of answering it. An id drawn for a refused operation is never used (a gap).
+const paymentWithUnitForUpdate = prepared<ByOrder, Record<string, unknown>>((db, p) =>
+  byOrderWithUnit(db, p)
+    .select(sql<number>`nextval('payment_operation_id_seq')`.as(NEXT_OPERATION_ID))
+    .forUpdate('payment'),
+);
 
 export async function loadPaymentForUpdate(
   db: Kysely<Database>,
   kind: DialectKind,
   msn: string,
   orderId: string,
-): Promise<{ payment: PaymentRow; unit: SalesUnitRow } | undefined> {
-  // SQLite has no row locks: the writer holds the whole database.
-  const row = await (kind === 'postgres' ? paymentWithUnitForUpdate : paymentWithUnit).first(db, { msn, orderId });
-  return row === undefined ? undefined : paymentAndUnitOf(row);
+): Promise<{ payment: PaymentRow; unit: SalesUnitRow; nextOperationId: number | null } | undefined> {
+  // SQLite has no row locks (the writer holds the whole database) and numbers an operation when it inserts it.
+  if (kind === 'sqlite') {
+    const row = await paymentWithUnit.first(db, { msn, orderId });
+    return row === undefined ? undefined : { ...paymentAndUnitOf(row), nextOperationId: null };
+  }
+  const row = await paymentWithUnitForUpdate.first(db, { msn, orderId });
+  if (row === undefined) return undefined;
+  const { [NEXT_OPERATION_ID]: nextOperationId, ...rest } = row;
+  return { ...paymentAndUnitOf(rest), nextOperationId: nextOperationId as number };
 }
 
 /** An operation row's columns, in the order the log read below packs each one (a JSON array: no key per value). */
@@ -791,27 +804,48 @@ export const insertPaymentWithRequestSessionAndOperation = prepared<Record<strin
     .selectAll(),
 );
 
-type EntryCte = { id: number; operation_id: number; payment_id: number; msn: string; created_at_ms: number };
-/** The CTEs of an operation's statement on PostgreSQL: the payment changed first, the operation, its entry. */
-type OperationCtes = Database & { upd: PaymentCoreRow; op: OperationRow; entry: EntryCte };
+type OperationCtes = Database & { upd: { version: number }; op: Pick<OperationRow, 'id' | 'payment_id' | 'msn' | 'created_at_ms'> };
+const operationStatements = new Map<string, PreparedWrite<Record<string, unknown>>>();
 
 /**
- * The operation's journal entry and the entry's lines, as CTEs after the operation's `op` (none when it posts no lines).
- * Data-modifying CTEs run to completion whether or not the outer SELECT reads them; the lines get their ids in the
- * order given (one SELECT each, UNION ALL). Parameters `account0`, `amount0`, … per line.
+ * PostgreSQL: an operation whole in one statement that nobody waits for — the payment's guarded UPDATE
+ * (guarded-update.ts), the operation with the id drawn for it by the locked read (loadPaymentForUpdate) and numbered by
+ * the version the UPDATE gave the payment, its journal entry and the entry's lines (one SELECT each, UNION ALL, in
+ * the order given). The caller computed the changed row and the operation itself, so the statement is a held write
+ * (store/postgres-pipeline.ts): it goes out with the transaction's next statement, usually its COMMIT, and costs no
+ * round trip of its own. A guard that matches no row leaves `upd` empty, the operation's `seq` NULL, and the NOT NULL
+ * constraint fails the statement and with it the transaction. Data-modifying CTEs run to completion whatever the
+ * outer statement reads. One statement per kind, approval and line count; parameters: the guard's (GuardedParams),
+ * `msn`, `operation_id`, `transaction_text`, `request_id`, `error_key`, then `account0`, `amount0`, … per line.
  */
-function withEntryAndLines(qc: QueryCreator<OperationCtes>, p: Record<string, unknown>, lineCount: number): QueryCreator<OperationCtes> {
-  if (lineCount === 0) return qc;
-  return qc
-    .with('entry', (q) =>
-      q
-        .insertInto('ledger_entry')
-        .columns(['msn', 'kind', 'operation_id', 'payment_id', 'created_at_ms'])
-        .expression((eb) => eb.selectFrom('op').select(['op.msn', sql<string>`'payment_operation'`.as('kind'), 'op.id', 'op.payment_id', 'op.created_at_ms']))
-        .returning(['id', 'operation_id', 'payment_id', 'msn', 'created_at_ms']),
-    )
-    .with('lines', (q) =>
-      q
+export function operationWithEntry(kind: OperationKind, withApproval: boolean, lineCount: number): PreparedWrite<Record<string, unknown>> {
+  const key = `${kind}/${withApproval}/${lineCount}`;
+  let statement = operationStatements.get(key);
+  if (statement === undefined) {
+    statement = preparedWrite<Record<string, unknown>>((db, p) => {
+      const withUpd = db.with('upd', (qc) => guardedUpdate(qc, kind, withApproval, p as unknown as GuardedParams).returning('version'));
+      const operation = (eb: ExpressionBuilder<OperationCtes, 'payment_operation'>) => ({
+        id: p.operation_id as number,
+        payment_id: p.paymentId as number,
+        msn: p.msn as string,
+        seq: eb.selectFrom('upd').select('upd.version'),
+        kind: sql<OperationKind>`cast(${kind} as text)`,
+        amount_ore: p.amountOre as number,
+        transaction_text: p.transaction_text as string,
+        request_id: p.request_id as string,
+        created_at_ms: p.nowMs as number,
+        error_key: p.error_key as string | null,
+      });
+      if (lineCount === 0) return (withUpd as unknown as QueryCreator<OperationCtes>).insertInto('payment_operation').values(operation) as never;
+      return (withUpd as unknown as QueryCreator<OperationCtes>)
+        .with('op', (qc) => qc.insertInto('payment_operation').values(operation).returning(['id', 'payment_id', 'msn', 'created_at_ms']))
+        .with('entry', (qc) =>
+          qc
+            .insertInto('ledger_entry')
+            .columns(['msn', 'kind', 'operation_id', 'payment_id', 'created_at_ms'])
+            .expression((eb) => eb.selectFrom('op').select(['op.msn', sql<string>`'payment_operation'`.as('kind'), 'op.id', 'op.payment_id', 'op.created_at_ms']))
+            .returning(['id', 'operation_id', 'payment_id', 'msn', 'created_at_ms']),
+        )
         .insertInto('ledger_line')
         .columns(['entry_id', 'operation_id', 'payment_id', 'msn', 'account', 'amount_ore', 'created_at_ms'])
         .expression((eb) => {
@@ -830,63 +864,11 @@ function withEntryAndLines(qc: QueryCreator<OperationCtes>, p: Record<string, un
           let lines = line(0);
           for (let i = 1; i < lineCount; i++) lines = lines.unionAll(line(i));
           return lines;
-        }),
-    ) as unknown as QueryCreator<OperationCtes>;
-}
-
-/** The operation's columns in the row of guardedOperationWithEntry, beside the changed payment's own. */
-export const OPERATION_PREFIX = 'op__';
-const guardedOperationStatements = new Map<string, PreparedQuery<Record<string, unknown>, Record<string, unknown>>>();
-
-/**
- * PostgreSQL: an operation whole in one statement — the payment's guarded UPDATE (guarded-update.ts), the operation
- * numbered by the version that UPDATE gave the payment, its journal entry and lines — where it was two round trips
- * (the UPDATE's answer was needed for the operation's `seq`). The row is the changed payment with the operation's
- * columns prefixed `op__`; no row when the guard matched nothing, and then nothing was written. One statement per
- * kind, approval and line count; parameters: the guard's (GuardedParams), the operation's `transaction_text`,
- * `request_id` and `error_key`, then the lines'.
- */
-export function guardedOperationWithEntry(
-  kind: OperationKind,
-  withApproval: boolean,
-  lineCount: number,
-): PreparedQuery<Record<string, unknown>, Record<string, unknown>> {
-  const key = `${kind}/${withApproval}/${lineCount}`;
-  let query = guardedOperationStatements.get(key);
-  if (query === undefined) {
-    query = prepared<Record<string, unknown>, Record<string, unknown>>((db, p) => {
-      const withOp = db
-        .with('upd', (qc) => guardedUpdate(qc, kind, withApproval, p as unknown as GuardedParams).returningAll())
-        .with('op', (qc) =>
-          qc
-            .insertInto('payment_operation')
-            .columns([...OPERATION_COLUMNS])
-            .expression((eb) =>
-              eb
-                .selectFrom('upd')
-                .select([
-                  'upd.id',
-                  'upd.msn',
-                  'upd.version',
-                  sql<string>`cast(${kind} as text)`.as('kind'),
-                  sql<number>`cast(${p.amountOre} as bigint)`.as('amount_ore'),
-                  sql<string>`cast(${p.transaction_text} as text)`.as('transaction_text'),
-                  sql<string>`cast(${p.request_id} as text)`.as('request_id'),
-                  sql<number>`cast(${p.nowMs} as bigint)`.as('created_at_ms'),
-                  sql<string | null>`cast(${p.error_key} as text)`.as('error_key'),
-                ]),
-            )
-            .returningAll(),
-        );
-      return withEntryAndLines(withOp as unknown as QueryCreator<OperationCtes>, p, lineCount)
-        .selectFrom('upd')
-        .innerJoin('op', 'op.payment_id', 'upd.id')
-        .selectAll('upd')
-        .select(prefixedColumns('op', OPERATION_ROW_COLUMNS, OPERATION_PREFIX));
+        }) as never;
     });
-    guardedOperationStatements.set(key, query);
+    operationStatements.set(key, statement);
   }
-  return query;
+  return statement;
 }
 
 /** A sales unit, held until the transaction ends: an operator's change reads what it changes for the audit log. */

@@ -5,9 +5,9 @@
  * arithmetic mirrors `applyEvent` in the domain, which replay (invariant P4) relies on.
  */
 import { sql, type QueryCreator } from 'kysely';
-import { assertNever } from '../domain/assert.ts';
+import { assert, assertNever } from '../domain/assert.ts';
 import type { OperationKind } from '../domain/payment-states.ts';
-import type { Database } from './schema.ts';
+import type { Database, PaymentCoreRow } from './schema.ts';
 
 /** What an approval records on the payment: who approved, with which card, and what they shared. */
 export interface ApprovalFacts {
@@ -121,3 +121,67 @@ export function guardedUpdate(db: QueryCreator<Database>, kind: OperationKind, w
   }
 }
 
+
+/**
+ * The row `guardedUpdate` makes of `before`, computed here instead of read back: SQLite's RETURNING costs a temporary
+ * table per statement, and on PostgreSQL an operation whose row is known in advance can go out with the COMMIT
+ * (repos/operation-write.ts). The same SET clauses as above, and the same WHERE: a guard that would match nothing
+ * fails here too (the caller decided on `before`, locked, so it cannot). `test/store/inserted-rows.test.ts` compares
+ * this row with the one the UPDATE wrote, for every kind, on both engines.
+ */
+export function changedPayment(before: PaymentCoreRow, kind: OperationKind, withApproval: boolean, p: GuardedParams): PaymentCoreRow {
+  const amount = p.amountOre;
+  const row: PaymentCoreRow = { ...before, version: before.version + 1, updated_at_ms: p.nowMs };
+  const open = before.reserved_ore - before.captured_ore - before.released_ore;
+  const guard = (holds: boolean) => assert(holds, `guarded ${kind} of ${amount} on payment ${before.id} (${before.state}) would match no row`);
+  switch (kind) {
+    case 'reserve':
+    case 'sale':
+      guard(before.state === 'initiated' && before.expires_at_ms > p.nowMs);
+      return {
+        ...row,
+        state: kind === 'sale' ? 'captured' : 'reserved',
+        reserved_ore: amount,
+        captured_ore: kind === 'sale' ? amount : 0,
+        reserved_at_ms: p.nowMs,
+        user_msisdn: p.userMsisdn,
+        card_bin: p.cardBin,
+        card_id: p.cardId,
+        shipping_json: p.shippingJson,
+        user_details_json: p.userDetailsJson,
+        sub: p.sub,
+      };
+    case 'reserve_failed':
+    case 'sale_failed':
+      guard(before.state === 'initiated');
+      return { ...row, state: 'failed', user_msisdn: withApproval ? p.userMsisdn : before.user_msisdn, card_id: p.cardId };
+    case 'capture':
+      guard(before.state === 'reserved' && open >= amount);
+      return {
+        ...row,
+        captured_ore: before.captured_ore + amount,
+        state: before.captured_ore + amount + before.released_ore === before.reserved_ore ? 'captured' : 'reserved',
+      };
+    case 'capture_failed':
+      guard(before.state === 'reserved');
+      return row;
+    case 'refund':
+      guard((before.state === 'reserved' || before.state === 'captured') && before.captured_ore - before.refunded_ore >= amount);
+      return { ...row, refunded_ore: before.refunded_ore + amount };
+    case 'merchant_cancel':
+    case 'user_cancel':
+      guard(before.state === 'initiated');
+      return { ...row, state: 'cancelled' };
+    case 'timeout':
+      guard(before.state === 'initiated' && before.expires_at_ms <= p.nowMs);
+      return { ...row, state: 'rejected' };
+    case 'void':
+    case 'release':
+      guard(before.state === 'reserved' && (kind === 'void' ? before.captured_ore === 0 : before.captured_ore > 0) && open === amount);
+      return { ...row, state: kind === 'void' ? 'voided' : 'captured', released_ore: before.released_ore + amount };
+    case 'initiate':
+      throw new Error('initiate inserts a payment; it is not an update');
+    default:
+      return assertNever(kind, 'operation kind');
+  }
+}

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import { DeleteQueryNode, InsertQueryNode, UpdateQueryNode, type Compilable, type CompiledQuery, type Kysely, type OperationNode, type QueryResult, type Transaction } from 'kysely';
 import { execute } from './direct-execution.ts';
 import type { Database } from './schema.ts';
 
@@ -41,7 +41,7 @@ export interface PreparedQuery<P, R> {
  * Kysely plugins of the handle are not applied to prepared queries.
  */
 export function prepared<P extends object, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>): PreparedQuery<P, R> {
-  const run = compiledRunner(build, (sqlText) => {
+  const run = compiledRunner(build, ({ sql: sqlText }) => {
     // The same SQL as a write without answer would get that write's empty answer on PostgreSQL.
     if (writesWithoutAnswer.has(sqlText)) throw new Error(`a prepared query is also a write without answer: ${sqlText}`);
     queriesWithAnswer.add(sqlText);
@@ -77,8 +77,9 @@ export interface PreparedWrite<P> {
  * statement.
  */
 export function preparedWrite<P extends object>(build: (db: Kysely<Database>, params: P) => Compilable<never>): PreparedWrite<P> {
-  const run = compiledRunner(build, (sqlText) => {
-    if (/\breturning\b/i.test(sqlText)) throw new Error(`a write without answer cannot return rows: ${sqlText}`);
+  const run = compiledRunner(build, ({ query, sql: sqlText }) => {
+    // Its CTEs may return rows to each other (dialect.ts operationWithEntry); the statement itself answers none.
+    if (!answersNoRows(query)) throw new Error(`a write without answer cannot return rows: ${sqlText}`);
     if (queriesWithAnswer.has(sqlText)) throw new Error(`a write without answer is also a prepared query: ${sqlText}`);
     writesWithoutAnswer.add(sqlText);
   });
@@ -94,9 +95,14 @@ export function preparedWrite<P extends object>(build: (db: Kysely<Database>, pa
   };
 }
 
+/** An INSERT, UPDATE or DELETE without RETURNING. */
+function answersNoRows(node: OperationNode): boolean {
+  return (InsertQueryNode.is(node) || UpdateQueryNode.is(node) || DeleteQueryNode.is(node)) && node.returning === undefined;
+}
+
 function compiledRunner<P extends object, R>(
   build: (db: Kysely<Database>, params: P) => Compilable<R>,
-  onCompiled: (sqlText: string) => void,
+  onCompiled: (compiled: CompiledQuery<R>) => void,
 ): (db: Handle, params: P) => Promise<QueryResult<R>> {
   const slots = new Proxy({} as P, { get: (_target, name) => new Slot(String(name)) });
   const compiledByDialect = new Map<unknown, CompiledQuery<R>>();
@@ -108,7 +114,7 @@ function compiledRunner<P extends object, R>(
       compiled = build(db, slots).compile();
       compiledByDialect.set(dialect, compiled);
       if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `kasse_${statementNames.size + 1}`);
-      onCompiled(compiled.sql);
+      onCompiled(compiled);
     }
     const parameters = compiled.parameters.map((value) => {
       if (!(value instanceof Slot)) return value;

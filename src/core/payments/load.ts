@@ -18,11 +18,30 @@ export async function loadPaymentWithLog(db: Executor, msn: string, orderId: str
   return { payment: found(read?.payment, msn, orderId), log: read?.log ?? [] };
 }
 
+/** PostgreSQL: per transaction, the id each locked payment's next operation gets, drawn by its locked read. */
+const operationIdsByTx = new WeakMap<Tx, Map<number, number>>();
+
 /** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
 export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise<PaymentRow> {
   const locked = await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId);
-  if (locked !== undefined) rememberSalesUnit(tx, locked.unit);
+  if (locked !== undefined) {
+    rememberSalesUnit(tx, locked.unit);
+    if (locked.nextOperationId !== null) {
+      let ids = operationIdsByTx.get(tx);
+      if (ids === undefined) operationIdsByTx.set(tx, (ids = new Map()));
+      ids.set(locked.payment.id, locked.nextOperationId);
+    }
+  }
   return found(locked?.payment, msn, orderId);
+}
+
+/** The id the locked read drew for this payment's next operation (null on SQLite, which numbers it on insert); once. */
+export function takeOperationId(tx: Tx, paymentId: number): number | null {
+  const ids = operationIdsByTx.get(tx);
+  const id = ids?.get(paymentId);
+  if (id === undefined) return null;
+  ids!.delete(paymentId);
+  return id;
 }
 
 /** A payment as read: there, and keeping its money invariants (anything else is "not found" or a corrupted row). */

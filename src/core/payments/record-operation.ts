@@ -8,7 +8,7 @@ import type { ApprovalFacts } from '../../store/guarded-update.ts';
 import { applyOperationWithEntry } from '../../store/repos/operation-write.ts';
 import type { OperationRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
-import { factsOf, lockPayment } from './load.ts';
+import { factsOf, lockPayment, takeOperationId } from './load.ts';
 
 export interface RecordedOperation {
   payment: PaymentRow;
@@ -67,7 +67,8 @@ async function writeOperation(
 ): Promise<RecordedOperation> {
   const { trx, nowMs } = tx;
   const written = await applyOperationWithEntry(trx, tx.kind, {
-    paymentId: before.id,
+    before,
+    operationId: takeOperationId(tx, before.id),
     kind: decision.kind,
     amountOre: decision.amountOre,
     nowMs,
@@ -78,8 +79,6 @@ async function writeOperation(
     errorKey: decision.errorKey ?? null,
     lines: postingsFor(decision.kind, decision.amountOre),
   });
-  // The row is locked and the decision was made on it: the guard re-checking the rule cannot fail.
-  assert(written !== undefined, `guarded ${decision.kind} of ${decision.amountOre} on payment ${before.id} matched no row`);
   // An operation changes the core payment only; its request and session are as they were.
   const after: PaymentRow = { ...before, ...written.changed };
   assert(after.version === before.version + 1, 'exactly one change per operation');
