@@ -32,12 +32,32 @@ export async function withIdempotency<T>(
   args: { scope: Omit<IdempotencyScope, 'requestId'> & { requestId: string | null }; request: unknown },
   perform: () => Promise<T>,
 ): Promise<T> {
+  const key = idempotencyKeyOf(args);
+  if (key === null) return perform();
+  return afterClaim(tx, key, await claimIdempotencyKey(tx.trx, key.scope, key.fingerprint, tx.nowMs), perform);
+}
+
+/** A request's key and fingerprint; null without an X-Request-Id (every call is then a new operation). */
+export function idempotencyKeyOf(args: {
+  scope: Omit<IdempotencyScope, 'requestId'> & { requestId: string | null };
+  request: unknown;
+}): { scope: IdempotencyScope; fingerprint: string } | null {
   const { requestId } = args.scope;
-  if (requestId === null || requestId === '') return perform();
-  const scope: IdempotencyScope = { ...args.scope, requestId };
-  const fingerprint = requestFingerprint(args.request);
-  const claimed = await claimIdempotencyKey(tx.trx, scope, fingerprint, tx.nowMs);
-  if (!claimed) return replayStored<T>(tx, scope, fingerprint);
+  if (requestId === null || requestId === '') return null;
+  return { scope: { ...args.scope, requestId }, fingerprint: requestFingerprint(args.request) };
+}
+
+/**
+ * What follows a key's claim (claimIdempotencyKey, or claimKeyAndLockPayment with the payment's locked read): the
+ * effect and its stored outcome when this request claimed the key, else the outcome the first one stored.
+ */
+export async function afterClaim<T>(
+  tx: Tx,
+  key: { scope: IdempotencyScope; fingerprint: string },
+  claimed: boolean,
+  perform: () => Promise<T>,
+): Promise<T> {
+  if (!claimed) return replayStored<T>(tx, key.scope, key.fingerprint);
   let outcome: StoredOutcome<T>;
   try {
     const value = await withinSavepoint(tx.trx, 'idempotent_effect', perform, (error) => error instanceof Refused && error.recorded);
@@ -46,7 +66,7 @@ export async function withIdempotency<T>(
     if (!(error instanceof Refused)) throw error;
     outcome = { ok: false, reason: error.reason, ...(error.detail !== undefined ? { detail: error.detail } : {}) };
   }
-  await storeIdempotentOutcome(tx.trx, scope, JSON.stringify(outcome));
+  await storeIdempotentOutcome(tx.trx, key.scope, JSON.stringify(outcome));
   return settle(outcome, true);
 }
 

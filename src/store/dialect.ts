@@ -31,7 +31,7 @@ import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import type { DirectExecutor } from './direct-execution.ts';
-import { fields, prepared, preparedWrite, type PreparedWrite } from './prepared.ts';
+import { fields, prepared, preparedWrite, type BoundQuery, type PreparedWrite } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
 import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
 import { guardedUpdate, type GuardedParams } from './guarded-update.ts';
@@ -675,19 +675,24 @@ const paymentWithUnitForUpdate = prepared<ByOrder, Record<string, unknown>>((db,
     .forUpdate('payment'),
 );
 
-export async function loadPaymentForUpdate(
-  db: Kysely<Database>,
-  kind: DialectKind,
-  msn: string,
-  orderId: string,
-): Promise<{ payment: PaymentRow; unit: SalesUnitRow; nextOperationId: number | null } | undefined> {
-  // SQLite has no row locks (the writer holds the whole database) and numbers an operation when it inserts it.
-  if (kind === 'sqlite') {
-    const row = await paymentWithUnit.first(db, { msn, orderId });
-    return row === undefined ? undefined : { ...paymentAndUnitOf(row), nextOperationId: null };
-  }
-  const row = await paymentWithUnitForUpdate.first(db, { msn, orderId });
+export type LockedPayment = { payment: PaymentRow; unit: SalesUnitRow; nextOperationId: number | null };
+
+// SQLite has no row locks (the writer holds the whole database) and numbers an operation when it inserts it.
+const lockedRead = (kind: DialectKind) => (kind === 'postgres' ? paymentWithUnitForUpdate : paymentWithUnit);
+
+export async function loadPaymentForUpdate(db: Kysely<Database>, kind: DialectKind, msn: string, orderId: string): Promise<LockedPayment | undefined> {
+  return lockedPaymentOf(kind, await lockedRead(kind).first(db, { msn, orderId }));
+}
+
+/** The locked read, not run yet: to go `together` with another statement of the transaction (prepared.ts). */
+export function paymentForUpdate(db: Kysely<Database>, kind: DialectKind, msn: string, orderId: string): BoundQuery<Record<string, unknown>> {
+  return lockedRead(kind).bind(db, { msn, orderId });
+}
+
+/** A row of the locked read taken apart (undefined: no such payment). */
+export function lockedPaymentOf(kind: DialectKind, row: Record<string, unknown> | undefined): LockedPayment | undefined {
   if (row === undefined) return undefined;
+  if (kind === 'sqlite') return { ...paymentAndUnitOf(row), nextOperationId: null };
   const { [NEXT_OPERATION_ID]: nextOperationId, ...rest } = row;
   return { ...paymentAndUnitOf(rest), nextOperationId: nextOperationId as number };
 }

@@ -11,7 +11,7 @@
  * rolls back as it would have. A transaction that rolls back before anything was sent sends nothing at all.
  * Prepared statements keep their server-side names (parsed and planned once per connection).
  */
-import { isWriteWithoutAnswer, statementNameOf } from './prepared.ts';
+import { isWriteWithoutAnswer, statementNameOf, TOGETHER_SQL } from './prepared.ts';
 
 /** node-postgres's pieces this needs (dialect.ts passes them: only it imports the driver). */
 export interface PgDriverParts {
@@ -27,6 +27,7 @@ interface PgConnection {
   parse(message: { text: string; name: string; types: unknown[] }): void;
   bind(message: { portal: string; statement: string; values: unknown[] }): void;
   execute(message: { portal: string; rows: number }): void;
+  describe(message: { type: 'P' | 'S'; name: string }): void;
   on(event: 'parseComplete', listener: () => void): void;
   removeListener(event: 'parseComplete', listener: () => void): void;
 }
@@ -50,9 +51,12 @@ const ROLLBACK = /^\s*rollback\s*$/i;
 const SAVEPOINT = /^\s*(savepoint|release)\s/i;
 
 /**
- * pg.Query with the held statements' messages written before its own, under its one Sync. Named statements that this
- * connection has not parsed yet are parsed first, before anything runs, so an error later in the sequence cannot
- * leave their state unknown; which of them the server did parse is counted from its ParseComplete answers.
+ * pg.Query with the held statements' messages written before its own, under its one Sync, and with the statements sent
+ * `together` with it (answered: each is described, so its rows can be read) between those and its own. Named
+ * statements that this connection has not parsed yet are parsed first, before anything runs, so an error later in the
+ * sequence cannot leave their state unknown; which of them the server did parse is counted from its ParseComplete
+ * answers. The server answers every statement of the sequence with a result of its own, in order (node-postgres
+ * collects them in an array).
  */
 function queryWithHeldClass({ Query, prepareValue }: PgDriverParts) {
   const Base = Query as unknown as new (config: object) => {
@@ -62,33 +66,38 @@ function queryWithHeldClass({ Query, prepareValue }: PgDriverParts) {
   };
   return class QueryWithHeld extends Base {
     readonly #held: readonly Held[];
+    readonly #answered: readonly Held[];
     readonly #main: Held;
     /** Named statements parsed by this sequence, in the order of their Parse messages, and how many the server confirmed. */
     #parsing: Held[] = [];
     #confirmed = 0;
     readonly #onParseComplete = () => void this.#confirmed++;
 
-    constructor(held: readonly Held[], main: Held) {
+    constructor(held: readonly Held[], answered: readonly Held[], main: Held) {
       super({ text: main.text, values: main.values, ...(main.name !== undefined ? { name: main.name } : {}), queryMode: 'extended' });
       this.#held = held;
+      this.#answered = answered;
       this.#main = main;
     }
 
     override prepare(connection: PgConnection): void {
       const known = (name: string) => connection.parsedStatements[name] !== undefined || connection.submittedNamedStatements[name] !== undefined;
-      for (const statement of [...this.#held, this.#main]) {
+      for (const statement of [...this.#held, ...this.#answered, this.#main]) {
         if (statement.name === undefined || known(statement.name)) continue;
         connection.parse({ text: statement.text, name: statement.name, types: [] });
         connection.submittedNamedStatements[statement.name] = statement.text;
         this.#parsing.push(statement);
       }
       if (this.#parsing.length > 0) connection.on('parseComplete', this.#onParseComplete);
-      for (const { text, values, name } of this.#held) {
+      const run = ({ text, values, name }: Held, describe: boolean) => {
         if (name === undefined) connection.parse({ text, name: '', types: [] });
         connection.bind({ portal: '', statement: name ?? '', values: values.map((value) => prepareValue(value)) });
-        // No Describe: a held statement returns no rows (preparedWrite refuses RETURNING).
+        if (describe) connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
-      }
+      };
+      // No Describe for a held statement: it returns no rows (preparedWrite refuses RETURNING).
+      for (const statement of this.#held) run(statement, false);
+      for (const statement of this.#answered) run(statement, true);
       super.prepare(connection);
     }
 
@@ -137,6 +146,7 @@ class Pipeline {
       if (this.#held.length > 0) throw new Error('a query of another form inside a transaction with held statements');
       return this.send(text, values, ...rest);
     }
+    if (text === TOGETHER_SQL) return this.#together(values as readonly { sql: string; parameters: readonly unknown[] }[]);
     const parameters = (values ?? []) as unknown[];
     const withoutParameters = parameters.length === 0;
     if (withoutParameters && TRANSACTION_START.test(text)) {
@@ -162,9 +172,30 @@ class Pipeline {
     this.#nothingSent = false;
     const name = parameters.length > 0 ? statementNameOf(text) : undefined;
     if (held.length === 0) return name === undefined ? this.send(text, parameters) : this.send({ name, text, values: parameters });
-    const query = new this.QueryWithHeld(held, { text, values: parameters, name });
+    const query = new this.QueryWithHeld(held, [], { text, values: parameters, name });
     return new Promise((resolve, reject) => {
-      this.send(query, (error: unknown, results: unknown) => (error ? reject(error) : resolve(lastResult(results))));
+      this.send(query, (error: unknown, results: unknown) => (error ? reject(error) : resolve(lastResults(results, 1)[0])));
+    });
+  }
+
+  /**
+   * Statements sent together (prepared.ts `together`): one message sequence after whatever is held, one Sync, one
+   * reply; answered as one result whose rows are the statements' results, in order.
+   */
+  #together(compiled: readonly { sql: string; parameters: readonly unknown[] }[]): Promise<unknown> {
+    const statements: Held[] = compiled.map(({ sql, parameters }) => ({
+      text: sql,
+      values: [...parameters],
+      name: parameters.length > 0 ? statementNameOf(sql) : undefined,
+    }));
+    const held = this.#held;
+    this.#held = [];
+    this.#nothingSent = false;
+    const query = new this.QueryWithHeld(held, statements.slice(0, -1), statements[statements.length - 1]!);
+    return new Promise((resolve, reject) => {
+      this.send(query, (error: unknown, results: unknown) =>
+        error ? reject(error) : resolve({ command: 'TOGETHER', rowCount: null, rows: lastResults(results, statements.length) }),
+      );
     });
   }
 
@@ -180,9 +211,9 @@ class Pipeline {
   }
 }
 
-/** The answer to a sequence is one result per statement: the caller asked for the last one's. */
-function lastResult(results: unknown): unknown {
-  return Array.isArray(results) ? results[results.length - 1] : results;
+/** The answer to a sequence is one result per statement (an array when there is more than one): the last `count`. */
+function lastResults(results: unknown, count: number): unknown[] {
+  return Array.isArray(results) ? results.slice(results.length - count) : [results];
 }
 
 /** The pool's clients answer Kysely's queries through a Pipeline each. */

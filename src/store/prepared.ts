@@ -1,4 +1,4 @@
-import { DeleteQueryNode, InsertQueryNode, UpdateQueryNode, type Compilable, type CompiledQuery, type Kysely, type OperationNode, type QueryResult, type Transaction } from 'kysely';
+import { CompiledQuery, DeleteQueryNode, InsertQueryNode, PostgresAdapter, UpdateQueryNode, type Compilable, type Kysely, type OperationNode, type QueryResult, type Transaction } from 'kysely';
 import { execute } from './direct-execution.ts';
 import type { Database } from './schema.ts';
 
@@ -27,6 +27,8 @@ export function isWriteWithoutAnswer(sqlText: string): boolean {
 }
 
 export interface PreparedQuery<P, R> {
+  /** The statement with these values, to be run `together` with others. */
+  bind(db: Handle, params: P): BoundQuery<R>;
   all(db: Handle, params: P): Promise<R[]>;
   first(db: Handle, params: P): Promise<R | undefined>;
   /** Rows changed (UPDATE/DELETE/INSERT without RETURNING). */
@@ -41,12 +43,13 @@ export interface PreparedQuery<P, R> {
  * Kysely plugins of the handle are not applied to prepared queries.
  */
 export function prepared<P extends object, R>(build: (db: Kysely<Database>, params: P) => Compilable<R>): PreparedQuery<P, R> {
-  const run = compiledRunner(build, ({ sql: sqlText }) => {
+  const { bind, run } = compiledRunner(build, ({ sql: sqlText }) => {
     // The same SQL as a write without answer would get that write's empty answer on PostgreSQL.
     if (writesWithoutAnswer.has(sqlText)) throw new Error(`a prepared query is also a write without answer: ${sqlText}`);
     queriesWithAnswer.add(sqlText);
   });
   return {
+    bind: (db, params) => ({ compiled: bind(db, params) }),
     async all(db, params) {
       return (await run(db, params)).rows;
     },
@@ -77,7 +80,7 @@ export interface PreparedWrite<P> {
  * statement.
  */
 export function preparedWrite<P extends object>(build: (db: Kysely<Database>, params: P) => Compilable<never>): PreparedWrite<P> {
-  const run = compiledRunner(build, ({ query, sql: sqlText }) => {
+  const { run } = compiledRunner(build, ({ query, sql: sqlText }) => {
     // Its CTEs may return rows to each other (dialect.ts operationWithEntry); the statement itself answers none.
     if (!answersNoRows(query)) throw new Error(`a write without answer cannot return rows: ${sqlText}`);
     if (queriesWithAnswer.has(sqlText)) throw new Error(`a write without answer is also a prepared query: ${sqlText}`);
@@ -103,10 +106,10 @@ function answersNoRows(node: OperationNode): boolean {
 function compiledRunner<P extends object, R>(
   build: (db: Kysely<Database>, params: P) => Compilable<R>,
   onCompiled: (compiled: CompiledQuery<R>) => void,
-): (db: Handle, params: P) => Promise<QueryResult<R>> {
+): { bind: (db: Handle, params: P) => CompiledQuery<R>; run: (db: Handle, params: P) => Promise<QueryResult<R>> } {
   const slots = new Proxy({} as P, { get: (_target, name) => new Slot(String(name)) });
   const compiledByDialect = new Map<unknown, CompiledQuery<R>>();
-  const run = (db: Handle, params: P): Promise<QueryResult<R>> => {
+  const bind = (db: Handle, params: P): CompiledQuery<R> => {
     // The adapter's class tells the dialects apart; a transaction shares its database's adapter.
     const dialect = db.getExecutor().adapter.constructor;
     let compiled = compiledByDialect.get(dialect);
@@ -122,9 +125,41 @@ function compiledRunner<P extends object, R>(
       if (bound === undefined) throw new Error(`prepared query: no value for parameter ${value.name}`);
       return bound;
     });
-    return execute<R>(db, { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
+    return { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters };
   };
-  return run;
+  return { bind, run: (db, params) => execute<R>(db, bind(db, params)) };
+}
+
+/** A prepared query with its values, not run yet (PreparedQuery `bind`). */
+export interface BoundQuery<R> {
+  readonly compiled: CompiledQuery<R>;
+}
+
+type ResultsOf<T extends readonly BoundQuery<unknown>[]> = { [K in keyof T]: T[K] extends BoundQuery<infer R> ? QueryResult<R> : never };
+
+/** What the PostgreSQL pipeline (store/postgres-pipeline.ts) reads as "these statements, in one message sequence". */
+export const TOGETHER_SQL = '/* kasse: together */';
+
+/**
+ * Statements of one transaction whose values do not wait for each other's answers, run in the order given: on
+ * PostgreSQL in one round trip (one message sequence, one Sync; with whatever the transaction holds), on SQLite one
+ * after the other. Each sees what the ones before it wrote; an error in one is the error of all, as for any statement
+ * of a transaction (which then rolls back).
+ */
+export async function together<T extends readonly BoundQuery<unknown>[]>(db: Handle, ...queries: T): Promise<ResultsOf<T>> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    const results: QueryResult<unknown>[] = [];
+    for (const { compiled } of queries) results.push(await execute(db, compiled));
+    return results as ResultsOf<T>;
+  }
+  const { rows } = await db.executeQuery<{ command: string; rowCount: number | null; rows: unknown[] }>(
+    CompiledQuery.raw(TOGETHER_SQL, queries.map(({ compiled }) => compiled)),
+  );
+  // As Kysely's PostgreSQL driver answers one statement: a count only for the statements that change rows.
+  return rows.map(({ command, rowCount, rows: statementRows }) => ({
+    rows: statementRows,
+    ...(['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(command) && rowCount !== null ? { numAffectedRows: BigInt(rowCount) } : {}),
+  })) as ResultsOf<T>;
 }
 
 /** The stand-ins of these parameters as one object: the `values(...)` of a prepared INSERT, one column each. */

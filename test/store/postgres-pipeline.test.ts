@@ -1,13 +1,14 @@
 // Goal: PostgreSQL's statements that are not waited for (BEGIN, SAVEPOINT, writes without answer) cost no round trip
 // of their own and change nothing a transaction sees or commits: later statements see their writes, their errors are
-// reported with their own code by the next statement, and the transaction then rolls back whole.
+// reported with their own code by the next statement, and the transaction then rolls back whole. Statements sent
+// `together` share one round trip and each answers its own rows and count, in order, on both engines.
 // Method: a store on a fresh PostgreSQL database; round trips counted as writes to the server's socket.
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
-import { prepared, preparedWrite } from '../../src/store/prepared.ts';
+import { prepared, preparedWrite, together } from '../../src/store/prepared.ts';
 import { freshDatabase, pgAvailable, type TestDatabase } from '../support/databases.ts';
 
 const readMeta = prepared<{ key: string }, { value: string }>((db, p) => db.selectFrom('kasse_meta').select('value').where('key', '=', p.key));
@@ -15,6 +16,38 @@ const countMeta = prepared<{ key: string }, { n: number }>((db, p) => db.selectF
 /** A write the server refuses to parse (no such function): its Parse fails, and what came after it never ran. */
 const unparsable = preparedWrite<{ key: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: sql<string>`kasse_no_such_function()` }));
 const putMeta = preparedWrite<{ key: string; value: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: p.value }));
+/** A read the server refuses to parse (no such function). */
+const failingRead = prepared<{ key: string }, { value: string }>((db, p) => db.selectFrom('kasse_meta').select(sql<string>`kasse_no_such_function(${p.key})`.as('value')));
+/** A write whose count is answered: DO NOTHING when the key is there. */
+const claimMeta = prepared<{ key: string; value: string }, never>((db, p) =>
+  db.insertInto('kasse_meta').values({ key: p.key, value: p.value }).onConflict((oc) => oc.column('key').doNothing()),
+);
+
+/** What `together` answers, on either engine: the claim's count, then the rows of two reads that see it. */
+async function claimAndRead(store: Store, key: string) {
+  return store.transact(async (trx) => {
+    await putMeta.run(trx, { key: `${key}-held`, value: 'held' });
+    const [claim, read, count] = await together(
+      trx,
+      claimMeta.bind(trx, { key, value: 'claimed' }),
+      readMeta.bind(trx, { key }),
+      countMeta.bind(trx, { key: `${key}-held` }),
+    );
+    return { claimed: claim.numAffectedRows, read: read.rows, counted: count.rows.map((row) => Number(row.n)) };
+  });
+}
+
+describe('statements together (sqlite)', () => {
+  test('each statement answers its own rows and count, in order, and sees what the ones before it wrote', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      await migrateToLatest(store);
+      assert.deepEqual(await claimAndRead(store, 'together-s'), { claimed: 1n, read: [{ value: 'claimed' }], counted: [1] });
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 /** Writes to any socket whose peer is PostgreSQL's port while `work` runs. */
 async function countingWrites<T>(port: number, work: () => Promise<T>): Promise<{ result: T; writes: number }> {
@@ -112,6 +145,30 @@ describe('postgres', { skip: !pgAvailable() }, () => {
     await assert.rejects(putMeta.run(store.db, { key: 'pipeline-b', value: 'duplicate' }), (error: { code?: string }) => error.code === '23505');
     await putMeta.run(store.db, { key: 'pipeline-h', value: 'autocommit' });
     assert.deepEqual(await metaOf('pipeline-h'), { value: 'autocommit' });
+  });
+
+  test('statements together go in one round trip with what is held, each answering its own rows and count, in order', async () => {
+    const { result, writes } = await countingWrites(port, () => claimAndRead(store, 'together-a'));
+    assert.deepEqual(result, { claimed: 1n, read: [{ value: 'claimed' }], counted: [1] });
+    assert.equal(writes, 2, 'BEGIN + held INSERT + the three statements in one write, COMMIT in the other');
+    // A second claim of the same key inserts nothing; its count says so.
+    const second = await store.transact(async (trx) => {
+      const [claim, read] = await together(trx, claimMeta.bind(trx, { key: 'together-a', value: 'again' }), readMeta.bind(trx, { key: 'together-a' }));
+      return { claimed: claim.numAffectedRows, read: read.rows };
+    });
+    assert.deepEqual(second, { claimed: 0n, read: [{ value: 'claimed' }] });
+  });
+
+  test('an error in a statement sent together fails the transaction with its own code, and nothing commits', async () => {
+    await assert.rejects(
+      store.transact(async (trx) => {
+        await putMeta.run(trx, { key: 'together-b', value: 'would be written' });
+        await together(trx, readMeta.bind(trx, { key: 'together-b' }), failingRead.bind(trx, { key: 'together-c' }), readMeta.bind(trx, { key: 'together-b' }));
+      }),
+      (error: { code?: string }) => error.code === '42883',
+    );
+    assert.equal(await metaOf('together-b'), undefined);
+    assert.deepEqual(await claimAndRead(store, 'together-d'), { claimed: 1n, read: [{ value: 'claimed' }], counted: [1] });
   });
 
   test('named statements first parsed in a failing sequence are parsed again exactly when the server did not keep them', async () => {

@@ -1,7 +1,7 @@
 import { checkMoneyInvariants, type PaymentFacts } from '../../domain/payment.ts';
 import { orderNotFound } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
-import { findPaymentWithLog, loadPaymentForUpdate } from '../../store/dialect.ts';
+import { findPaymentWithLog, loadPaymentForUpdate, type LockedPayment } from '../../store/dialect.ts';
 import { findPayment } from '../../store/repos/payments.ts';
 import type { OperationRow, PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
@@ -23,7 +23,14 @@ const operationIdsByTx = new WeakMap<Tx, Map<number, number>>();
 
 /** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
 export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise<PaymentRow> {
-  const locked = await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId);
+  return adoptLocked(tx, await loadPaymentForUpdate(tx.trx, tx.kind, msn, orderId), msn, orderId);
+}
+
+/**
+ * A payment's locked read as this transaction takes it over (lockPayment, or a read sent with another statement): its
+ * sales unit and the id its next operation gets are remembered, and a missing payment is "not found".
+ */
+export function adoptLocked(tx: Tx, locked: LockedPayment | undefined, msn: string, orderId: string): PaymentRow {
   if (locked !== undefined) {
     rememberSalesUnit(tx, locked.unit);
     if (locked.nextOperationId !== null) {

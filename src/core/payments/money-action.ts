@@ -1,12 +1,16 @@
 import type { Decision, PaymentFacts } from '../../domain/payment.ts';
-import type { AppContext } from '../context.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { claimKeyAndLockPayment } from '../../store/repos/idempotency.ts';
+import type { PaymentRow } from '../../store/schema.ts';
+import type { AppContext, Tx } from '../context.ts';
+import { afterClaim, idempotencyKeyOf } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
+import { adoptLocked, lockPayment } from './load.ts';
 import { decideAndRecord, type BankStep, type OperationDecision, type RecordedOperation } from './record-operation.ts';
 
 /**
  * A merchant's capture, refund or cancel: one transaction, idempotent under its X-Request-Id (the request fields
- * are what a retry must repeat), through the shared pipeline with the operation's decision and bank step.
+ * are what a retry must repeat), through the shared pipeline with the operation's decision and bank step. The key's
+ * claim and the payment's locked read go to the database together (one round trip on PostgreSQL).
  */
 export function merchantMoneyAction(
   ctx: AppContext,
@@ -22,19 +26,22 @@ export function merchantMoneyAction(
     bank: BankStep;
   },
 ): Promise<RecordedOperation> {
-  return inTransaction(ctx, (tx) =>
-    withIdempotency(
-      tx,
-      { scope: { msn: args.msn, orderId: args.orderId, operation: args.operation, requestId: args.requestId }, request: args.request },
-      () =>
-        decideAndRecord(tx, {
-          msn: args.msn,
-          orderId: args.orderId,
-          requestId: args.requestId ?? '',
-          transactionText: () => args.transactionText,
-          decide: args.decide,
-          bank: args.bank,
-        }),
-    ),
-  );
+  const { msn, orderId } = args;
+  const record = (tx: Tx, locked: PaymentRow) =>
+    decideAndRecord(tx, {
+      msn,
+      orderId,
+      locked,
+      requestId: args.requestId ?? '',
+      transactionText: () => args.transactionText,
+      decide: args.decide,
+      bank: args.bank,
+    });
+  const key = idempotencyKeyOf({ scope: { msn, orderId, operation: args.operation, requestId: args.requestId }, request: args.request });
+  return inTransaction(ctx, async (tx) => {
+    if (key === null) return record(tx, await lockPayment(tx, msn, orderId));
+    const { claimed, locked } = await claimKeyAndLockPayment(tx.trx, tx.kind, key.scope, key.fingerprint, tx.nowMs);
+    // A payment that is not there is this request's outcome too: "not found" is thrown inside, and stored with the key.
+    return afterClaim(tx, key, claimed, () => record(tx, adoptLocked(tx, locked, msn, orderId)));
+  });
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../db.ts';
-import { prepared, preparedWrite } from '../prepared.ts';
+import { lockedPaymentOf, paymentForUpdate, type DialectKind, type LockedPayment } from '../dialect.ts';
+import { prepared, preparedWrite, together } from '../prepared.ts';
 import type { IdempotencyKeyTable } from '../schema.ts';
 import type { Selectable } from 'kysely';
 
@@ -52,6 +53,22 @@ const storeOutcome = preparedWrite<IdempotencyScope & { outcomeJson: string }>((
 export async function claimIdempotencyKey(db: Executor, scope: IdempotencyScope, requestSha256: string, nowMs: number): Promise<boolean> {
   // Counted, not RETURNING: a conflict inserts nothing (and RETURNING costs SQLite a temporary table).
   return (await claimKey.affected(db, { ...scope, requestSha256, nowMs })) === 1;
+}
+
+/**
+ * An operation on the scope's payment: the key's claim and the payment's locked read (dialect.ts loadPaymentForUpdate)
+ * in one round trip on PostgreSQL. The read runs after the claim, so a duplicate that waited for the first request's
+ * claim reads the payment as that request left it; a duplicate answers from the stored outcome and reads nothing of it.
+ */
+export async function claimKeyAndLockPayment(
+  db: Executor,
+  kind: DialectKind,
+  scope: IdempotencyScope,
+  requestSha256: string,
+  nowMs: number,
+): Promise<{ claimed: boolean; locked: LockedPayment | undefined }> {
+  const [claim, read] = await together(db, claimKey.bind(db, { ...scope, requestSha256, nowMs }), paymentForUpdate(db, kind, scope.msn, scope.orderId));
+  return { claimed: claim.numAffectedRows === 1n, locked: lockedPaymentOf(kind, read.rows[0]) };
 }
 
 export async function findIdempotencyKey(db: Executor, scope: IdempotencyScope) {
