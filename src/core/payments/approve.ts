@@ -2,8 +2,9 @@ import { osloDateOf } from '../../domain/bank-calendar.ts';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import { REFUSAL_ERROR, decideReservation, type IssuerRefusal } from '../../domain/issuer.ts';
 import { decideApproval } from '../../domain/payment.ts';
+import { assert } from '../../domain/assert.ts';
 import type { Trx } from '../../store/db.ts';
-import { findCard, type CardWithHoldDays } from '../../store/repos/banks.ts';
+import { findCard, lockPaymentAndFindUser, type CardWithHoldDays, type UserWithDefaultCard } from '../../store/repos/banks.ts';
 import { markIssuerPending } from '../../store/repos/payments.ts';
 import { setBankIdVerified } from '../../store/repos/users.ts';
 import type { PaymentRow, TestUserRow } from '../../store/schema.ts';
@@ -13,7 +14,7 @@ import { withIdempotency } from '../idempotency.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Tx } from '../context.ts';
 import { resolveTestUserWithDefaultCard } from '../users/test-users.ts';
-import { factsOf, lockPayment } from './load.ts';
+import { adoptLocked, factsOf } from './load.ts';
 import { EXPRESS_SCOPE, grantConsent } from '../express/consents.ts';
 import { isExpress, prepareExpress } from '../express/prepare.ts';
 import { defaultMethod, type ShippingMethod } from '../express/shipping.ts';
@@ -81,6 +82,19 @@ function sharedScopes(payment: PaymentRow): string[] {
   return (payment.scope ?? '').split(' ').filter(Boolean);
 }
 
+/** A payment locked for an approval, with the approving user as read beside it (undefined: not a user yet). */
+export interface LockedForApproval {
+  payment: PaymentRow;
+  msisdn: string;
+  known: UserWithDefaultCard | undefined;
+}
+
+/** The payment locked and the approving user read: an approval needs both, and neither read waits for the other. */
+export async function lockForApproval(tx: Tx, order: { msn: string; orderId: string }, msisdn: string): Promise<LockedForApproval> {
+  const { locked, user } = await lockPaymentAndFindUser(tx.trx, tx.kind, order, msisdn);
+  return { payment: adoptLocked(tx, locked, order.msn, order.orderId), msisdn, known: user };
+}
+
 export type ApprovalResult =
   | { status: 'approved'; kind: 'reserve' | 'sale' }
   | { status: 'refused'; refusal: IssuerRefusal }
@@ -102,9 +116,11 @@ async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | u
  * holds the funds and reserves (or captures at once on direct-capture sales units).
  * Shared by force approve and the simulated app. `payment` is the row this transaction locked (lockPayment).
  */
-export async function approveAsUser(tx: Tx, payment: PaymentRow, attempt: ApprovalAttempt): Promise<ApprovalResult> {
+export async function approveAsUser(tx: Tx, approving: LockedForApproval, attempt: ApprovalAttempt): Promise<ApprovalResult> {
   const { trx, nowMs } = tx;
-  const { user, defaultCard } = await resolveTestUserWithDefaultCard(tx, attempt.msisdn);
+  const { payment } = approving;
+  assert(approving.msisdn === attempt.msisdn, 'the user read with the payment is the one approving');
+  const { user, defaultCard } = await resolveTestUserWithDefaultCard(tx, attempt.msisdn, approving);
   if (!user.can_pay_businesses) throw new Refused('not_a_vipps_user');
   if (!appVersionSupported(user.app_version)) throw new Refused('app_version_not_supported');
   if (payment.state === 'initiated' && payment.issuer_pending_until_ms !== null) throw new Refused('already_processed');
@@ -223,12 +239,13 @@ async function forceApproveOnce(ctx: AppContext, cmd: ForceApproveCommand, expre
         request: { customerPhoneNumber: cmd.customerPhoneNumber, token: cmd.token },
       },
       async () => {
-        const payment = await lockPayment(tx, cmd.msn, cmd.orderId);
+        const approving = await lockForApproval(tx, cmd, cmd.customerPhoneNumber);
+        const { payment } = approving;
         if (payment.landing_token !== cmd.token) {
           throw new InvalidRequestError('token', 'The token does not belong to this orderId; use the token from the initiate url');
         }
         if (!expressPrepared && isExpress(payment) && payment.state === 'initiated') throw new ExpressNotPrepared(payment);
-        const result = await approveAsUser(tx, payment, { msisdn: cmd.customerPhoneNumber, interactive: false });
+        const result = await approveAsUser(tx, approving, { msisdn: cmd.customerPhoneNumber, interactive: false });
         // The failed RESERVE is in the log and its callback queued: the refusal commits with them.
         if (result.status === 'refused') throw new Refused(REFUSAL_ERROR[result.refusal], { recorded: true });
         return {};

@@ -10,8 +10,7 @@ import { consentsOf } from '../express/consent-removal.ts';
 import { isExpress, prepareExpress } from '../express/prepare.ts';
 import { listAddresses } from '../../store/repos/addresses.ts';
 import { findConsent } from '../../store/repos/consents.ts';
-import { approveAsUser, type ApprovalResult } from '../payments/approve.ts';
-import { lockPayment } from '../payments/load.ts';
+import { approveAsUser, lockForApproval, type ApprovalResult } from '../payments/approve.ts';
 import { cancelByUser } from '../payments/user-cancel.ts';
 import { inTransaction } from '../transaction.ts';
 import { PHONE_FORMAT_MESSAGE, normalizePhoneNumber } from '../../shared/phone-number.ts';
@@ -193,7 +192,7 @@ export async function confirmInApp(
   checkAnsweringUser(payment, args.msisdn);
   try {
     const result = await inTransaction(ctx, async (tx) =>
-      approveAsUser(tx, await lockPayment(tx, payment.msn, payment.order_id), {
+      approveAsUser(tx, await lockForApproval(tx, { msn: payment.msn, orderId: payment.order_id }, args.msisdn), {
         msisdn: args.msisdn,
         cardId: args.cardId ?? null,
         passedBankId: args.passedBankId === true,

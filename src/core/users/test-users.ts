@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
 import type { Tx } from '../context.ts';
-import { findBank, findDefaultCard, findUserWithDefaultCard, insertBankIfAbsent, insertCard, listCards, type CardWithHoldDays } from '../../store/repos/banks.ts';
+import { findBank, findDefaultCard, findUserWithDefaultCard, insertBankIfAbsent, insertCard, listCards, type CardWithHoldDays, type UserWithDefaultCard } from '../../store/repos/banks.ts';
 import { insertAddress, listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser, insertTestUserIfAbsent } from '../../store/repos/users.ts';
 import type { CardState, TestUserRow } from '../../store/schema.ts';
@@ -150,8 +150,10 @@ export async function resolveTestUser(tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>, 
 export async function resolveTestUserWithDefaultCard(
   tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>,
   msisdn: string,
+  /** The user's read when it was made together with another statement (lockPaymentAndFindUser). */
+  read?: { known: UserWithDefaultCard | undefined },
 ): Promise<{ user: TestUserRow; defaultCard: CardWithHoldDays | undefined }> {
-  const known = await findUserWithDefaultCard(tx.trx, msisdn);
+  const known = read ? read.known : await findUserWithDefaultCard(tx.trx, msisdn);
   if (known) return { user: known.user, defaultCard: known.card };
   const user = await provisionTestUser(tx, msisdn);
   return { user, defaultCard: await findDefaultCard(tx.trx, msisdn) };

@@ -1,7 +1,8 @@
 import { sql, type Insertable, type SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db.ts';
+import { lockedPaymentOf, paymentForUpdate, type DialectKind, type LockedPayment } from '../dialect.ts';
 import { prefixedColumns, splitPrefixed } from '../prefixed-columns.ts';
-import { prepared, preparedWrite } from '../prepared.ts';
+import { prepared, preparedWrite, together } from '../prepared.ts';
 import { CARD_COLUMNS, type BankRow, type Database, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
@@ -91,11 +92,30 @@ export async function findDefaultCard(db: Executor, msisdn: string): Promise<Car
 }
 
 /** A user and the card they pay with when they pick none (undefined: no card), or undefined when there is no such user. */
-export async function findUserWithDefaultCard(db: Executor, msisdn: string): Promise<{ user: TestUserRow; card: CardWithHoldDays | undefined } | undefined> {
-  const row = await userWithDefaultCard.first(db, { msisdn });
+export type UserWithDefaultCard = { user: TestUserRow; card: CardWithHoldDays | undefined };
+
+export async function findUserWithDefaultCard(db: Executor, msisdn: string): Promise<UserWithDefaultCard | undefined> {
+  return userWithDefaultCardOf(await userWithDefaultCard.first(db, { msisdn }));
+}
+
+function userWithDefaultCardOf(row: Record<string, unknown> | undefined): UserWithDefaultCard | undefined {
   if (row === undefined) return undefined;
   const [user, card] = splitPrefixed<TestUserRow, CardWithHoldDays>(row, CARD_PREFIX);
   return { user, card: card.id === null ? undefined : card };
+}
+
+/**
+ * An approval's two reads in one round trip on PostgreSQL: the payment locked (dialect.ts loadPaymentForUpdate) and
+ * the approving user with their default card (findUserWithDefaultCard); neither waits for the other's answer.
+ */
+export async function lockPaymentAndFindUser(
+  db: Executor,
+  kind: DialectKind,
+  order: { msn: string; orderId: string },
+  msisdn: string,
+): Promise<{ locked: LockedPayment | undefined; user: UserWithDefaultCard | undefined }> {
+  const [payment, user] = await together(db, paymentForUpdate(db, kind, order.msn, order.orderId), userWithDefaultCard.bind(db, { msisdn }));
+  return { locked: lockedPaymentOf(kind, payment.rows[0]), user: userWithDefaultCardOf(user.rows[0]) };
 }
 
 /**
