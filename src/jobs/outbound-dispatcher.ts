@@ -3,8 +3,9 @@ import type { AppContext } from '../core/context.ts';
 import { inTransaction } from '../core/transaction.ts';
 import { DROPPED_BY_FAULT } from '../core/callbacks/inspect.ts';
 import { CALLBACK_KIND } from '../core/callbacks/merchant-calls.ts';
-import { claimDueOutboxRows, recordAttempt, type AttemptRecord } from '../store/dialect.ts';
-import { listFaultRules, takeFaultRule } from '../store/repos/faults.ts';
+import { dueOutboxClaim, recordAttempt, type AttemptRecord } from '../store/dialect.ts';
+import { liveFaultRules, takeFaultRule } from '../store/repos/faults.ts';
+import { together } from '../store/prepared.ts';
 import { deferOutbound } from '../store/repos/outbox.ts';
 import type { FaultRuleRow, OutboxRow } from '../store/schema.ts';
 import { isSuccess } from '../core/callbacks/delivery.ts';
@@ -45,15 +46,7 @@ export class OutboundDispatcher {
   async runDue(): Promise<number> {
     let attempts = 0;
     for (;;) {
-      // On SQLite the claim joins a group-commit batch and shares its fsync (bench/README.md).
-      const rows = await this.ctx.store.atomicWrite((db) => claimDueOutboxRows(db, this.ctx.store.kind, {
-        owner: this.owner,
-        nowMs: this.ctx.clock.nowMs(),
-        leaseNowMs: this.ctx.clock.leaseNowMs?.(),
-        leaseMs: LEASE_MS,
-        limit: CLAIM_BATCH,
-      }));
-      const liveRules = await this.liveFaultRules(rows);
+      const { rows, liveRules } = await this.claim();
       await Promise.all(rows.map((row) => this.attempt(row, liveRules)));
       attempts += rows.length;
       // A short batch means nothing more was due when it was claimed; what arrived since comes with its own nudge.
@@ -62,12 +55,24 @@ export class OutboundDispatcher {
   }
 
   /**
-   * Sandbox fault rules for payment callbacks, read once per claimed batch (production never reads them). Only a
-   * filter: a rule is used up, guarded, in the transaction that applies it.
+   * The due rows, leased to this worker; on SQLite the claim joins a group-commit batch and shares its fsync
+   * (bench/README.md). In the sandbox, with the fault rules for payment callbacks, read in the same round trip
+   * (production never reads them). Only a filter: a rule is used up, guarded, in the transaction that applies it.
    */
-  private async liveFaultRules(rows: readonly OutboxRow[]): Promise<FaultRuleRow[]> {
-    if (this.ctx.config.mode !== 'sandbox' || !rows.some((row) => row.kind === CALLBACK_KIND)) return [];
-    return listFaultRules(this.ctx.store.db);
+  private claim(): Promise<{ rows: OutboxRow[]; liveRules: FaultRuleRow[] }> {
+    const { store, clock, config } = this.ctx;
+    return store.atomicWrite(async (db) => {
+      const claim = dueOutboxClaim(db, store.kind, {
+        owner: this.owner,
+        nowMs: clock.nowMs(),
+        leaseNowMs: clock.leaseNowMs?.(),
+        leaseMs: LEASE_MS,
+        limit: CLAIM_BATCH,
+      });
+      if (config.mode !== 'sandbox') return { rows: (await together(db, claim))[0].rows, liveRules: [] };
+      const [claimed, rules] = await together(db, claim, liveFaultRules(db));
+      return { rows: claimed.rows, liveRules: claimed.rows.some((row) => row.kind === CALLBACK_KIND) ? rules.rows : [] };
+    });
   }
 
   private async attempt(row: OutboxRow, liveRules: readonly FaultRuleRow[]): Promise<void> {

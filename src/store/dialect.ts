@@ -567,7 +567,12 @@ export async function deleteAllData(db: Kysely<Database>, kind: DialectKind): Pr
  * several nodes never hold the same row. SQLite: one writer at a time, the plain UPDATE is enough.
  */
 export async function claimDueOutboxRows(db: Kysely<Database>, kind: DialectKind, args: LeaseClaim): Promise<OutboxRow[]> {
-  return claimDueLeasedRows<OutboxRow>(db, kind, 'outbox', args);
+  return (await leasedRowsClaim<OutboxRow>(kind, 'outbox', args).execute(db)).rows;
+}
+
+/** The outbox claim, not run yet: to go `together` with another statement (the dispatcher's fault rules). */
+export function dueOutboxClaim(db: Kysely<Database>, kind: DialectKind, args: LeaseClaim): BoundQuery<OutboxRow> {
+  return { compiled: leasedRowsClaim<OutboxRow>(kind, 'outbox', args).compile(db) };
 }
 
 export interface AttemptRecord {
@@ -628,7 +633,7 @@ export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, rec
 
 /** Claim due report e-mails with a lease, exactly as outbox rows are claimed. */
 export async function claimDueReportMails(db: Kysely<Database>, kind: DialectKind, args: LeaseClaim): Promise<ReportMailRow[]> {
-  return claimDueLeasedRows<ReportMailRow>(db, kind, 'report_mail', args);
+  return (await leasedRowsClaim<ReportMailRow>(kind, 'report_mail', args).execute(db)).rows;
 }
 
 interface LeaseClaim {
@@ -640,12 +645,12 @@ interface LeaseClaim {
 }
 
 /** The tables of leased outbound work share their claim columns: state, next_attempt_at_ms, lease_owner, lease_until_ms. */
-async function claimDueLeasedRows<Row>(db: Kysely<Database>, kind: DialectKind, table: 'outbox' | 'report_mail', args: LeaseClaim): Promise<Row[]> {
+function leasedRowsClaim<Row>(kind: DialectKind, table: 'outbox' | 'report_mail', args: LeaseClaim) {
   const { owner, nowMs, leaseMs, limit } = args;
   // Due-ness follows the (sandbox) clock; leases follow real time when the clock can travel (Clock.leaseNowMs).
   const leaseNowMs = args.leaseNowMs ?? nowMs;
   const lockClause = kind === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const result = await sql<Row>`
+  return sql<Row>`
     UPDATE ${sql.table(table)} SET lease_owner = ${owner}, lease_until_ms = ${leaseNowMs + leaseMs}, updated_at_ms = ${nowMs}
     WHERE id IN (
       SELECT id FROM ${sql.table(table)}
@@ -655,8 +660,7 @@ async function claimDueLeasedRows<Row>(db: Kysely<Database>, kind: DialectKind, 
       LIMIT ${limit}
       ${lockClause}
     )
-    RETURNING *`.execute(db);
-  return result.rows;
+    RETURNING *`;
 }
 
 /**

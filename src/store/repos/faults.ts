@@ -1,15 +1,23 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db.ts';
-import type { FaultKind } from '../schema.ts';
+import type { BoundQuery } from '../prepared.ts';
+import type { FaultKind, FaultRuleRow } from '../schema.ts';
 
 export async function insertFaultRule(db: Executor, row: { msn: string; kind: FaultKind; remaining: number; delay_ms: number; created_at_ms: number }) {
   return db.insertInto('fault_rule').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function listFaultRules(db: Executor, msn?: string) {
-  let query = db.selectFrom('fault_rule').selectAll().where('remaining', '>', 0);
+  let query = liveRules(db);
   if (msn !== undefined) query = query.where('msn', '=', msn);
   return query.orderBy('id').execute();
+}
+
+const liveRules = (db: Executor) => db.selectFrom('fault_rule').selectAll().where('remaining', '>', 0);
+
+/** Every live rule, not read yet: to go `together` with the outbox claim (jobs/outbound-dispatcher.ts). */
+export function liveFaultRules(db: Executor): BoundQuery<FaultRuleRow> {
+  return { compiled: liveRules(db).orderBy('id').compile() };
 }
 
 export async function deleteFaultRules(db: Executor, msn: string): Promise<number> {
