@@ -57,6 +57,22 @@ export function guardedParamsOf(args: GuardedOperationArgs): GuardedParams {
   };
 }
 
+/** What an approval sets: the UPDATE's values (parameters there) and the computed row's alike. */
+function approvalSet(kind: 'reserve' | 'sale', p: GuardedParams) {
+  return {
+    state: kind === 'sale' ? ('captured' as const) : ('reserved' as const),
+    reserved_ore: p.amountOre,
+    captured_ore: kind === 'sale' ? p.amountOre : 0,
+    reserved_at_ms: p.nowMs,
+    user_msisdn: p.userMsisdn,
+    card_bin: p.cardBin,
+    card_id: p.cardId,
+    shipping_json: p.shippingJson,
+    user_details_json: p.userDetailsJson,
+    sub: p.sub,
+  };
+}
+
 export function guardedUpdate(db: QueryCreator<Database>, kind: OperationKind, withApproval: boolean, p: GuardedParams) {
   const amount = p.amountOre;
   const query = db
@@ -67,18 +83,7 @@ export function guardedUpdate(db: QueryCreator<Database>, kind: OperationKind, w
     case 'reserve':
     case 'sale':
       return query
-        .set({
-          state: kind === 'sale' ? 'captured' : 'reserved',
-          reserved_ore: amount,
-          captured_ore: kind === 'sale' ? amount : 0,
-          reserved_at_ms: p.nowMs,
-          user_msisdn: p.userMsisdn,
-          card_bin: p.cardBin,
-          card_id: p.cardId,
-          shipping_json: p.shippingJson,
-          user_details_json: p.userDetailsJson,
-          sub: p.sub,
-        })
+        .set(approvalSet(kind, p))
         .where('state', '=', 'initiated')
         .where('expires_at_ms', '>', p.nowMs);
     case 'reserve_failed':
@@ -138,19 +143,7 @@ export function changedPayment(before: PaymentCoreRow, kind: OperationKind, with
     case 'reserve':
     case 'sale':
       guard(before.state === 'initiated' && before.expires_at_ms > p.nowMs);
-      return {
-        ...row,
-        state: kind === 'sale' ? 'captured' : 'reserved',
-        reserved_ore: amount,
-        captured_ore: kind === 'sale' ? amount : 0,
-        reserved_at_ms: p.nowMs,
-        user_msisdn: p.userMsisdn,
-        card_bin: p.cardBin,
-        card_id: p.cardId,
-        shipping_json: p.shippingJson,
-        user_details_json: p.userDetailsJson,
-        sub: p.sub,
-      };
+      return { ...row, ...approvalSet(kind, p) };
     case 'reserve_failed':
     case 'sale_failed':
       guard(before.state === 'initiated');
