@@ -95,7 +95,7 @@ function queryWithHeldClass({ Query, prepareValue }: PgDriverParts) {
         if (describe) connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
       };
-      // No Describe for a held statement: it returns no rows (preparedWrite refuses RETURNING).
+      // No Describe for a held statement: it answers no rows (preparedWrite refuses one that would).
       for (const statement of this.#held) run(statement, false);
       for (const statement of this.#answered) run(statement, true);
       super.prepare(connection);

@@ -7,13 +7,13 @@ export async function insertFaultRule(db: Executor, row: { msn: string; kind: Fa
   return db.insertInto('fault_rule').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+const liveRules = (db: Executor) => db.selectFrom('fault_rule').selectAll().where('remaining', '>', 0);
+
 export async function listFaultRules(db: Executor, msn?: string) {
   let query = liveRules(db);
   if (msn !== undefined) query = query.where('msn', '=', msn);
   return query.orderBy('id').execute();
 }
-
-const liveRules = (db: Executor) => db.selectFrom('fault_rule').selectAll().where('remaining', '>', 0);
 
 /** Every live rule, not read yet: to go `together` with the outbox claim (jobs/outbound-dispatcher.ts). */
 export function liveFaultRules(db: Executor): BoundQuery<FaultRuleRow> {
