@@ -114,7 +114,8 @@ async function chosenCard(trx: Trx, user: TestUserRow, cardId: string | null | u
  * The user behind `msisdn` approves. The issuer decides (card, funds, limits, test amounts); a refusal is
  * written as RESERVE/SALE with operationSuccess false and a RESERVE_FAILED/SALE_FAILED callback; an approval
  * holds the funds and reserves (or captures at once on direct-capture sales units).
- * Shared by force approve and the simulated app. `payment` is the row this transaction locked (lockPayment).
+ * Shared by force approve and the simulated app. `approving` is the payment this transaction locked, with the user read
+ * beside it (lockForApproval).
  */
 export async function approveAsUser(tx: Tx, approving: LockedForApproval, attempt: ApprovalAttempt): Promise<ApprovalResult> {
   const { trx, nowMs } = tx;
