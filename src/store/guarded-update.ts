@@ -6,6 +6,7 @@
  */
 import { sql, type QueryCreator } from 'kysely';
 import { assert, assertNever } from '../domain/assert.ts';
+import { applyEvent } from '../domain/payment.ts';
 import type { OperationKind } from '../domain/payment-states.ts';
 import type { Database, PaymentCoreRow } from './schema.ts';
 
@@ -130,48 +131,62 @@ export function guardedUpdate(db: QueryCreator<Database>, kind: OperationKind, w
 /**
  * The row `guardedUpdate` makes of `before`, computed here instead of read back: SQLite's RETURNING costs a temporary
  * table per statement, and on PostgreSQL an operation whose row is known in advance can go out with the COMMIT
- * (repos/operation-write.ts). The same SET clauses as above, and the same WHERE: a guard that would match nothing
- * fails here too (the caller decided on `before`, locked, so it cannot). `test/store/inserted-rows.test.ts` compares
- * this row with the one the UPDATE wrote, for every kind, on both engines.
+ * (repos/operation-write.ts). The amounts and the state are the domain's fold (`applyEvent`, which the SET clauses
+ * above mirror), the other columns the same SET; a guard that would match nothing (the WHERE above) fails here too
+ * (the caller decided on `before`, locked, so it cannot). `test/store/inserted-rows.test.ts` compares this row with
+ * the one the UPDATE wrote, for every kind, on both engines.
  */
 export function changedPayment(before: PaymentCoreRow, kind: OperationKind, withApproval: boolean, p: GuardedParams): PaymentCoreRow {
-  const amount = p.amountOre;
-  const row: PaymentCoreRow = { ...before, version: before.version + 1, updated_at_ms: p.nowMs };
+  assert(guardHolds(before, kind, p), `guarded ${kind} of ${p.amountOre} on payment ${before.id} (${before.state}) would match no row`);
+  const money = applyEvent(
+    {
+      state: before.state,
+      amountOre: before.amount_ore,
+      reservedOre: before.reserved_ore,
+      capturedOre: before.captured_ore,
+      refundedOre: before.refunded_ore,
+      releasedOre: before.released_ore,
+    },
+    { kind, amountOre: p.amountOre },
+  );
+  const row: PaymentCoreRow = {
+    ...before,
+    version: before.version + 1,
+    updated_at_ms: p.nowMs,
+    state: money.state,
+    reserved_ore: money.reservedOre,
+    captured_ore: money.capturedOre,
+    refunded_ore: money.refundedOre,
+    released_ore: money.releasedOre,
+  };
+  if (kind === 'reserve' || kind === 'sale') return { ...row, ...approvalSet(kind, p) };
+  if (kind === 'reserve_failed' || kind === 'sale_failed') return { ...row, user_msisdn: withApproval ? p.userMsisdn : before.user_msisdn, card_id: p.cardId };
+  return row;
+}
+
+/** The WHERE of `guardedUpdate`, on the row as locked. */
+function guardHolds(before: PaymentCoreRow, kind: OperationKind, p: GuardedParams): boolean {
   const open = before.reserved_ore - before.captured_ore - before.released_ore;
-  const guard = (holds: boolean) => assert(holds, `guarded ${kind} of ${amount} on payment ${before.id} (${before.state}) would match no row`);
   switch (kind) {
     case 'reserve':
     case 'sale':
-      guard(before.state === 'initiated' && before.expires_at_ms > p.nowMs);
-      return { ...row, ...approvalSet(kind, p) };
+      return before.state === 'initiated' && before.expires_at_ms > p.nowMs;
     case 'reserve_failed':
     case 'sale_failed':
-      guard(before.state === 'initiated');
-      return { ...row, state: 'failed', user_msisdn: withApproval ? p.userMsisdn : before.user_msisdn, card_id: p.cardId };
-    case 'capture':
-      guard(before.state === 'reserved' && open >= amount);
-      return {
-        ...row,
-        captured_ore: before.captured_ore + amount,
-        state: before.captured_ore + amount + before.released_ore === before.reserved_ore ? 'captured' : 'reserved',
-      };
-    case 'capture_failed':
-      guard(before.state === 'reserved');
-      return row;
-    case 'refund':
-      guard((before.state === 'reserved' || before.state === 'captured') && before.captured_ore - before.refunded_ore >= amount);
-      return { ...row, refunded_ore: before.refunded_ore + amount };
     case 'merchant_cancel':
     case 'user_cancel':
-      guard(before.state === 'initiated');
-      return { ...row, state: 'cancelled' };
+      return before.state === 'initiated';
+    case 'capture':
+      return before.state === 'reserved' && open >= p.amountOre;
+    case 'capture_failed':
+      return before.state === 'reserved';
+    case 'refund':
+      return (before.state === 'reserved' || before.state === 'captured') && before.captured_ore - before.refunded_ore >= p.amountOre;
     case 'timeout':
-      guard(before.state === 'initiated' && before.expires_at_ms <= p.nowMs);
-      return { ...row, state: 'rejected' };
+      return before.state === 'initiated' && before.expires_at_ms <= p.nowMs;
     case 'void':
     case 'release':
-      guard(before.state === 'reserved' && (kind === 'void' ? before.captured_ore === 0 : before.captured_ore > 0) && open === amount);
-      return { ...row, state: kind === 'void' ? 'voided' : 'captured', released_ore: before.released_ore + amount };
+      return before.state === 'reserved' && (kind === 'void' ? before.captured_ore === 0 : before.captured_ore > 0) && open === p.amountOre;
     case 'initiate':
       throw new Error('initiate inserts a payment; it is not an update');
     default:
