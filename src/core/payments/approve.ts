@@ -121,7 +121,7 @@ export async function approveAsUser(tx: Tx, approving: LockedForApproval, attemp
   const { trx, nowMs } = tx;
   const { payment } = approving;
   assert(approving.msisdn === attempt.msisdn, 'the user read with the payment is the one approving');
-  const { user, defaultCard } = await resolveTestUserWithDefaultCard(tx, attempt.msisdn, approving);
+  const { user, defaultCard } = await resolveTestUserWithDefaultCard(tx, attempt.msisdn, approving.known);
   if (!user.can_pay_businesses) throw new Refused('not_a_vipps_user');
   if (!appVersionSupported(user.app_version)) throw new Refused('app_version_not_supported');
   if (payment.state === 'initiated' && payment.issuer_pending_until_ms !== null) throw new Refused('already_processed');

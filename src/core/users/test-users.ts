@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, Refused } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
 import type { Tx } from '../context.ts';
-import { findBank, findDefaultCard, findUserWithDefaultCard, insertBankIfAbsent, insertCard, listCards, type CardWithHoldDays, type UserWithDefaultCard } from '../../store/repos/banks.ts';
+import { findBank, findDefaultCard, insertBankIfAbsent, insertCard, listCards, type CardWithHoldDays, type UserWithDefaultCard } from '../../store/repos/banks.ts';
 import { insertAddress, listAddresses } from '../../store/repos/addresses.ts';
 import { findTestUser, insertTestUserIfAbsent } from '../../store/repos/users.ts';
 import type { CardState, TestUserRow } from '../../store/schema.ts';
@@ -144,16 +144,15 @@ export async function resolveTestUser(tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>, 
 }
 
 /**
- * resolveTestUser with the card the user pays with when they pick none (their default, else their oldest): one read
- * for a known user, whose approval needs both.
+ * resolveTestUser with the card the user pays with when they pick none (their default, else their oldest), for an
+ * approval, which needs both: a known user as read with the payment costs no read of its own; a new one is provisioned.
  */
 export async function resolveTestUserWithDefaultCard(
   tx: Pick<Tx, 'trx' | 'nowMs' | 'config'>,
   msisdn: string,
-  /** The user's read when it was made together with another statement (lockPaymentAndFindUser). */
-  read?: { known: UserWithDefaultCard | undefined },
+  /** The user as read with the payment they approve (lockPaymentAndFindUser); undefined: not a user yet. */
+  known: UserWithDefaultCard | undefined,
 ): Promise<{ user: TestUserRow; defaultCard: CardWithHoldDays | undefined }> {
-  const known = read ? read.known : await findUserWithDefaultCard(tx.trx, msisdn);
   if (known) return { user: known.user, defaultCard: known.card };
   const user = await provisionTestUser(tx, msisdn);
   return { user, defaultCard: await findDefaultCard(tx.trx, msisdn) };
