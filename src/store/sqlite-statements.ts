@@ -1,3 +1,5 @@
+import { compiledObject } from './compiled-object.ts';
+
 /** What the cache needs of a better-sqlite3 connection and its statements (dialect.ts opens them). */
 interface NativeStatement {
   readonly reader: boolean;
@@ -19,17 +21,13 @@ interface NativeConnection {
 type RowOf = (values: unknown[]) => Record<string, unknown>;
 
 /**
- * A row's object made by a function compiled for the statement's columns: one object literal, one hidden class.
- * better-sqlite3 builds each row by defining its columns one by one, looking every name up in V8's string table:
- * for a 36-column payment row 12.6 µs against 9.3 this way (bench/README.md, session 15). Duplicate names keep the
- * last value, as better-sqlite3 does; a column named `__proto__` is an own property (a computed key), as there.
+ * A row's object made by a function compiled for the statement's columns (compiled-object.ts). better-sqlite3 builds
+ * each row by defining its columns one by one, looking every name up in V8's string table: for a 36-column payment
+ * row 12.6 µs against 9.3 this way (bench/README.md, session 15). Duplicate names keep the last value, as
+ * better-sqlite3 does.
  */
 function rowFunctionOf(columns: ReadonlyArray<{ name: string }>): RowOf {
-  const properties = columns.map(({ name }, index) => {
-    const key = JSON.stringify(name);
-    return `${name === '__proto__' ? `[${key}]` : key}: values[${index}]`;
-  });
-  return new Function('values', `return { ${properties.join(', ')} };`) as RowOf;
+  return compiledObject<[unknown[]]>(['values'], columns.map(({ name }) => name), (_name, index) => `values[${index}]`);
 }
 
 /**

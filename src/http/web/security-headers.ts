@@ -27,13 +27,13 @@ export const CONTENT_SECURITY_POLICY = policy("'self'");
  * styles may be inline. Scripts stay 'self' everywhere.
  */
 export const DOCS_CONTENT_SECURITY_POLICY = policy("'self' 'unsafe-inline'");
-const DOCS_PREFIX = '/_kasse/docs';
+const DOCS_PATH = /^\/_kasse\/docs/i;
 
 export function addSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    const docs = request.url.toLowerCase().startsWith(DOCS_PREFIX);
-    reply.header('content-security-policy', docs ? DOCS_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
+  // A callback hook, not an async one: on every answer, a promise and its microtasks less.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('content-security-policy', DOCS_PATH.test(request.url) ? DOCS_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
-    return payload;
+    done(null, payload);
   });
 }

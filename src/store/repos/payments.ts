@@ -1,18 +1,16 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Executor } from '../db.ts';
-import { fields, prepared, preparedWrite } from '../prepared.ts';
+import { compiledObject, valueOrNull } from '../compiled-object.ts';
+import { fields, preparedWrite } from '../prepared.ts';
 import { insertPaymentWithRequestSessionAndOperation, type DialectKind } from '../dialect.ts';
 import { appendOperation } from './operations.ts';
 import {
   PAYMENT_COLUMNS,
   REQUEST_COLUMNS,
   SESSION_COLUMNS,
-  type EcommV2RequestTable,
   type NewOperation,
   type NewPayment,
-  type PaymentCoreRow,
   type PaymentRow,
-  type PaymentSessionTable,
   type PaymentTable,
 } from '../schema.ts';
 import { paymentByOrder, paymentView } from '../payment-view.ts';
@@ -24,8 +22,22 @@ const insertPaymentCore = preparedWrite<NewPaymentCore>((db, p) =>
     .values(fields(p, PAYMENT_COLUMNS))
     .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing()),
 );
-const insertRequest = prepared<Selectable<EcommV2RequestTable>, never>((db, p) => db.insertInto('ecomm_v2_request').values(fields(p, REQUEST_COLUMNS)));
-const insertSession = prepared<Selectable<PaymentSessionTable>, never>((db, p) => db.insertInto('payment_session').values(fields(p, SESSION_COLUMNS)));
+// The request's and the session's own columns: their payment_id is the payment's id, their msn the payment's.
+const REQUEST_VALUE_COLUMNS = REQUEST_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn');
+const SESSION_VALUE_COLUMNS = SESSION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn');
+const insertRequest = preparedWrite<PaymentRow>((db, p) =>
+  db.insertInto('ecomm_v2_request').values({ payment_id: p.id, msn: p.msn, ...fields(p, REQUEST_VALUE_COLUMNS) }),
+);
+const insertSession = preparedWrite<PaymentRow>((db, p) =>
+  db.insertInto('payment_session').values({ payment_id: p.id, msn: p.msn, ...fields(p, SESSION_VALUE_COLUMNS) }),
+);
+
+// Columns the caller left out are NULL, as an INSERT naming only the given columns would make them.
+const paymentCoreOf = compiledObject<[NewPayment]>(['payment'], PAYMENT_COLUMNS, valueOrNull('payment')) as (payment: NewPayment) => NewPaymentCore;
+/** The new payment as it reads back (PaymentRow), made in one step (compiled-object.ts). */
+const paymentRowOf = compiledObject<[number, NewPayment]>(['id', 'payment'], ['id', ...PAYMENT_COLUMNS, ...REQUEST_VALUE_COLUMNS, ...SESSION_VALUE_COLUMNS], (column) =>
+  column === 'id' ? 'id' : valueOrNull('payment')(column),
+) as (id: number, payment: NewPayment) => PaymentRow;
 
 /**
  * The three rows of a new payment and its first operation (on PostgreSQL one statement, dialect.ts, atomic without a
@@ -38,41 +50,22 @@ export async function insertPayment(
   payment: NewPayment,
   operation: Omit<NewOperation, 'payment_id' | 'msn'>,
 ): Promise<PaymentRow | undefined> {
-  // Columns the caller left out are NULL, as an INSERT naming only the given columns would make them.
-  const core: Record<string, unknown> = {};
-  for (const column of PAYMENT_COLUMNS) core[column] = payment[column] ?? null;
-  const request = {
-    payment_type: payment.payment_type,
-    callback_prefix: payment.callback_prefix,
-    fall_back: payment.fall_back,
-    auth_token: payment.auth_token ?? null,
-    is_app: payment.is_app,
-    skip_landing_page: payment.skip_landing_page,
-    customer_mobile: payment.customer_mobile ?? null,
-    merchant_info_json: payment.merchant_info_json,
-  };
-  const session = { landing_token: payment.landing_token, pushed_to_msisdn: payment.pushed_to_msisdn ?? null, shipping_options_json: payment.shipping_options_json ?? null };
-  const inserted =
-    kind === 'postgres'
-      ? await insertPaymentWithRequestSessionAndOperation.first(db, { ...core, ...request, ...session, ...prefixedOperation(operation) })
-      : await insertedCore(db, core);
-  if (!inserted) return undefined;
-  if (kind === 'sqlite') {
-    await insertRequest.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...request });
-    await insertSession.affected(db, { payment_id: inserted.id, msn: inserted.msn, ...session });
-    await appendOperation(db, { ...operation, payment_id: inserted.id, msn: inserted.msn });
+  if (kind === 'postgres') {
+    const inserted = await insertPaymentWithRequestSessionAndOperation.first(db, { ...paymentRowOf(0, payment), ...prefixedOperation(operation) });
+    return inserted && paymentRowOf(inserted.id, payment);
   }
-  return { ...inserted, ...request, ...session };
+  // SQLite: no RETURNING (prepared.ts, insertedRowId); the rows are made from what was inserted.
+  const id = await insertPaymentCore.insertedRowId(db, paymentCoreOf(payment));
+  if (id === undefined) return undefined;
+  const row = paymentRowOf(id, payment);
+  await insertRequest.run(db, row);
+  await insertSession.run(db, row);
+  await appendOperation(db, { ...operation, payment_id: id, msn: row.msn });
+  return row;
 }
 
 function prefixedOperation(operation: Omit<NewOperation, 'payment_id' | 'msn'>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(operation).map(([column, value]) => [`op_${column}`, value]));
-}
-
-/** SQLite: the core row as inserted, with the id SQLite gave it (no RETURNING: prepared.ts, insertedRowId). */
-async function insertedCore(db: Executor, core: Record<string, unknown>): Promise<PaymentCoreRow | undefined> {
-  const id = await insertPaymentCore.insertedRowId(db, core as NewPaymentCore);
-  return id === undefined ? undefined : ({ id, ...core } as PaymentCoreRow);
 }
 
 export async function findPayment(db: Executor, msn: string, orderId: string): Promise<PaymentRow | undefined> {
