@@ -26,11 +26,12 @@ import {
   type QueryCreator,
   type SqliteDialectConfig,
 } from 'kysely';
-import { OPERATION_COLUMNS, PAYMENT_COLUMNS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type OutboxState, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
+import { OPERATION_COLUMNS, PAYMENT_COLUMNS, PAYMENT_ROW_KEYS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type OutboxState, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import { withStatementCache, type StatementCache } from './sqlite-statements.ts';
+import { compiledObject } from './compiled-object.ts';
 import type { DirectExecutor } from './direct-execution.ts';
 import { fields, prepared, preparedWrite, type BoundQuery, type PreparedWrite } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
@@ -695,17 +696,16 @@ const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown
 export async function findPaymentWithLog(db: Kysely<Database>, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] } | undefined> {
   const row = await paymentWithLogByOrder.first(db, { msn, orderId });
   if (row === undefined) return undefined;
-  const { log_json: logJson, ...payment } = row;
   // SQLite answers JSON as text; node-postgres parses a json column itself.
-  const packed = (typeof logJson === 'string' ? JSON.parse(logJson) : logJson) as unknown[][];
-  return { payment, log: packed.map(operationOf).sort((a, b) => a.seq - b.seq) };
+  const packed = (typeof row.log_json === 'string' ? JSON.parse(row.log_json) : row.log_json) as unknown[][];
+  return { payment: paymentRowWithout(row), log: packed.map(operationOf).sort((a, b) => a.seq - b.seq) };
 }
 
-function operationOf(values: unknown[]): OperationRow {
-  const operation: Record<string, unknown> = {};
-  for (let i = 0; i < OPERATION_ROW_COLUMNS.length; i++) operation[OPERATION_ROW_COLUMNS[i]!] = values[i];
-  return operation as unknown as OperationRow;
-}
+/** The payment of a row with more columns: a rest spread (`{ log_json, ...payment }`) copies key by key. */
+const paymentRowWithout = compiledObject<[PaymentRow]>(['row'], PAYMENT_ROW_KEYS, (key) => `row[${JSON.stringify(key)}]`) as (row: PaymentRow) => PaymentRow;
+
+/** An operation of the packed log: its values in OPERATION_ROW_COLUMNS order. */
+const operationOf = compiledObject<[unknown[]]>(['values'], OPERATION_ROW_COLUMNS, (_column, index) => `values[${index}]`) as unknown as (values: unknown[]) => OperationRow;
 
 /**
  * PostgreSQL: a new payment's core row, its ecomm v2 request, its session and its first operation in one statement,

@@ -6,6 +6,7 @@ import { insertPaymentWithRequestSessionAndOperation, type DialectKind } from '.
 import { appendOperation } from './operations.ts';
 import {
   PAYMENT_COLUMNS,
+  PAYMENT_ROW_KEYS,
   REQUEST_COLUMNS,
   SESSION_COLUMNS,
   type NewOperation,
@@ -35,7 +36,7 @@ const insertSession = preparedWrite<PaymentRow>((db, p) =>
 // Columns the caller left out are NULL, as an INSERT naming only the given columns would make them.
 const paymentCoreOf = compiledObject<[NewPayment]>(['payment'], PAYMENT_COLUMNS, valueOrNull('payment')) as (payment: NewPayment) => NewPaymentCore;
 /** The new payment as it reads back (PaymentRow), made in one step (compiled-object.ts). */
-const paymentRowOf = compiledObject<[number, NewPayment]>(['id', 'payment'], ['id', ...PAYMENT_COLUMNS, ...REQUEST_VALUE_COLUMNS, ...SESSION_VALUE_COLUMNS], (column) =>
+const paymentRowOf = compiledObject<[number, NewPayment]>(['id', 'payment'], PAYMENT_ROW_KEYS, (column) =>
   column === 'id' ? 'id' : valueOrNull('payment')(column),
 ) as (id: number, payment: NewPayment) => PaymentRow;
 
