@@ -4,6 +4,7 @@ import { clockFromShared } from '../clock.ts';
 import { runHere } from '../core/use-cases.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { CHANNEL_LISTENERS, openAppContext } from '../app-context.ts';
+import { MessageBatch } from './message-batch.ts';
 import { failureOf, type FromWorker, type ToWorker, type UseCaseWorkerData } from './use-case-messages.ts';
 
 /**
@@ -12,7 +13,8 @@ import { failureOf, type FromWorker, type ToWorker, type UseCaseWorkerData } fro
  */
 const data = workerData as UseCaseWorkerData;
 const port = parentPort!;
-const send = (message: FromWorker) => port.postMessage(message);
+const outgoing = new MessageBatch<FromWorker>((messages) => port.postMessage(messages));
+const send = (message: FromWorker) => outgoing.send(message);
 
 const ctx = await openAppContext({
   databaseUrl: data.databaseUrl,
@@ -45,7 +47,7 @@ const answer = (id: number, work: () => Promise<unknown>) =>
       (error: unknown) => send({ type: 'failed', id, failure: failureOf(error) }),
     );
 
-port.on('message', (message: ToWorker) => {
+function received(message: ToWorker): void {
   switch (message.type) {
     case 'call':
       return void answer(message.id, () => runHere(ctx, message.name, message.args as never));
@@ -58,7 +60,14 @@ port.on('message', (message: ToWorker) => {
       return void runner
         .stop()
         .then(() => ctx.store.close())
-        .finally(() => port.close());
+        .finally(() => {
+          outgoing.flush();
+          port.close();
+        });
   }
+}
+
+port.on('message', (messages: ToWorker[]) => {
+  for (const message of messages) received(message);
 });
 send({ type: 'ready' });

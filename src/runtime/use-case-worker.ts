@@ -3,6 +3,7 @@ import type { SharedClockState } from '../clock.ts';
 import type { AppConfig, UseCaseRunner } from '../core/context.ts';
 import type { UseCaseArgs, UseCaseName, UseCaseResult } from '../core/use-cases.ts';
 import type { AttemptOutcome } from '../jobs/outbound-dispatcher.ts';
+import { MessageBatch } from './message-batch.ts';
 import { errorOf, type FromWorker, type ToWorker, type UseCaseWorkerData } from './use-case-messages.ts';
 
 /** Where the worker's background jobs report (the main thread's logger and metrics). */
@@ -32,6 +33,7 @@ export interface UseCaseWorkerOptions {
  */
 export class UseCaseWorker implements UseCaseRunner {
   readonly #worker: Worker;
+  readonly #outgoing: MessageBatch<ToWorker>;
   readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   #nextId = 1;
   #exited: Error | null = null;
@@ -39,6 +41,7 @@ export class UseCaseWorker implements UseCaseRunner {
 
   private constructor(worker: Worker) {
     this.#worker = worker;
+    this.#outgoing = new MessageBatch((messages) => worker.postMessage(messages));
   }
 
   static async start(options: UseCaseWorkerOptions): Promise<UseCaseWorker> {
@@ -56,11 +59,16 @@ export class UseCaseWorker implements UseCaseRunner {
       const failed = (error: unknown) => reject(error instanceof Error ? error : new Error(`the use-case worker exited (code ${String(error)})`));
       worker.once('error', failed);
       worker.once('exit', failed);
-      worker.on('message', (message: FromWorker) => {
-        if (message.type !== 'ready') return client.#received(message, options.reports);
-        worker.off('error', failed);
-        worker.off('exit', failed);
-        resolve();
+      worker.on('message', (messages: FromWorker[]) => {
+        for (const message of messages) {
+          if (message.type !== 'ready') {
+            client.#received(message, options.reports);
+            continue;
+          }
+          worker.off('error', failed);
+          worker.off('exit', failed);
+          resolve();
+        }
       });
     });
     // An uncaught error ends the thread too: 'exit' follows 'error', with the error's message kept for it.
@@ -85,7 +93,7 @@ export class UseCaseWorker implements UseCaseRunner {
 
   /** Outbound calls were committed outside the worker: deliver them now rather than at the next poll. */
   nudge(): void {
-    if (!this.#exited) this.#worker.postMessage({ type: 'nudge' } satisfies ToWorker);
+    if (!this.#exited) this.#outgoing.send({ type: 'nudge' });
   }
 
   /** After the last call was answered: the worker finishes its job pass, closes its store and ends. */
@@ -93,7 +101,8 @@ export class UseCaseWorker implements UseCaseRunner {
     if (this.#exited) return;
     this.#closing = true;
     const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
-    this.#worker.postMessage({ type: 'close' } satisfies ToWorker);
+    this.#outgoing.send({ type: 'close' });
+    this.#outgoing.flush();
     await exited;
   }
 
@@ -102,7 +111,7 @@ export class UseCaseWorker implements UseCaseRunner {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage(message(id));
+      this.#outgoing.send(message(id));
     });
   }
 
