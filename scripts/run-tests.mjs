@@ -34,7 +34,8 @@ if (only.length === 0) {
   if (webTsc.status !== 0) process.exit(webTsc.status ?? 1);
 }
 
-const env = { ...process.env, KASSE_TEST_PG_URL: pgUrl, KASSE_TEST_PG: 'on' };
+// The transaction-scope check (src/store/transaction-scope.ts) is on in every test process and every Kasse they start.
+const env = { ...process.env, KASSE_TEST_PG_URL: pgUrl, KASSE_TEST_PG: 'on', KASSE_CHECK_TRANSACTION_SCOPE: 'on' };
 // A generous connect timeout: on a busy machine a slow answer is still an answer.
 if (await postgresAnswers(pgUrl, 10_000)) {
   console.log(`PostgreSQL suite: ON (${pgUrl})`);

@@ -10,6 +10,9 @@ import { DatabaseHandleInsideTransaction } from '../../src/store/transaction-sco
 import { testDialects } from '../support/databases.ts';
 import { startTestKasse, type TestKasse } from '../support/harness.ts';
 
+// On for every test process (scripts/run-tests.mjs); set here too, so that this file run alone checks the same.
+process.env.KASSE_CHECK_TRANSACTION_SCOPE = 'on';
+
 for (const dialect of testDialects()) {
   describe(`the store's handle inside a transaction (${dialect})`, () => {
     let k: TestKasse;
