@@ -33,7 +33,7 @@ import { webRoutes } from './routes/web.ts';
 import { portalRoutes } from './routes/portal/index.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { addSecurityHeaders } from './web/security-headers.ts';
-import { OneLinePerRequest } from './request-log.ts';
+import { lazyRequestLogger, OneLinePerRequest } from './request-log.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,6 +83,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     logController: new OneLinePerRequest(deps.logger || null),
+    childLoggerFactory: lazyRequestLogger,
     // Deployed clients call /accessToken/get, /Ecomm/v2/… and add trailing slashes; parameters keep their case.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
