@@ -24,6 +24,7 @@ import {
   type ExpressionBuilder,
   type Kysely,
   type QueryCreator,
+  type SelectQueryBuilder,
   type SqliteDialectConfig,
 } from 'kysely';
 import { OPERATION_COLUMNS, PAYMENT_COLUMNS, PAYMENT_ROW_KEYS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type OutboxState, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
@@ -678,31 +679,51 @@ const OPERATION_ROW_COLUMNS = ['id', ...OPERATION_COLUMNS] as const;
  * and `/status` cost one read (on SQLite one read transaction, on PostgreSQL one round trip) instead of two, and the
  * row and its log come from one snapshot.
  */
-const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown }>((db, p) => {
+function withLog<Q extends SelectQueryBuilder<Database, 'payment', object>>(db: Kysely<Database>, query: Q) {
   const packed = sql.join(OPERATION_ROW_COLUMNS.map((column) => sql.ref(`o.${column}`)));
   // By (payment_id, seq) alone: `o.msn = payment.msn` adds nothing (a payment has one merchant) but lets PostgreSQL,
   // on tables without statistics, AND in the merchant-wide (msn, created_at_ms) index and read every operation of the
   // merchant on each /details (test/store/details-plan.test.ts).
   const ofThisPayment = sql`FROM payment_operation o WHERE o.payment_id = payment.id AND o.seq <= payment.version`;
   // SQLite sorts an aggregate's ORDER BY in a temporary B-tree even when the index already gives that order (a
-  // sixth of the read); the log is put in order after the read instead (findPaymentWithLog).
+  // sixth of the read); the log is put in order after the read instead (logOf).
   const log =
     db.getExecutor().adapter instanceof SqliteAdapter
       ? sql`(SELECT json_group_array(json_array(${packed})) ${ofThisPayment})`
       : sql`(SELECT coalesce(json_agg(json_build_array(${packed}) ORDER BY o.seq), '[]'::json) ${ofThisPayment})`;
-  return byOrder(db, p).select(log.as('log_json'));
-});
+  return query.select(log.as('log_json'));
+}
+
+/** The payment view (core, ecomm v2 request, session) with its log: the portal's payment page. */
+const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown }>((db, p) => withLog(db, byOrder(db, p)));
+
+/**
+ * The core payment alone with its log: `/details` and `/status` show nothing of the request or the session, and the
+ * view's two joins and eleven columns were a seventh of the read (bench/README.md, session 15).
+ */
+const corePaymentWithLogByOrder = prepared<ByOrder, PaymentCoreRow & { log_json: unknown }>((db, p) =>
+  withLog(db, db.selectFrom('payment').selectAll('payment').where('payment.msn', '=', p.msn).where('payment.order_id', '=', p.orderId)),
+);
 
 export async function findPaymentWithLog(db: Kysely<Database>, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] } | undefined> {
   const row = await paymentWithLogByOrder.first(db, { msn, orderId });
-  if (row === undefined) return undefined;
-  // SQLite answers JSON as text; node-postgres parses a json column itself.
-  const packed = (typeof row.log_json === 'string' ? JSON.parse(row.log_json) : row.log_json) as unknown[][];
-  return { payment: paymentRowWithout(row), log: packed.map(operationOf).sort((a, b) => a.seq - b.seq) };
+  return row && { payment: paymentRowWithout(row), log: logOf(row.log_json) };
+}
+
+export async function findCorePaymentWithLog(db: Kysely<Database>, msn: string, orderId: string): Promise<{ payment: PaymentCoreRow; log: OperationRow[] } | undefined> {
+  const row = await corePaymentWithLogByOrder.first(db, { msn, orderId });
+  return row && { payment: coreRowWithout(row), log: logOf(row.log_json) };
+}
+
+/** The packed log, oldest first. SQLite answers JSON as text; node-postgres parses a json column itself. */
+function logOf(logJson: unknown): OperationRow[] {
+  const packed = (typeof logJson === 'string' ? JSON.parse(logJson) : logJson) as unknown[][];
+  return packed.map(operationOf).sort((a, b) => a.seq - b.seq);
 }
 
 /** The payment of a row with more columns: a rest spread (`{ log_json, ...payment }`) copies key by key. */
 const paymentRowWithout = compiledObject<[PaymentRow]>(['row'], PAYMENT_ROW_KEYS, (key) => `row[${JSON.stringify(key)}]`) as (row: PaymentRow) => PaymentRow;
+const coreRowWithout = compiledObject<[PaymentCoreRow]>(['row'], ['id', ...PAYMENT_COLUMNS], (key) => `row[${JSON.stringify(key)}]`) as (row: PaymentCoreRow) => PaymentCoreRow;
 
 /** An operation of the packed log: its values in OPERATION_ROW_COLUMNS order. */
 const operationOf = compiledObject<[unknown[]]>(['values'], OPERATION_ROW_COLUMNS, (_column, index) => `values[${index}]`) as unknown as (values: unknown[]) => OperationRow;

@@ -7,7 +7,7 @@ import { personalDataExpired, type PaymentHistory } from '../../core/payments/de
 import type { StoredShipping } from '../../core/express/stored-shipping.ts';
 import { factsOf } from '../../core/payments/load.ts';
 import type { RecordedOperation } from '../../core/payments/record-operation.ts';
-import type { OperationRow, PaymentRow } from '../../store/schema.ts';
+import type { OperationRow, PaymentCoreRow } from '../../store/schema.ts';
 
 /** Domain results as ecomm v2 bodies. Pure: a stored result (idempotent retry) renders the same body again. */
 
@@ -18,7 +18,7 @@ export function transactionIdOf(operation: Pick<OperationRow, 'id'>): string {
 }
 
 /** The ecomm v2 `TransactionSummary`; the bank identification number appears only in /details. */
-export function transactionSummaryOf(payment: PaymentRow) {
+export function transactionSummaryOf(payment: PaymentCoreRow) {
   const facts = factsOf(payment);
   return {
     capturedAmount: payment.captured_ore,
@@ -64,7 +64,7 @@ export function cancelBody({ payment, operation }: RecordedOperation) {
 
 const EXPIRED = '[Expired]';
 
-function personalDataOf(payment: PaymentRow, nowMs: number) {
+function personalDataOf(payment: PaymentCoreRow, nowMs: number) {
   const expired = personalDataExpired(payment, nowMs);
   const hide = (value: string | null) => (expired && value !== null ? EXPIRED : value);
   const result: Record<string, unknown> = {};

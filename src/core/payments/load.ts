@@ -1,7 +1,7 @@
 import { checkMoneyInvariants, type PaymentFacts } from '../../domain/payment.ts';
 import { orderNotFound } from '../../domain/refusals.ts';
 import type { Executor } from '../../store/db.ts';
-import { findPaymentWithLog, loadPaymentForUpdate, type LockedPayment } from '../../store/dialect.ts';
+import { findCorePaymentWithLog, findPaymentWithLog, loadPaymentForUpdate, type LockedPayment } from '../../store/dialect.ts';
 import { findPayment } from '../../store/repos/payments.ts';
 import type { OperationRow, PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
@@ -12,9 +12,15 @@ export async function loadPayment(db: Executor, msn: string, orderId: string): P
   return found(await findPayment(db, msn, orderId), msn, orderId);
 }
 
-/** The payment with its operation log up to the version read, in one read. */
+/** The payment (with its request and session) and its operation log up to the version read, in one read. */
 export async function loadPaymentWithLog(db: Executor, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] }> {
   const read = await findPaymentWithLog(db, msn, orderId);
+  return { payment: found(read?.payment, msn, orderId), log: read?.log ?? [] };
+}
+
+/** The core payment and its operation log up to the version read, in one read. */
+export async function loadCorePaymentWithLog(db: Executor, msn: string, orderId: string): Promise<{ payment: PaymentCoreRow; log: OperationRow[] }> {
+  const read = await findCorePaymentWithLog(db, msn, orderId);
   return { payment: found(read?.payment, msn, orderId), log: read?.log ?? [] };
 }
 
@@ -52,7 +58,7 @@ export function takeOperationId(tx: Tx, paymentId: number): number | null {
 }
 
 /** A payment as read: there, and keeping its money invariants (anything else is "not found" or a corrupted row). */
-function found(payment: PaymentRow | undefined, msn: string, orderId: string): PaymentRow {
+function found<Row extends PaymentCoreRow>(payment: Row | undefined, msn: string, orderId: string): Row {
   if (!payment) throw orderNotFound(orderId, msn);
   checkMoneyInvariants(factsOf(payment));
   return payment;

@@ -1,6 +1,6 @@
 import { listOutboundCalls, replayOutbound } from '../callbacks/inspect.ts';
 import { LOG_OPERATION, operationSucceeded } from '../../domain/payment-states.ts';
-import { loadWithLog, personalDataExpired } from '../payments/details.ts';
+import { loadViewWithLog, personalDataExpired } from '../payments/details.ts';
 import type { StoredShipping } from '../express/stored-shipping.ts';
 import { maskedEmail, maskedName, maskedPhone } from '../../shared/masking.ts';
 import type { AppContext } from '../context.ts';
@@ -15,7 +15,7 @@ const CALLS_PER_ORDER = 200;
  */
 export async function portalPayment(ctx: AppContext, scope: MerchantScope, msn: string, orderId: string) {
   ownUnit(scope, msn);
-  const { payment, log } = await loadWithLog(ctx.store.db, msn, orderId);
+  const { payment, log } = await loadViewWithLog(ctx.store.db, msn, orderId);
   const callbacks = await listOutboundCalls(ctx, msn, { orderId, limit: CALLS_PER_ORDER });
   const expired = personalDataExpired(payment, ctx.clock.nowMs());
   const user = payment.user_details_json === null || expired ? null : (JSON.parse(payment.user_details_json) as Record<string, string | null>);
