@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { findKeyWithSalesUnit, findLiveKeyBySubscriptionKeyHash } from '../../store/repos/merchants.ts';
 import { findPartnerKey, findPartnerSalesUnit } from '../../store/repos/partners.ts';
 import { Refused } from '../../domain/refusals.ts';
-import { cachedKey } from './key-cache.ts';
+import { cachedKey, freshCachedKey } from './key-cache.ts';
 import { secretMatches, sha256Hex } from './secrets.ts';
 
 /** Azure AD's well-known resource id, which the real token endpoint returns. */
@@ -54,12 +54,23 @@ function salesUnitOf(row: KeyWithUnit): SalesUnitRow {
   return unit;
 }
 
-/** A key that is some other sales unit's (a mix-up of two key sets) is told apart from one that is no key at all. */
-async function checkSubscriptionKey(db: Executor, row: { subscription_key_sha256: string }, subscriptionKey: string | undefined): Promise<void> {
-  if (!subscriptionKey) throw new AuthError('missing_subscription_key');
-  if (secretMatches(subscriptionKey, row.subscription_key_sha256)) return;
+/** Whether the presented subscription key is the key set's own (synchronous: the cached path awaits nothing). */
+function subscriptionKeyMatches(row: { subscription_key_sha256: string }, subscriptionKey: string | undefined): boolean {
+  return subscriptionKey !== undefined && subscriptionKey !== '' && secretMatches(subscriptionKey, row.subscription_key_sha256);
+}
+
+/**
+ * Why a subscription key that is not the key set's own was refused: none, or a key that is some other sales unit's (a
+ * mix-up of two key sets) told apart from one that is no key at all.
+ */
+async function subscriptionKeyRefusal(db: Executor, subscriptionKey: string | undefined): Promise<AuthError> {
+  if (!subscriptionKey) return new AuthError('missing_subscription_key');
   const othersKey = await findLiveKeyBySubscriptionKeyHash(db, sha256Hex(subscriptionKey));
-  throw new AuthError(othersKey ? 'subscription_key_of_other_sales_unit' : 'invalid_subscription_key');
+  return new AuthError(othersKey ? 'subscription_key_of_other_sales_unit' : 'invalid_subscription_key');
+}
+
+async function checkSubscriptionKey(db: Executor, row: { subscription_key_sha256: string }, subscriptionKey: string | undefined): Promise<void> {
+  if (!subscriptionKeyMatches(row, subscriptionKey)) throw await subscriptionKeyRefusal(db, subscriptionKey);
 }
 
 /** The real API's words for a partner call without, or with a foreign, Merchant-Serial-Number (REFERENCE §2.2). */
@@ -124,32 +135,35 @@ const VERIFIED_TOKENS_MAX = 10_000;
 const verifiedTokens = new WeakMap<Uint8Array, Map<string, VerifiedClaims>>();
 
 /**
- * The token's client id, or AuthError. Verifying the HMAC (jose, through WebCrypto) was about a quarter of the CPU
- * of a /details call (bench/README.md), and merchants reuse one token for its whole lifetime: a token string that
- * verified under this signing key is remembered, and later calls only re-check nbf and exp against the clock,
- * as jose does (same order, same comparisons, same errors). The key behind the token is checked on every call
- * (through the key cache, key-cache.ts).
+ * The client id of a token this node has verified before (undefined: not remembered), or AuthError. Verifying the HMAC
+ * (jose, through WebCrypto) was about a quarter of the CPU of a /details call (bench/README.md), and merchants reuse
+ * one token for its whole lifetime: a token string that verified under this signing key is remembered, and later
+ * calls only re-check nbf and exp against the clock, as jose does (same order, same comparisons, same errors). The
+ * key behind the token is checked on every call (through the key cache, key-cache.ts). Synchronous, as the cached
+ * path of authenticateApiCall is throughout: an await per step was a promise and a turn of the microtask queue each.
  */
-async function verifiedClientId(ctx: AppContext, token: string): Promise<string> {
-  const nowMs = ctx.clock.nowMs();
-  let known = verifiedTokens.get(ctx.tokenSigningKey);
+function rememberedClientId(ctx: AppContext, token: string): string | undefined {
+  const known = verifiedTokens.get(ctx.tokenSigningKey);
   const remembered = known?.get(token);
-  if (remembered) {
-    const now = Math.floor(nowMs / 1000);
-    if (remembered.nbf > now) throw new AuthError('invalid_token');
-    if (remembered.exp <= now) {
-      known!.delete(token);
-      throw new AuthError('expired_token');
-    }
-    return remembered.sub;
+  if (!remembered) return undefined;
+  const now = Math.floor(ctx.clock.nowMs() / 1000);
+  if (remembered.nbf > now) throw new AuthError('invalid_token');
+  if (remembered.exp <= now) {
+    known!.delete(token);
+    throw new AuthError('expired_token');
   }
+  return remembered.sub;
+}
+
+/** The token's client id, verified by jose, and remembered for rememberedClientId; or AuthError. */
+async function verifiedClientId(ctx: AppContext, token: string): Promise<string> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, ctx.tokenSigningKey, {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
-      currentDate: new Date(nowMs),
+      currentDate: new Date(ctx.clock.nowMs()),
     }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new AuthError('expired_token');
@@ -157,6 +171,7 @@ async function verifiedClientId(ctx: AppContext, token: string): Promise<string>
   }
   if (typeof payload.sub !== 'string') throw new AuthError('invalid_token');
   if (typeof payload.nbf === 'number' && typeof payload.exp === 'number') {
+    let known = verifiedTokens.get(ctx.tokenSigningKey);
     if (!known) verifiedTokens.set(ctx.tokenSigningKey, (known = new Map()));
     if (known.size >= VERIFIED_TOKENS_MAX) known.delete(known.keys().next().value!);
     known.set(token, { sub: payload.sub, nbf: payload.nbf, exp: payload.exp });
@@ -178,12 +193,15 @@ export async function authenticateApiCall(
 ): Promise<AuthenticatedClient> {
   if (!subscriptionKey && options.subscriptionKeyRequired) throw new AuthError('missing_subscription_key');
   if (!bearerToken) throw new AuthError('invalid_token');
-  const clientId = await verifiedClientId(ctx, bearerToken);
+  // Each step awaits only when it has to read or verify: a remembered token and a cached key need no promise.
+  const clientId = rememberedClientId(ctx, bearerToken) ?? (await verifiedClientId(ctx, bearerToken));
   // Cached for a bounded time (key-cache.ts): revocation and blocking reach this node at once, others within the bound.
-  const key = await cachedKey(ctx, clientId, () => findClientKey(ctx.store.db, clientId));
+  const key = freshCachedKey<ClientKey>(ctx, clientId) ?? (await cachedKey(ctx, clientId, () => findClientKey(ctx.store.db, clientId)));
   if (!key || key.row.revoked_at_ms !== null) throw new AuthError('invalid_token');
   // The Userinfo API is called with the token alone; a key that is sent must still be the key set's own.
-  if (subscriptionKey || options.subscriptionKeyRequired) await checkSubscriptionKey(ctx.store.db, key.row, subscriptionKey);
+  if ((subscriptionKey || options.subscriptionKeyRequired) && !subscriptionKeyMatches(key.row, subscriptionKey)) {
+    throw await subscriptionKeyRefusal(ctx.store.db, subscriptionKey);
+  }
   if (key.kind === 'merchant') return { clientId, partnerId: null, salesUnit: key.salesUnit };
   return { clientId, partnerId: key.row.partner_id, salesUnit: await partnersSalesUnit(ctx, key.row, options.merchantSerialNumber) };
 }

@@ -29,15 +29,22 @@ function cacheOf(ctx: AppContext): KeyCache {
   return cache;
 }
 
+/** What is remembered for `clientId` and still fresh (undefined: nothing, or too old); synchronous. */
+export function freshCachedKey<T>(ctx: AppContext, clientId: string): T | undefined {
+  const entry = cacheOf(ctx).entries.get(clientId);
+  return entry && ctx.clock.nowMs() - entry.loadedAtMs < AUTH_CACHE_TTL_MS ? (entry.value as T) : undefined;
+}
+
 /**
  * `load(clientId)` remembered for AUTH_CACHE_TTL_MS of the context's clock (a sandbox clock only moves forward, so
  * travelling in time only shortens it). Misses are not remembered: a key created anywhere works at once.
  */
 export async function cachedKey<T>(ctx: AppContext, clientId: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+  const fresh = freshCachedKey<T>(ctx, clientId);
+  if (fresh !== undefined) return fresh;
   const cache = cacheOf(ctx);
   const nowMs = ctx.clock.nowMs();
   const entry = cache.entries.get(clientId);
-  if (entry && nowMs - entry.loadedAtMs < AUTH_CACHE_TTL_MS) return entry.value as T;
   const generation = cache.generation;
   const value = await load();
   if (value === undefined) {
