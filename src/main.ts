@@ -6,7 +6,6 @@ import { AdjustableClock, systemClock } from './clock.ts';
 import { loadConfig, localUrl } from './config.ts';
 import { REDACTED_PATHS } from './http/server.ts';
 import { createKasse } from './kasse.ts';
-import { bufferedStdout } from './observability/log-destination.ts';
 import { isSqliteFile, openStore } from './store/db.ts';
 import { readMeta, writeMeta } from './store/repos/meta.ts';
 
@@ -35,8 +34,7 @@ function demoMerchantBanner({ created, credentials, rateLimits }: DemoMerchant, 
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logDestination = bufferedStdout();
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, logDestination);
+  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 
   // The sandbox clock survives restarts: time travelled is not undone by restarting Kasse.
   let clock = new AdjustableClock(systemClock);
@@ -102,8 +100,6 @@ async function main(): Promise<void> {
     lines.push(`Operator console: ${base}/console   e-mail ${login.email}   password ${login.password}   (more: npx kasse operators add EMAIL)`);
   }
   if (config.adminTokenGenerated) lines.push(`Operator API token for this run (set KASSE_ADMIN_TOKEN to fix it): ${config.adminToken}`);
-  // The startup's log lines first, then the banner: both go to standard output, the log through its buffer.
-  logDestination.flushSync();
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 
   let closing = false;
