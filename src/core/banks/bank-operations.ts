@@ -14,6 +14,7 @@ import {
   type CardWithHoldDays,
 } from '../../store/repos/banks.ts';
 import type { AppContext } from '../context.ts';
+import { rememberedCardBank } from './card-bank-in-tx.ts';
 import type { BankStep, OperationDecision } from '../payments/record-operation.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -80,9 +81,11 @@ export const releaseFunds: BankStep = async ({ trx, nowMs }, payment, decision) 
 };
 
 /** A refund reaches the card after the bank's refund delay, in bank days. */
-export const refundFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
+export const refundFunds: BankStep = async (tx, payment, decision) => {
+  const { trx, nowMs } = tx;
   if (payment.card_id === null) return decision;
-  const bank = await findBankOfCard(trx, payment.card_id);
+  // Read with the payment's locked read when the refund came with an X-Request-Id (refund.ts), else here.
+  const bank = (rememberedCardBank(tx, payment.id) ?? { bank: await findBankOfCard(trx, payment.card_id) }).bank;
   await insertCardCredit(trx, {
     card_id: payment.card_id,
     payment_id: payment.id,

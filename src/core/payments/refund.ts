@@ -1,5 +1,7 @@
 import { decideRefund } from '../../domain/payment.ts';
 import { refundFunds } from '../banks/bank-operations.ts';
+import { rememberCardBank } from '../banks/card-bank-in-tx.ts';
+import { paymentCardBank } from '../../store/repos/banks.ts';
 import type { AppContext } from '../context.ts';
 import type { MoneyActionCommand } from './capture.ts';
 import { merchantMoneyAction } from './money-action.ts';
@@ -15,5 +17,6 @@ export function refundPayment(ctx: AppContext, cmd: MoneyActionCommand): Promise
       return decision.ok ? { ok: true, kind: 'refund', amountOre: decision.amountOre } : decision;
     },
     bank: refundFunds,
+    alongside: { bind: paymentCardBank, keep: (tx, payment, [bank]) => rememberCardBank(tx, payment.id, bank) },
   });
 }

@@ -2,13 +2,22 @@ import { sql, type Insertable, type SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db.ts';
 import { lockedPaymentOf, paymentForUpdate, type DialectKind, type LockedPayment } from '../dialect.ts';
 import { prefixedColumns, splitPrefixed } from '../prefixed-columns.ts';
-import { prepared, preparedWrite, together } from '../prepared.ts';
+import { prepared, preparedWrite, together, type BoundQuery } from '../prepared.ts';
 import { CARD_COLUMNS, type BankRow, type Database, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
 const bankById = prepared<{ id: string }, BankRow>((db, p) => db.selectFrom('bank').selectAll().where('id', '=', p.id));
 const bankOfCard = prepared<{ cardId: string }, BankRow>((db, p) =>
   db.selectFrom('card').innerJoin('bank', 'bank.id', 'card.bank_id').selectAll('bank').where('card.id', '=', p.cardId),
+);
+const bankOfPaymentCard = prepared<{ msn: string; orderId: string }, BankRow>((db, p) =>
+  db
+    .selectFrom('payment')
+    .innerJoin('card', 'card.id', 'payment.card_id')
+    .innerJoin('bank', 'bank.id', 'card.bank_id')
+    .selectAll('bank')
+    .where('payment.msn', '=', p.msn)
+    .where('payment.order_id', '=', p.orderId),
 );
 /** A card with how long its bank holds reserved funds (null: the card's bank is gone). */
 export type CardWithHoldDays = CardRow & { bank_hold_days: number | null };
@@ -67,6 +76,11 @@ export async function findBank(db: Executor, id: string) {
 /** The bank that issued a card, in one statement (undefined when the card is gone). */
 export async function findBankOfCard(db: Executor, cardId: string) {
   return bankOfCard.first(db, { cardId });
+}
+
+/** The bank of the card the order was paid with, not run yet: to go `together` with the order's locked read. */
+export function paymentCardBank(db: Executor, msn: string, orderId: string): BoundQuery<BankRow> {
+  return bankOfPaymentCard.bind(db, { msn, orderId });
 }
 
 export async function listBanks(db: Executor) {

@@ -1,6 +1,6 @@
 import type { Executor } from '../db.ts';
 import { lockedPaymentOf, paymentForUpdate, type DialectKind, type LockedPayment } from '../dialect.ts';
-import { prepared, preparedWrite, together } from '../prepared.ts';
+import { prepared, preparedWrite, together, type BoundQuery } from '../prepared.ts';
 import type { IdempotencyKeyTable } from '../schema.ts';
 import type { Selectable } from 'kysely';
 
@@ -57,18 +57,22 @@ export async function claimIdempotencyKey(db: Executor, scope: IdempotencyScope,
 
 /**
  * An operation on the scope's payment: the key's claim and the payment's locked read (dialect.ts loadPaymentForUpdate)
- * in one round trip on PostgreSQL. The read runs after the claim, so a duplicate that waited for the first request's
- * claim reads the payment as that request left it; a duplicate answers from the stored outcome and reads nothing of it.
+ * in one round trip on PostgreSQL, with a read the operation needs besides (`alongside`, after the locked read). The
+ * read runs after the claim, so a duplicate that waited for the first request's claim reads the payment as that
+ * request left it; a duplicate answers from the stored outcome and reads nothing of it.
  */
-export async function claimKeyAndLockPayment(
+export async function claimKeyAndLockPayment<R = never>(
   db: Executor,
   kind: DialectKind,
   scope: IdempotencyScope,
   requestSha256: string,
   nowMs: number,
-): Promise<{ claimed: boolean; locked: LockedPayment | undefined }> {
-  const [claim, read] = await together(db, claimKey.bind(db, { ...scope, requestSha256, nowMs }), paymentForUpdate(db, kind, scope.msn, scope.orderId));
-  return { claimed: claim.numAffectedRows === 1n, locked: lockedPaymentOf(kind, read.rows[0]) };
+  alongside?: BoundQuery<R>,
+): Promise<{ claimed: boolean; locked: LockedPayment | undefined; alongside: R[] }> {
+  const claim = claimKey.bind(db, { ...scope, requestSha256, nowMs });
+  const read = paymentForUpdate(db, kind, scope.msn, scope.orderId);
+  const results = alongside ? await together(db, claim, read, alongside) : await together(db, claim, read);
+  return { claimed: results[0].numAffectedRows === 1n, locked: lockedPaymentOf(kind, results[1].rows[0]), alongside: (results[2]?.rows ?? []) as R[] };
 }
 
 export async function findIdempotencyKey(db: Executor, scope: IdempotencyScope) {
