@@ -21,3 +21,13 @@ export function compiledObject<Args extends unknown[]>(
 
 /** `source[key] ?? null` for a key: a column the caller left out is NULL, as an INSERT naming only the given ones makes it. */
 export const valueOrNull = (source: string) => (key: string) => `${source}[${JSON.stringify(key)}] ?? null`;
+
+/** The object of a row given as values in `keys`' order (`values[i]` under `keys[i]`). */
+export function compiledFromValues<Row>(keys: readonly string[]): (values: unknown[]) => Row {
+  return compiledObject<[unknown[]]>(['values'], keys, (_key, index) => `values[${index}]`) as unknown as (values: unknown[]) => Row;
+}
+
+/** An object with only `keys` of a larger one, without a rest spread's key-by-key copy. */
+export function compiledPick<Row>(keys: readonly string[]): (source: Row) => Row {
+  return compiledObject<[Row]>(['source'], keys, (key) => `source[${JSON.stringify(key)}]`) as unknown as (source: Row) => Row;
+}

@@ -32,7 +32,7 @@ import { refuseInsideTransaction } from './transaction-scope.ts';
 import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import { withStatementCache, type StatementCache } from './sqlite-statements.ts';
-import { compiledObject } from './compiled-object.ts';
+import { compiledFromValues, compiledPick } from './compiled-object.ts';
 import type { DirectExecutor } from './direct-execution.ts';
 import { fields, prepared, preparedWrite, type BoundQuery, type PreparedWrite } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
@@ -722,11 +722,11 @@ function logOf(logJson: unknown): OperationRow[] {
 }
 
 /** The payment of a row with more columns: a rest spread (`{ log_json, ...payment }`) copies key by key. */
-const paymentRowWithout = compiledObject<[PaymentRow]>(['row'], PAYMENT_ROW_KEYS, (key) => `row[${JSON.stringify(key)}]`) as (row: PaymentRow) => PaymentRow;
-const coreRowWithout = compiledObject<[PaymentCoreRow]>(['row'], ['id', ...PAYMENT_COLUMNS], (key) => `row[${JSON.stringify(key)}]`) as (row: PaymentCoreRow) => PaymentCoreRow;
+const paymentRowWithout = compiledPick<PaymentRow>(PAYMENT_ROW_KEYS);
+const coreRowWithout = compiledPick<PaymentCoreRow>(['id', ...PAYMENT_COLUMNS]);
 
 /** An operation of the packed log: its values in OPERATION_ROW_COLUMNS order. */
-const operationOf = compiledObject<[unknown[]]>(['values'], OPERATION_ROW_COLUMNS, (_column, index) => `values[${index}]`) as unknown as (values: unknown[]) => OperationRow;
+const operationOf = compiledFromValues<OperationRow>(OPERATION_ROW_COLUMNS);
 
 /**
  * PostgreSQL: a new payment's core row, its ecomm v2 request, its session and its first operation in one statement,

@@ -475,13 +475,11 @@ export const PAYMENT_COLUMNS = [
 ] as const;
 export const REQUEST_COLUMNS = ['payment_id', 'msn', 'payment_type', 'callback_prefix', 'fall_back', 'auth_token', 'is_app', 'skip_landing_page', 'customer_mobile', 'merchant_info_json'] as const;
 export const SESSION_COLUMNS = ['payment_id', 'msn', 'landing_token', 'pushed_to_msisdn', 'shipping_options_json'] as const;
+/** The request's and the session's own columns: their payment_id is the payment's id, their msn the payment's. */
+export const REQUEST_VALUE_COLUMNS = REQUEST_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn');
+export const SESSION_VALUE_COLUMNS = SESSION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn');
 /** A PaymentRow's keys, in the payment view's order: the core's, then the request's and the session's own columns. */
-export const PAYMENT_ROW_KEYS = [
-  'id',
-  ...PAYMENT_COLUMNS,
-  ...REQUEST_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn'),
-  ...SESSION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn'),
-] as ReadonlyArray<keyof PaymentRow>;
+export const PAYMENT_ROW_KEYS = ['id', ...PAYMENT_COLUMNS, ...REQUEST_VALUE_COLUMNS, ...SESSION_VALUE_COLUMNS] as ReadonlyArray<keyof PaymentRow>;
 // A record, not a list: a column added to the table and not here fails to compile.
 const SALES_UNIT_COLUMN_SET: Record<keyof SalesUnitTable, true> = {
   msn: true,

@@ -1,4 +1,4 @@
-import { compiledObject } from './compiled-object.ts';
+import { compiledFromValues } from './compiled-object.ts';
 
 /** What the cache needs of a better-sqlite3 connection and its statements (dialect.ts opens them). */
 interface NativeStatement {
@@ -27,7 +27,7 @@ type RowOf = (values: unknown[]) => Record<string, unknown>;
  * better-sqlite3 does.
  */
 function rowFunctionOf(columns: ReadonlyArray<{ name: string }>): RowOf {
-  return compiledObject<[unknown[]]>(['values'], columns.map(({ name }) => name), (_name, index) => `values[${index}]`);
+  return compiledFromValues<Record<string, unknown>>(columns.map(({ name }) => name));
 }
 
 /**

@@ -7,8 +7,8 @@ import { appendOperation } from './operations.ts';
 import {
   PAYMENT_COLUMNS,
   PAYMENT_ROW_KEYS,
-  REQUEST_COLUMNS,
-  SESSION_COLUMNS,
+  REQUEST_VALUE_COLUMNS,
+  SESSION_VALUE_COLUMNS,
   type NewOperation,
   type NewPayment,
   type PaymentRow,
@@ -23,9 +23,6 @@ const insertPaymentCore = preparedWrite<NewPaymentCore>((db, p) =>
     .values(fields(p, PAYMENT_COLUMNS))
     .onConflict((oc) => oc.columns(['msn', 'order_id']).doNothing()),
 );
-// The request's and the session's own columns: their payment_id is the payment's id, their msn the payment's.
-const REQUEST_VALUE_COLUMNS = REQUEST_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn');
-const SESSION_VALUE_COLUMNS = SESSION_COLUMNS.filter((column) => column !== 'payment_id' && column !== 'msn');
 const insertRequest = preparedWrite<PaymentRow>((db, p) =>
   db.insertInto('ecomm_v2_request').values({ payment_id: p.id, msn: p.msn, ...fields(p, REQUEST_VALUE_COLUMNS) }),
 );
