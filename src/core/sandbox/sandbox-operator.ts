@@ -1,4 +1,3 @@
-import { isUniqueViolation } from '../../store/dialect.ts';
 import { insertMeta, readMeta } from '../../store/repos/meta.ts';
 import { findWebAccountByEmail } from '../../store/repos/web-accounts.ts';
 import type { AppContext } from '../context.ts';
@@ -30,7 +29,10 @@ export async function ensureSandboxOperator(ctx: AppContext): Promise<{ created:
       });
       return { created: true, login };
     } catch (error) {
-      if (!isUniqueViolation(error) || attempt > 0) throw error;
+      // Another node created it first: its account and stored login commit together, so the login is there to read.
+      // It may have committed before this transaction looked for the account ("already an operator") or after (a
+      // unique violation); either way the next pass reads what it stored.
+      if (attempt > 0 || (await readMeta(ctx.store.db, OPERATOR_KEY)) === undefined) throw error;
     }
   }
 }
