@@ -36,7 +36,7 @@ import { compiledFromValues, compiledPick } from './compiled-object.ts';
 import type { DirectExecutor } from './direct-execution.ts';
 import { fields, prepared, preparedWrite, type BoundQuery, type PreparedWrite } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
-import { finishLeasedAttempt, finishLeasedAttemptQuery } from './repos/leased-rows.ts';
+import { finishAttempt, finishedAttemptOf, finishLeasedAttemptQuery, type FinishedAttempt } from './repos/leased-rows.ts';
 import { guardedUpdate, type GuardedParams } from './guarded-update.ts';
 import type { OperationKind } from '../domain/payment-states.ts';
 
@@ -558,29 +558,32 @@ export interface AttemptRecord {
   nowMs: number;
 }
 
-/**
- * Record one attempt at a claimed outbox row and its consequence for the row, only if this worker still holds the
- * row's lease (finishLeasedAttempt). Returns whether it was recorded. PostgreSQL: one statement (the row's update
- * feeds the attempt's insert), atomic on its own, so a worker needs no transaction for it (Store.atomicWrite).
- * SQLite, which has no UPDATE in a WITH clause: the two statements, in the caller's transaction.
- */
-export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, record: AttemptRecord): Promise<boolean> {
-  const attempt = {
-    msn: record.row.msn,
-    started_at_ms: record.startedAtMs,
-    latency_ms: Math.round(record.latencyMs),
-    http_status: record.httpStatus,
-    response_excerpt: record.responseExcerpt,
-    error: record.error,
-  };
-  if (kind === 'sqlite') {
-    const attemptNo = await finishLeasedAttempt(db, 'outbox', record);
-    if (attemptNo === null) return false;
-    await db.insertInto('callback_attempt').values({ outbox_id: record.row.id, attempt_no: attemptNo, ...attempt }).execute();
-    return true;
-  }
-  const inserted = await db
-    .with('finished', () => finishLeasedAttemptQuery(db, 'outbox', record).returning(['id', 'attempts']))
+/** An attempt's own values, beside its row's (FinishedAttempt). */
+interface AttemptValues extends FinishedAttempt {
+  msn: string;
+  startedAtMs: number;
+  latencyMs: number;
+  httpStatus: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+}
+
+const insertCallbackAttempt = preparedWrite<AttemptValues>((db, p) =>
+  db.insertInto('callback_attempt').values({
+    outbox_id: p.id,
+    attempt_no: p.attemptsAfter,
+    msn: p.msn,
+    started_at_ms: p.startedAtMs,
+    latency_ms: p.latencyMs,
+    http_status: p.httpStatus,
+    response_excerpt: p.responseExcerpt,
+    error: p.error,
+  }),
+);
+
+const finishAndInsertCallbackAttempt = prepared<AttemptValues, never>((db, p) =>
+  db
+    .with('finished', () => finishLeasedAttemptQuery(db, 'outbox', p).returning(['id', 'attempts']))
     .insertInto('callback_attempt')
     .columns(['outbox_id', 'attempt_no', 'msn', 'started_at_ms', 'latency_ms', 'http_status', 'response_excerpt', 'error'])
     .expression((eb) =>
@@ -589,16 +592,38 @@ export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, rec
         .select([
           'finished.id',
           'finished.attempts',
-          sql.val(attempt.msn).as('msn'),
-          sql.val(attempt.started_at_ms).as('started_at_ms'),
-          sql.val(attempt.latency_ms).as('latency_ms'),
-          sql.val(attempt.http_status).as('http_status'),
-          sql.val(attempt.response_excerpt).as('response_excerpt'),
-          sql.val(attempt.error).as('error'),
+          sql.val(p.msn).as('msn'),
+          sql.val(p.startedAtMs).as('started_at_ms'),
+          sql.val(p.latencyMs).as('latency_ms'),
+          sql.val(p.httpStatus).as('http_status'),
+          sql.val(p.responseExcerpt).as('response_excerpt'),
+          sql.val(p.error).as('error'),
         ]),
-    )
-    .executeTakeFirst();
-  return Number(inserted.numInsertedOrUpdatedRows) === 1;
+    ),
+);
+
+/**
+ * Record one attempt at a claimed outbox row and its consequence for the row, only if this worker still holds the
+ * row's lease (finishLeasedAttempt). Returns whether it was recorded. PostgreSQL: one statement (the row's update
+ * feeds the attempt's insert), atomic on its own, so a worker needs no transaction for it (Store.atomicWrite).
+ * SQLite, which has no UPDATE in a WITH clause: the two statements, in the caller's transaction.
+ */
+export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, record: AttemptRecord): Promise<boolean> {
+  const values: AttemptValues = {
+    ...finishedAttemptOf(record),
+    msn: record.row.msn,
+    startedAtMs: record.startedAtMs,
+    latencyMs: Math.round(record.latencyMs),
+    httpStatus: record.httpStatus,
+    responseExcerpt: record.responseExcerpt,
+    error: record.error,
+  };
+  if (kind === 'sqlite') {
+    if (!(await finishAttempt(db, 'outbox', values))) return false;
+    await insertCallbackAttempt.run(db, values);
+    return true;
+  }
+  return (await finishAndInsertCallbackAttempt.affected(db, values)) === 1;
 }
 
 /** Claim due report e-mails with a lease, exactly as outbox rows are claimed. */
