@@ -1,12 +1,15 @@
 /**
  * Analysis aid (not a benchmark): Kasse's CPU time per call, by thread, under closed-loop load: wrk's (`details` or
  * `initiate`, as `npm run bench` sends them) or the load client's complete payments (`lifecycle`: initiate → force
- * approve → capture → refund → details, 32 merchant loops, CPU per payment). Throughput on this kind of machine moves ±10 % from one run to the next;
- * the CPU a call costs moves much less, so a lever of a few percent shows here first. Each round is a fresh window on
+ * approve → capture → refund → details, 32 merchant loops, CPU per payment). Throughput on this kind of machine
+ * moves ±10 % from one run to the next; the CPU a call costs moves much less, so a lever of a few percent shows here
+ * first. Each round is a fresh window on
  * one Kasse; the median of the rounds is printed, per thread group: the main thread (HTTP, reads), the use-case
  * worker (SQLite's writes), V8's helpers (GC, the compiler) and libuv's pool.
  *
  *   node --import tsx bench/cpu-per-call.ts details|initiate|lifecycle [rounds=5] [seconds=4]
+ *   BENCH_DATABASE_URL=postgres://…/<an empty database> node --import tsx bench/cpu-per-call.ts details
+ *                                            the same on one node with PostgreSQL (the worker line is then idle)
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,7 +61,7 @@ const difference = (after: Map<number, number>, before: Map<number, number>) => 
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const server = await startKasse({ name: call, databaseUrl: `sqlite:${join(dir, 'kasse.sqlite')}`, logLevel: process.env.BENCH_LOG_LEVEL ?? 'info' });
+const server = await startKasse({ name: call, databaseUrl: process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'kasse.sqlite')}`, logLevel: process.env.BENCH_LOG_LEVEL ?? 'info' });
 const receiver = call === 'lifecycle' ? await startReceiver() : null;
 try {
   const merchant = await createMerchant(server.baseUrl);

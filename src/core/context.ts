@@ -72,6 +72,12 @@ export interface Tx {
   /** Read once per use case: every row it writes carries the same time. */
   readonly nowMs: number;
   readonly config: AppConfig;
+  /**
+   * Guarded writes that nearly always hold may go without waiting for their answer (PostgreSQL: no round trip of
+   * their own, store/write-guard.ts); if one did not hold after all, the transaction fails and the use case runs again
+   * with this off, deciding on each answer. Off on SQLite (its statements answer at once) and in a joined transaction.
+   */
+  readonly optimistic: boolean;
   /** The operation row is the event: every listener runs inside the transaction that wrote it. */
   operationRecorded(payment: PaymentRow, operation: OperationRow): Promise<void>;
   /** Transactional outbox (O1): the row commits with the change; the dispatcher is nudged after the commit. */

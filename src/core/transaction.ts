@@ -1,6 +1,7 @@
 import { Refused } from '../domain/refusals.ts';
 import { isRetryableConflict } from '../store/dialect.ts';
 import { runAsTransactionWork } from '../store/transaction-scope.ts';
+import { isWriteGuardFailure } from '../store/write-guard.ts';
 import type { Trx } from '../store/db.ts';
 import { enqueueOutbound } from '../store/repos/outbox.ts';
 import type { AppContext, Tx } from './context.ts';
@@ -16,12 +17,14 @@ const MAX_CONFLICT_RETRIES = 5;
 export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   const joined = ctx.store.db.isTransaction;
   let enqueued = false;
+  let optimistic = ctx.store.kind === 'postgres' && !joined;
   const run = async (trx: Trx): Promise<{ value: T } | { refused: Refused }> => {
     const tx: Tx = {
       trx,
       kind: ctx.store.kind,
       nowMs: ctx.clock.nowMs(),
       config: ctx.config,
+      optimistic,
       async operationRecorded(payment, operation) {
         for (const listener of ctx.operationListeners) await listener(tx, payment, operation);
       },
@@ -38,18 +41,30 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
       throw error;
     }
   };
-  const outcome = joined ? await run(ctx.store.db as Trx) : await withRetries(() => ctx.store.transact(run));
+  const outcome = joined
+    ? await run(ctx.store.db as Trx)
+    : await withRetries(
+        () => ctx.store.transact(run),
+        () => {
+          optimistic = false;
+        },
+      );
   if (enqueued && !joined) ctx.onOutboundEnqueued();
   if ('refused' in outcome) throw outcome.refused;
   return outcome.value;
 }
 
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+/** A conflict is retried as it was; a failed write guard once more, after `onWriteGuardFailed` turned optimism off. */
+async function withRetries<T>(attempt: () => Promise<T>, onWriteGuardFailed: () => void): Promise<T> {
+  let guardFailed = false;
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isRetryableConflict(error) || n >= MAX_CONFLICT_RETRIES) throw error;
+      if (!guardFailed && isWriteGuardFailure(error)) {
+        guardFailed = true;
+        onWriteGuardFailed();
+      } else if (!isRetryableConflict(error) || n >= MAX_CONFLICT_RETRIES) throw error;
     }
   }
 }

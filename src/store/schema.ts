@@ -10,6 +10,7 @@ import type { ReportFrequency } from '../domain/report-periods.ts';
  */
 export interface Database {
   kasse_meta: KasseMetaTable;
+  write_guard: WriteGuardTable;
   merchant: MerchantTable;
   sales_unit: SalesUnitTable;
   api_key: ApiKeyTable;
@@ -103,6 +104,11 @@ export interface FaultRuleTable {
   remaining: number;
   delay_ms: number;
   created_at_ms: number;
+}
+
+/** Never holds a row (CHECK false): a held write whose guard matched nothing inserts one, failing its transaction. */
+export interface WriteGuardTable {
+  guard: string;
 }
 
 export interface KasseMetaTable {

@@ -1,6 +1,7 @@
 // Goal: PostgreSQL's statements that are not waited for (BEGIN, SAVEPOINT, writes without answer) cost no round trip
 // of their own and change nothing a transaction sees or commits: later statements see their writes, their errors are
-// reported with their own code by the next statement, and the transaction then rolls back whole. Statements sent
+// reported with their own code by the next statement, and the transaction then rolls back whole. A held guarded update
+// (store/write-guard.ts) that changes nothing fails its transaction with an error that says so. Statements sent
 // `together` share one round trip and each answers its own rows and count, in order, on both engines.
 // Method: a store on a fresh PostgreSQL database; round trips counted as writes to the server's socket.
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
 import { prepared, preparedWrite, together } from '../../src/store/prepared.ts';
+import { heldGuardedUpdate, isWriteGuardFailure } from '../../src/store/write-guard.ts';
 import { freshDatabase, pgAvailable, type TestDatabase } from '../support/databases.ts';
 
 const readMeta = prepared<{ key: string }, { value: string }>((db, p) => db.selectFrom('kasse_meta').select('value').where('key', '=', p.key));
@@ -16,6 +18,10 @@ const countMeta = prepared<{ key: string }, { n: number }>((db, p) => db.selectF
 /** A write the server refuses to parse (no such function): its Parse fails, and what came after it never ran. */
 const unparsable = preparedWrite<{ key: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: sql<string>`kasse_no_such_function()` }));
 const putMeta = preparedWrite<{ key: string; value: string }>((db, p) => db.insertInto('kasse_meta').values({ key: p.key, value: p.value }));
+/** An update that must change the key's value from `was` (store/write-guard.ts). */
+const changeMetaIf = heldGuardedUpdate<{ key: string; was: string; value: string }>('meta_was', (db, p) =>
+  db.updateTable('kasse_meta').set({ value: p.value }).where('key', '=', p.key).where('value', '=', p.was),
+);
 /** A read the server refuses to parse (no such function). */
 const failingRead = prepared<{ key: string }, { value: string }>((db, p) => db.selectFrom('kasse_meta').select(sql<string>`kasse_no_such_function(${p.key})`.as('value')));
 /** A write whose count is answered: DO NOTHING when the key is there. */
@@ -128,6 +134,38 @@ describe('postgres', { skip: !pgAvailable() }, () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.transact((trx) => putMeta.run(trx, { key: `pipeline-e${i}`, value: 'ok' }))));
     assert.equal(results.length, 12);
     assert.deepEqual(await metaOf('pipeline-e11'), { value: 'ok' });
+  });
+
+  test('a held guarded update whose guard holds costs no round trip of its own and commits', async () => {
+    await store.transact((trx) => putMeta.run(trx, { key: 'guard-a', value: 'before' }));
+    const { writes } = await countingWrites(port, () =>
+      store.transact(async (trx) => {
+        await putMeta.run(trx, { key: 'guard-b', value: 'beside' });
+        await changeMetaIf.run(trx, { key: 'guard-a', was: 'before', value: 'after' });
+      }),
+    );
+    assert.equal(writes, 1, 'BEGIN, the write, the guarded update and COMMIT in one write');
+    assert.deepEqual(await metaOf('guard-a'), { value: 'after' });
+    assert.deepEqual(await metaOf('guard-b'), { value: 'beside' });
+  });
+
+  test('a held guarded update that changes nothing fails its transaction as a write-guard failure: nothing commits', async () => {
+    await store.transact((trx) => putMeta.run(trx, { key: 'guard-c', value: 'before' }));
+    await assert.rejects(
+      store.transact(async (trx) => {
+        await putMeta.run(trx, { key: 'guard-d', value: 'would be written' });
+        await changeMetaIf.run(trx, { key: 'guard-c', was: 'something else', value: 'after' });
+      }),
+      (error: unknown) => isWriteGuardFailure(error),
+    );
+    assert.equal(await metaOf('guard-d'), undefined);
+    assert.deepEqual(await metaOf('guard-c'), { value: 'before' });
+    assert.equal((await store.db.selectFrom('write_guard').selectAll().execute()).length, 0, 'the guard table holds no row');
+    // Any other failure is not one.
+    await assert.rejects(
+      store.transact((trx) => putMeta.run(trx, { key: 'guard-c', value: 'duplicate' })),
+      (error: unknown) => !isWriteGuardFailure(error) && (error as { code?: string }).code === '23505',
+    );
   });
 
   test('a rollback to a savepoint undoes the writes after it that were not waited for', async () => {

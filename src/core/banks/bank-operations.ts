@@ -2,8 +2,10 @@ import { addBankDays, osloDateOf, osloMidnightMs } from '../../domain/bank-calen
 import { DAY_MS } from '../../domain/clock.ts';
 import {
   applyDueCardCredits,
+  captureAssumingHoldPays,
   captureFromLiveHold,
   debitCard,
+  debitCardAssumingFunds,
   endHold,
   findBankOfCard,
   findDueHolds,
@@ -30,9 +32,10 @@ function bankDayStartMs(nowMs: number, bankDays: number): number {
  * once). The debit is guarded, so two payments racing for the last krone cannot both get it.
  */
 export function holdFunds(card: CardWithHoldDays): BankStep {
-  return async ({ trx, nowMs }, payment, decision) => {
+  return async ({ trx, nowMs, optimistic }, payment, decision) => {
     if (card.bank_hold_days === null) return failedApproval(decision, 'no_valid_card');
-    if (!(await debitCard(trx, card.id, decision.amountOre, false))) return failedApproval(decision, 'refused_by_issuer');
+    if (optimistic) await debitCardAssumingFunds(trx, card.id, decision.amountOre);
+    else if (!(await debitCard(trx, card.id, decision.amountOre, false))) return failedApproval(decision, 'refused_by_issuer');
     const sale = decision.kind === 'sale';
     await insertHold(trx, {
       card_id: card.id,
@@ -57,12 +60,17 @@ export function failedApproval(decision: OperationDecision, errorKey: OperationD
  * the rest released) it is a new request to the bank, which needs the funds again — unless the bank forces it
  * through. A refused capture is written as a failed CAPTURE and answered with Payment 63.
  */
-export const captureFunds: BankStep = async ({ trx, nowMs }, payment, decision) => {
+export const captureFunds: BankStep = async ({ trx, nowMs, optimistic }, payment, decision) => {
   if (payment.card_id === null) return decision;
+  const settlesAtMs = () => bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS);
+  if (optimistic) {
+    await captureAssumingHoldPays(trx, { paymentId: payment.id, amountOre: decision.amountOre, nowMs, settlesAtMs: settlesAtMs() });
+    return decision;
+  }
   const captured = await captureFromLiveHold(trx, payment.id, decision.amountOre, nowMs);
   if (captured) {
     // A partial capture: the bank settles it in two bank days and then releases the rest of the hold.
-    if (!captured.settled) await scheduleHoldSettlement(trx, captured.holdId, bankDayStartMs(nowMs, CAPTURE_SETTLEMENT_BANK_DAYS), nowMs);
+    if (!captured.settled) await scheduleHoldSettlement(trx, captured.holdId, settlesAtMs(), nowMs);
     return decision;
   }
   // The hold could not pay: a hold past its lapse time lapses now (its money back on the card) before the bank is asked.

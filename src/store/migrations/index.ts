@@ -15,6 +15,7 @@ import { transactionReports } from './0012_transaction_reports.ts';
 import { partnerKeysApiCalls } from './0013_partner_keys_api_calls.ts';
 import { portalIndexes } from './0014_portal_indexes.ts';
 import { sqliteRowidKeys } from './0015_sqlite_rowid_keys.ts';
+import { writeGuard } from './0016_write_guard.ts';
 
 /** Migrations are functions of the engine so that the few engine-specific column types stay in one place. */
 export function migrations(kind: DialectKind): Record<string, Migration> {
@@ -34,5 +35,6 @@ export function migrations(kind: DialectKind): Record<string, Migration> {
     '0013_partner_keys_api_calls': partnerKeysApiCalls(kind),
     '0014_portal_indexes': portalIndexes(),
     '0015_sqlite_rowid_keys': sqliteRowidKeys(kind),
+    '0016_write_guard': writeGuard(),
   };
 }

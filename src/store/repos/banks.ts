@@ -1,8 +1,9 @@
-import { sql, type Insertable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type SelectQueryBuilder, type UpdateQueryBuilder } from 'kysely';
 import type { Executor } from '../db.ts';
 import { lockedPaymentOf, paymentForUpdate, type DialectKind, type LockedPayment } from '../dialect.ts';
 import { prefixedColumns, splitPrefixed } from '../prefixed-columns.ts';
 import { prepared, preparedWrite, together, type BoundQuery } from '../prepared.ts';
+import { heldGuardedUpdate } from '../write-guard.ts';
 import { CARD_COLUMNS, type BankRow, type Database, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
@@ -51,9 +52,10 @@ const userWithDefaultCard = prepared<{ msisdn: string }, Record<string, unknown>
 );
 const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) => cardsWithHoldDays(db).where('card.id', '=', p.id));
 type Debit = { cardId: string; amountOre: number };
-const debitIfFunds = prepared<Debit, never>((db, p) =>
-  db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre),
-);
+const debitIfFundsQuery = (db: Kysely<Database>, p: Debit) =>
+  db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre);
+const debitIfFunds = prepared<Debit, never>(debitIfFundsQuery);
+const debitAssumingFunds = heldGuardedUpdate<Debit>('card_funds', debitIfFundsQuery);
 const debitForced = prepared<Debit, never>((db, p) => db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId));
 /** A payment's hold is its latest (a capture after a lapse charges the card anew and leaves no new hold). */
 const latestOfPayment = <O>(holds: SelectQueryBuilder<Database, 'card_hold', O>, paymentId: number) =>
@@ -140,6 +142,14 @@ export async function debitCard(db: Executor, cardId: string, amountOre: number,
   return (await (forceThrough ? debitForced : debitIfFunds).affected(db, { cardId, amountOre })) === 1;
 }
 
+/**
+ * debitCard's guarded debit, not waited for (PostgreSQL, `Tx.optimistic`): if the card lacks the funds after all, the
+ * transaction fails and runs again with debitCard (store/write-guard.ts).
+ */
+export async function debitCardAssumingFunds(db: Executor, cardId: string, amountOre: number): Promise<void> {
+  await debitAssumingFunds.run(db, { cardId, amountOre });
+}
+
 export async function creditCard(db: Executor, cardId: string, amountOre: number): Promise<void> {
   await db.updateTable('card').set({ available_ore: sql`available_ore + ${amountOre}` }).where('id', '=', cardId).execute();
 }
@@ -183,21 +193,48 @@ export async function captureFromLiveHold(
   const row = await captureFromLatestLiveHold.first(db, { paymentId, amountOre, nowMs });
   return row && { holdId: row.id, settled: row.status === 'settled' };
 }
-const captureFromLatestLiveHold = prepared<{ paymentId: number; amountOre: number; nowMs: number }, { id: number; status: string }>((db, p) =>
-  db
-    .updateTable('card_hold')
-    .set({
-      captured_ore: sql`captured_ore + ${p.amountOre}`,
-      status: sql`case when amount_ore - captured_ore = ${p.amountOre} then 'settled' else status end`,
-      updated_at_ms: p.nowMs,
-    })
+type HoldCharge = { paymentId: number; amountOre: number; nowMs: number };
+/** The payment's latest hold, only while it is live, before its lapse time and keeps at least the amount. */
+const whereLiveHoldCanPay = <O>(update: UpdateQueryBuilder<Database, 'card_hold', 'card_hold', O>, p: HoldCharge) =>
+  update
     // The subquery's `card_hold` is its own (it shadows the updated one).
     .where('id', '=', (eb) => latestOfPayment(eb.selectFrom('card_hold').select('card_hold.id'), p.paymentId))
     .where('status', '=', 'held')
     .where('lapses_at_ms', '>', p.nowMs)
-    .where(sql<boolean>`amount_ore - captured_ore >= ${p.amountOre}`)
-    .returning(['id', 'status']),
+    .where(sql<boolean>`amount_ore - captured_ore >= ${p.amountOre}`);
+/** What a charge takes from the hold; one that takes what is left settles it (SET sees the row before the UPDATE). */
+const takesTheRest = (p: HoldCharge) => sql<boolean>`amount_ore - captured_ore = ${p.amountOre}`;
+const captureFromLatestLiveHold = prepared<HoldCharge, { id: number; status: string }>((db, p) =>
+  whereLiveHoldCanPay(
+    db.updateTable('card_hold').set({
+      captured_ore: sql`captured_ore + ${p.amountOre}`,
+      status: sql`case when ${takesTheRest(p)} then 'settled' else status end`,
+      updated_at_ms: p.nowMs,
+    }),
+    p,
+  ).returning(['id', 'status']),
 );
+/** captureFromLiveHold and, for a partial capture, scheduleHoldSettlement, as one guarded update not waited for. */
+const captureAssumingLiveHold = heldGuardedUpdate<HoldCharge & { settlesAtMs: number }>('live_hold', (db, p) =>
+  whereLiveHoldCanPay(
+    db.updateTable('card_hold').set({
+      captured_ore: sql`captured_ore + ${p.amountOre}`,
+      status: sql`case when ${takesTheRest(p)} then 'settled' else status end`,
+      settles_at_ms: sql`case when ${takesTheRest(p)} then settles_at_ms else coalesce(settles_at_ms, ${p.settlesAtMs}) end`,
+      updated_at_ms: p.nowMs,
+    }),
+    p,
+  ),
+);
+
+/**
+ * captureFromLiveHold, then scheduleHoldSettlement for a partial capture, in one UPDATE not waited for (PostgreSQL,
+ * `Tx.optimistic`): if no live hold can pay after all, the transaction fails and runs again with the two
+ * (store/write-guard.ts).
+ */
+export async function captureAssumingHoldPays(db: Executor, charge: HoldCharge & { settlesAtMs: number }): Promise<void> {
+  await captureAssumingLiveHold.run(db, charge);
+}
 
 export async function scheduleHoldSettlement(db: Executor, holdId: number, settlesAtMs: number, nowMs: number): Promise<void> {
   await db
