@@ -4,7 +4,7 @@ import { lockedPaymentOf, paymentForUpdate, type DialectKind, type LockedPayment
 import { prefixedColumns, splitPrefixed } from '../prefixed-columns.ts';
 import { prepared, preparedWrite, together, type BoundQuery } from '../prepared.ts';
 import { heldGuardedUpdate } from '../write-guard.ts';
-import { CARD_COLUMNS, type BankRow, type Database, type BankTable, type CardHoldRow, type CardRow, type CardTable, type TestUserRow } from '../schema.ts';
+import { CARD_COLUMNS, type BankRow, type Database, type BankTable, type CardHoldRow, type CardRow, type HoldStatus, type CardTable, type TestUserRow } from '../schema.ts';
 
 // The statements of a payment's bank steps, prepared once (src/store/prepared.ts).
 const bankById = prepared<{ id: string }, BankRow>((db, p) => db.selectFrom('bank').selectAll().where('id', '=', p.id));
@@ -204,24 +204,21 @@ const whereLiveHoldCanPay = <O>(update: UpdateQueryBuilder<Database, 'card_hold'
     .where(sql<boolean>`amount_ore - captured_ore >= ${p.amountOre}`);
 /** What a charge takes from the hold; one that takes what is left settles it (SET sees the row before the UPDATE). */
 const takesTheRest = (p: HoldCharge) => sql<boolean>`amount_ore - captured_ore = ${p.amountOre}`;
+/** The charge itself: the amount captured from the hold, settled when it took the rest. */
+const chargeOf = (p: HoldCharge) => ({
+  captured_ore: sql<number>`captured_ore + ${p.amountOre}`,
+  status: sql<HoldStatus>`case when ${takesTheRest(p)} then 'settled' else status end`,
+  updated_at_ms: p.nowMs,
+});
 const captureFromLatestLiveHold = prepared<HoldCharge, { id: number; status: string }>((db, p) =>
-  whereLiveHoldCanPay(
-    db.updateTable('card_hold').set({
-      captured_ore: sql`captured_ore + ${p.amountOre}`,
-      status: sql`case when ${takesTheRest(p)} then 'settled' else status end`,
-      updated_at_ms: p.nowMs,
-    }),
-    p,
-  ).returning(['id', 'status']),
+  whereLiveHoldCanPay(db.updateTable('card_hold').set(chargeOf(p)), p).returning(['id', 'status']),
 );
 /** captureFromLiveHold and, for a partial capture, scheduleHoldSettlement, as one guarded update not waited for. */
 const captureAssumingLiveHold = heldGuardedUpdate<HoldCharge & { settlesAtMs: number }>('live_hold', (db, p) =>
   whereLiveHoldCanPay(
     db.updateTable('card_hold').set({
-      captured_ore: sql`captured_ore + ${p.amountOre}`,
-      status: sql`case when ${takesTheRest(p)} then 'settled' else status end`,
-      settles_at_ms: sql`case when ${takesTheRest(p)} then settles_at_ms else coalesce(settles_at_ms, ${p.settlesAtMs}) end`,
-      updated_at_ms: p.nowMs,
+      ...chargeOf(p),
+      settles_at_ms: sql<number | null>`case when ${takesTheRest(p)} then settles_at_ms else coalesce(settles_at_ms, ${p.settlesAtMs}) end`,
     }),
     p,
   ),
