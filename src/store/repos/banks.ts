@@ -52,11 +52,11 @@ const userWithDefaultCard = prepared<{ msisdn: string }, Record<string, unknown>
 );
 const cardById = prepared<{ id: string }, CardWithHoldDays>((db, p) => cardsWithHoldDays(db).where('card.id', '=', p.id));
 type Debit = { cardId: string; amountOre: number };
-const debitIfFundsQuery = (db: Kysely<Database>, p: Debit) =>
-  db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId).where('available_ore', '>=', p.amountOre);
+const debitQuery = (db: Kysely<Database>, p: Debit) => db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId);
+const debitIfFundsQuery = (db: Kysely<Database>, p: Debit) => debitQuery(db, p).where('available_ore', '>=', p.amountOre);
 const debitIfFunds = prepared<Debit, never>(debitIfFundsQuery);
 const debitAssumingFunds = heldGuardedUpdate<Debit>('card_funds', debitIfFundsQuery);
-const debitForced = prepared<Debit, never>((db, p) => db.updateTable('card').set({ available_ore: sql`available_ore - ${p.amountOre}` }).where('id', '=', p.cardId));
+const debitForced = prepared<Debit, never>(debitQuery);
 /** A payment's hold is its latest (a capture after a lapse charges the card anew and leaves no new hold). */
 const latestOfPayment = <O>(holds: SelectQueryBuilder<Database, 'card_hold', O>, paymentId: number) =>
   holds.where('card_hold.payment_id', '=', paymentId).orderBy('card_hold.id', 'desc').limit(1);
