@@ -2,7 +2,8 @@
 // of their own and change nothing a transaction sees or commits: later statements see their writes, their errors are
 // reported with their own code by the next statement, and the transaction then rolls back whole. A held guarded update
 // (store/write-guard.ts) that changes nothing fails its transaction with an error that says so. Statements sent
-// `together` share one round trip and each answers its own rows and count, in order, on both engines.
+// `together` share one round trip and each answers its own rows and count, in order, on both engines. A named
+// statement's rows are described once per connection and later answered alike without a Describe.
 // Method: a store on a fresh PostgreSQL database; round trips counted as writes to the server's socket.
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
@@ -72,6 +73,35 @@ async function countingWrites<T>(port: number, work: () => Promise<T>): Promise<
     Object.assign(socket, originals);
   }
 }
+
+/** The type letters of the messages written to PostgreSQL's port while `work` runs (D is a Describe). */
+async function sentMessages<T>(port: number, work: () => Promise<T>): Promise<{ result: T; types: string }> {
+  const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
+  const originals = { _write: socket._write, _writev: socket._writev };
+  let types = '';
+  const read = (chunk: Buffer) => {
+    // Every message after the startup is a type byte and a length that counts itself.
+    for (let offset = 0; offset < chunk.length; offset += 1 + chunk.readInt32BE(offset + 1)) types += String.fromCharCode(chunk[offset]!);
+  };
+  socket._write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    if (this.remotePort === port) read(chunk as Buffer);
+    return originals._write.apply(this, [chunk, ...rest]);
+  };
+  socket._writev = function (this: Socket, chunks: unknown, ...rest: unknown[]) {
+    if (this.remotePort === port) for (const { chunk } of chunks as Array<{ chunk: Buffer }>) read(chunk);
+    return originals._writev.apply(this, [chunks, ...rest]);
+  };
+  try {
+    return { result: await work(), types };
+  } finally {
+    Object.assign(socket, originals);
+  }
+}
+
+/** A read with a column that is NULL when the value equals the key. */
+const readMetaWide = prepared<{ key: string }, { key: string; value: string; other: string | null }>((db, p) =>
+  db.selectFrom('kasse_meta').select(['key', 'value', sql<string | null>`nullif(value, ${p.key})`.as('other')]).where('key', '=', p.key),
+);
 
 describe('postgres', { skip: !pgAvailable() }, () => {
   let database: TestDatabase;
@@ -207,6 +237,33 @@ describe('postgres', { skip: !pgAvailable() }, () => {
     );
     assert.equal(await metaOf('together-b'), undefined);
     assert.deepEqual(await claimAndRead(store, 'together-d'), { claimed: 1n, read: [{ value: 'claimed' }], counted: [1] });
+  });
+
+  test('a named statement is described once per connection: later runs send no Describe and answer the same rows', async () => {
+    // A new pool of one connection: nothing is described on it yet.
+    const fresh = await openStore(database.url);
+    try {
+      await fresh.transact((trx) => Promise.all([putMeta.run(trx, { key: 'shape-a', value: 'a' }), putMeta.run(trx, { key: 'shape-b', value: 'shape-b' })]));
+      const readBoth = (trx: Parameters<Parameters<Store['transact']>[0]>[0]) =>
+        together(trx, claimMeta.bind(trx, { key: 'shape-c', value: 'c' }), readMetaWide.bind(trx, { key: 'shape-a' }), readMetaWide.bind(trx, { key: 'shape-b' }), readMetaWide.bind(trx, { key: 'shape-none' }));
+      const rowsOf = (results: Awaited<ReturnType<typeof readBoth>>) => ({ claimed: results[0].numAffectedRows, rows: results.slice(1).map((result) => result.rows) });
+      const first = await sentMessages(port, () => fresh.transact(async (trx) => rowsOf(await readBoth(trx))));
+      const second = await sentMessages(port, () => fresh.transact(async (trx) => rowsOf(await readBoth(trx))));
+      const expectedRows = [[{ key: 'shape-a', value: 'a', other: 'a' }], [{ key: 'shape-b', value: 'shape-b', other: null }], []];
+      assert.deepEqual(first.result, { claimed: 1n, rows: expectedRows });
+      assert.deepEqual(second.result, { claimed: 0n, rows: expectedRows }, 'the same rows, each in its own result, from rows made without a Describe');
+      const describes = (types: string) => [...types].filter((type) => type === 'D').length;
+      assert.equal(describes(first.types), 4, 'the first time each answered statement is described');
+      assert.equal(describes(second.types), 0, 'then none is, the write without RETURNING included');
+      // Alone, and after rows of another statement in the same transaction.
+      const alone = await sentMessages(port, () =>
+        fresh.transact(async (trx) => [await readMetaWide.all(trx, { key: 'shape-b' }), await readMeta.all(trx, { key: 'shape-a' })]),
+      );
+      assert.deepEqual(alone.result, [[{ key: 'shape-b', value: 'shape-b', other: null }], [{ value: 'a' }]]);
+      assert.equal(describes(alone.types), 1, 'only the statement this connection had not run before');
+    } finally {
+      await fresh.close();
+    }
   });
 
   test('named statements first parsed in a failing sequence are parsed again exactly when the server did not keep them', async () => {
