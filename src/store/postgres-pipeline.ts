@@ -120,6 +120,7 @@ function sequenceQueryClass({ Query, prepareValue }: PgDriverParts) {
     handleRowDescription(message: unknown): void;
     handleDataRow(message: { fields: Array<string | null> }): void;
     handleCommandComplete(message: unknown, connection: PgConnection): void;
+    handleEmptyQuery(connection: PgConnection): void;
     handleError(error: unknown, connection: PgConnection): unknown;
     handleReadyForQuery(connection: PgConnection): unknown;
   };
@@ -193,6 +194,13 @@ function sequenceQueryClass({ Query, prepareValue }: PgDriverParts) {
       // A described named statement that answered no RowDescription (NoData: a write without RETURNING) never answers rows.
       const { name } = this.#sequence[this.#current]!;
       if (this.#described[this.#current] && !this.#rowsDescribed && name !== undefined) this.#shapes!.set(name, NO_ROWS);
+      this.#rowsDescribed = false;
+      this.#current++;
+    }
+
+    /** An empty statement answers EmptyQueryResponse instead of CommandComplete: the next one's answer follows. */
+    override handleEmptyQuery(connection: PgConnection): void {
+      super.handleEmptyQuery(connection);
       this.#rowsDescribed = false;
       this.#current++;
     }
