@@ -29,7 +29,7 @@ import {
 } from 'kysely';
 import { OPERATION_COLUMNS, PAYMENT_COLUMNS, PAYMENT_ROW_KEYS, type Database, type PaymentCoreRow, type OperationRow, type OutboxRow, type OutboxState, type PaymentRow, type ReportMailRow, type SalesUnitRow } from './schema.ts';
 import { refuseInsideTransaction } from './transaction-scope.ts';
-import { byOrder, byOrderWithUnit, paymentAndUnitOf, type ByOrder } from './payment-view.ts';
+import { byOrder, byOrderWithUnit, paymentAndUnitOf, paymentOfOrder, type ByOrder } from './payment-view.ts';
 import { GroupRead } from './group-read.ts';
 import { withStatementCache, type StatementCache } from './sqlite-statements.ts';
 import { compiledFromValues, compiledPick } from './compiled-object.ts';
@@ -727,7 +727,7 @@ const paymentWithLogByOrder = prepared<ByOrder, PaymentRow & { log_json: unknown
  * view's two joins and eleven columns were a seventh of the read (bench/README.md, session 15).
  */
 const corePaymentWithLogByOrder = prepared<ByOrder, PaymentCoreRow & { log_json: unknown }>((db, p) =>
-  withLog(db, db.selectFrom('payment').selectAll('payment').where('payment.msn', '=', p.msn).where('payment.order_id', '=', p.orderId)),
+  withLog(db, paymentOfOrder(db, p).selectAll('payment')),
 );
 
 export async function findPaymentWithLog(db: Kysely<Database>, msn: string, orderId: string): Promise<{ payment: PaymentRow; log: OperationRow[] } | undefined> {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { prefixedColumns, splitPrefixed } from './prefixed-columns.ts';
 import { prepared } from './prepared.ts';
 import { SALES_UNIT_COLUMNS, type Database, type PaymentRow, type SalesUnitRow } from './schema.ts';
@@ -18,8 +18,11 @@ const SESSION_COLUMNS = ['payment_session.landing_token', 'payment_session.pushe
 
 /** The core payment with its ecomm v2 request and its user session: one row per payment, joined by id. */
 export function paymentView(db: Kysely<Database> | Transaction<Database>) {
-  return db
-    .selectFrom('payment')
+  return withRequestAndSession(db.selectFrom('payment'));
+}
+
+function withRequestAndSession<O>(payments: SelectQueryBuilder<Database, 'payment', O>) {
+  return payments
     .innerJoin('ecomm_v2_request', 'ecomm_v2_request.payment_id', 'payment.id')
     .innerJoin('payment_session', 'payment_session.payment_id', 'payment.id')
     .selectAll('payment')
@@ -27,7 +30,11 @@ export function paymentView(db: Kysely<Database> | Transaction<Database>) {
 }
 
 export type ByOrder = { msn: string; orderId: string };
-export const byOrder = (db: Kysely<Database>, p: ByOrder) => paymentView(db).where('payment.msn', '=', p.msn).where('payment.order_id', '=', p.orderId);
+
+/** The merchant's payment by orderId, before any column is chosen: the view's and the core row's reads both start here. */
+export const paymentOfOrder = (db: Kysely<Database>, p: ByOrder) => db.selectFrom('payment').where('payment.msn', '=', p.msn).where('payment.order_id', '=', p.orderId);
+
+export const byOrder = (db: Kysely<Database>, p: ByOrder) => withRequestAndSession(paymentOfOrder(db, p));
 
 /** The merchant's payment by orderId: the hottest read of all, prepared once. */
 export const paymentByOrder = prepared<ByOrder, PaymentRow>(byOrder);

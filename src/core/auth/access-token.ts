@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { findKeyWithSalesUnit, findLiveKeyBySubscriptionKeyHash } from '../../store/repos/merchants.ts';
 import { findPartnerKey, findPartnerSalesUnit } from '../../store/repos/partners.ts';
 import { Refused } from '../../domain/refusals.ts';
-import { cachedKey, freshCachedKey } from './key-cache.ts';
+import { cachedKey, freshCachedKey, loadKey } from './key-cache.ts';
 import { secretMatches, sha256Hex } from './secrets.ts';
 
 /** Azure AD's well-known resource id, which the real token endpoint returns. */
@@ -196,7 +196,7 @@ export async function authenticateApiCall(
   // Each step awaits only when it has to read or verify: a remembered token and a cached key need no promise.
   const clientId = rememberedClientId(ctx, bearerToken) ?? (await verifiedClientId(ctx, bearerToken));
   // Cached for a bounded time (key-cache.ts): revocation and blocking reach this node at once, others within the bound.
-  const key = freshCachedKey<ClientKey>(ctx, clientId) ?? (await cachedKey(ctx, clientId, () => findClientKey(ctx.store.db, clientId)));
+  const key = freshCachedKey<ClientKey>(ctx, clientId) ?? (await loadKey(ctx, clientId, () => findClientKey(ctx.store.db, clientId)));
   if (!key || key.row.revoked_at_ms !== null) throw new AuthError('invalid_token');
   // The Userinfo API is called with the token alone; a key that is sent must still be the key set's own.
   if ((subscriptionKey || options.subscriptionKeyRequired) && !subscriptionKeyMatches(key.row, subscriptionKey)) {

@@ -40,8 +40,11 @@ export function freshCachedKey<T>(ctx: AppContext, clientId: string): T | undefi
  * travelling in time only shortens it). Misses are not remembered: a key created anywhere works at once.
  */
 export async function cachedKey<T>(ctx: AppContext, clientId: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-  const fresh = freshCachedKey<T>(ctx, clientId);
-  if (fresh !== undefined) return fresh;
+  return freshCachedKey<T>(ctx, clientId) ?? loadKey(ctx, clientId, load);
+}
+
+/** The miss path of cachedKey, for a caller that has just looked for a fresh entry itself (freshCachedKey). */
+export async function loadKey<T>(ctx: AppContext, clientId: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
   const cache = cacheOf(ctx);
   const nowMs = ctx.clock.nowMs();
   const entry = cache.entries.get(clientId);

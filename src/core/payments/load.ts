@@ -5,6 +5,7 @@ import { findCorePaymentWithLog, findPaymentWithLog, loadPaymentForUpdate, type 
 import { findPayment } from '../../store/repos/payments.ts';
 import type { OperationRow, PaymentCoreRow, PaymentRow } from '../../store/schema.ts';
 import type { Tx } from '../context.ts';
+import { PerTransaction } from '../per-transaction.ts';
 import { rememberSalesUnit } from '../sales-unit-in-tx.ts';
 
 /** Another merchant's order is looked up under the caller's MSN, so it is indistinguishable from a missing one. */
@@ -24,8 +25,8 @@ export async function loadCorePaymentWithLog(db: Executor, msn: string, orderId:
   return { payment: found(read?.payment, msn, orderId), log: read?.log ?? [] };
 }
 
-/** PostgreSQL: per transaction, the id each locked payment's next operation gets, drawn by its locked read. */
-const operationIdsByTx = new WeakMap<Tx, Map<number, number>>();
+/** PostgreSQL: by payment id, the id each locked payment's next operation gets, drawn by its locked read. */
+const operationIds = new PerTransaction<number, number>();
 
 /** The payment, locked for the rest of the transaction (PostgreSQL: FOR UPDATE; SQLite: the writer holds the database). */
 export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise<PaymentRow> {
@@ -39,22 +40,14 @@ export async function lockPayment(tx: Tx, msn: string, orderId: string): Promise
 export function adoptLocked(tx: Tx, locked: LockedPayment | undefined, msn: string, orderId: string): PaymentRow {
   if (locked !== undefined) {
     rememberSalesUnit(tx, locked.unit);
-    if (locked.nextOperationId !== null) {
-      let ids = operationIdsByTx.get(tx);
-      if (ids === undefined) operationIdsByTx.set(tx, (ids = new Map()));
-      ids.set(locked.payment.id, locked.nextOperationId);
-    }
+    if (locked.nextOperationId !== null) operationIds.set(tx, locked.payment.id, locked.nextOperationId);
   }
   return found(locked?.payment, msn, orderId);
 }
 
 /** The id the locked read drew for this payment's next operation (null on SQLite, which numbers it on insert); once. */
 export function takeOperationId(tx: Tx, paymentId: number): number | null {
-  const ids = operationIdsByTx.get(tx);
-  const id = ids?.get(paymentId);
-  if (id === undefined) return null;
-  ids!.delete(paymentId);
-  return id;
+  return operationIds.take(tx, paymentId) ?? null;
 }
 
 /** A payment as read: there, and keeping its money invariants (anything else is "not found" or a corrupted row). */
