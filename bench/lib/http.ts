@@ -29,6 +29,8 @@ class Connection {
   #pending: Pending | null = null;
   #buffer: Buffer = Buffer.alloc(0);
   #closed = false;
+  /** The server said it closes the connection after this answer: no request is sent on it any more. */
+  #ending = false;
 
   constructor(host: string, port: number, onClose: (connection: Connection) => void) {
     this.socket = connect({ host, port, noDelay: true });
@@ -44,7 +46,7 @@ class Connection {
   }
 
   get usable(): boolean {
-    return !this.#closed;
+    return !this.#closed && !this.#ending;
   }
 
   send(request: string, label: string): Promise<Reply> {
@@ -94,7 +96,10 @@ class Connection {
       return;
     }
     clearTimeout(pending.timer);
-    if (/\r\nconnection:\s*close/i.test(head)) this.socket.end();
+    if (/\r\nconnection:\s*close/i.test(head)) {
+      this.#ending = true;
+      this.socket.end();
+    }
     pending.resolve({ status, text });
   }
 }
