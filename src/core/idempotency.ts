@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { assert } from '../domain/assert.ts';
 import { Refused, isRefusalReason, type RefusalReason } from '../domain/refusals.ts';
 import {
@@ -8,6 +7,7 @@ import {
   type IdempotencyScope,
 } from '../store/repos/idempotency.ts';
 import { withinSavepoint } from '../store/savepoint.ts';
+import { sha256Hex } from './auth/secrets.ts';
 import type { Tx } from './context.ts';
 
 /**
@@ -17,7 +17,7 @@ import type { Tx } from './context.ts';
 type StoredOutcome<T> = { ok: true; value: T } | { ok: false; reason: RefusalReason; detail?: string };
 
 export function requestFingerprint(request: unknown): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  return sha256Hex(JSON.stringify(request));
 }
 
 /**

@@ -10,7 +10,7 @@ export function sha256Hex(value: string): string {
 
 /** Compare a presented secret with a stored hash in constant time. */
 export function secretMatches(presented: string, storedSha256: string): boolean {
-  const a = Buffer.from(sha256Hex(presented), 'hex');
+  const a = hash('sha256', presented, 'buffer');
   const b = Buffer.from(storedSha256, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
