@@ -3,9 +3,10 @@
  * `initiate`, as `npm run bench` sends them) or the load client's complete payments (`lifecycle`: initiate → force
  * approve → capture → refund → details, 32 merchant loops, CPU per payment). Throughput on this kind of machine
  * moves ±10 % from one run to the next; the CPU a call costs moves much less, so a lever of a few percent shows here
- * first. Each round is a fresh window on
- * one Kasse; the median of the rounds is printed, per thread group: the main thread (HTTP, reads), the use-case
- * worker (SQLite's writes), V8's helpers (GC, the compiler) and libuv's pool.
+ * first. Each round is a fresh window on one Kasse; the median of the rounds is printed, per thread group: the main
+ * thread (HTTP, reads), the use-case worker (SQLite's writes), V8's helpers (GC, the compiler) and libuv's pool.
+ * Before each round a fixed workload times the machine (lib/calibration.ts): the rate times that calibration compares
+ * runs taken at different speeds.
  *
  *   node --import tsx bench/cpu-per-call.ts details|initiate|lifecycle [rounds=5] [seconds=4]
  *   BENCH_DATABASE_URL=postgres://…/<an empty database> node --import tsx bench/cpu-per-call.ts details
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { authHeaders, capturedPayment, createMerchant, createUsers, ROOT, startKasse } from './lib/kasse.ts';
 import { runLoad, startReceiver } from './lib/children.ts';
 import { runWrk } from './lib/wrk.ts';
+import { calibrationMs } from './lib/calibration.ts';
 
 const call = process.argv[2];
 const rounds = Number(process.argv[3] ?? 5);
@@ -109,14 +111,20 @@ try {
     return { calls: result.requests, rate: result.requestsPerSecond, spentMs: difference(after, before) };
   };
   await window(`w${RUN_ID}`, 2);
-  const perRound: Array<{ rate: number; byGroup: Map<string, number> }> = [];
+  const perRound: Array<{ rate: number; calibrationMs: number; byGroup: Map<string, number> }> = [];
   for (let round = 0; round < rounds; round++) {
+    const calibration = calibrationMs();
     const { calls, rate, spentMs } = await window(`r${round}${RUN_ID}`, seconds);
-    perRound.push({ rate, byGroup: groupsOf(spentMs, server.pid!, calls) });
+    perRound.push({ rate, calibrationMs: calibration, byGroup: groupsOf(spentMs, server.pid!, calls) });
   }
   const groups = [...new Set(perRound.flatMap((r) => [...r.byGroup.keys()]))];
   const total = median(perRound.map((r) => [...r.byGroup.values()].reduce((a, b) => a + b, 0)));
-  console.log(`${call}: ${median(perRound.map((r) => r.rate))} ${call === 'lifecycle' ? 'payments' : 'req'}/s (median of ${rounds}); Kasse CPU per ${call === 'lifecycle' ? 'payment' : 'call'} ${total.toFixed(1)} µs`);
+  const unit = call === 'lifecycle' ? 'payments' : 'req';
+  console.log(`${call}: ${median(perRound.map((r) => r.rate))} ${unit}/s (median of ${rounds}); Kasse CPU per ${call === 'lifecycle' ? 'payment' : 'call'} ${total.toFixed(1)} µs`);
+  // The rate at a calibration of one second: windows at different machine speeds compare (bench/lib/calibration.ts).
+  console.log(
+    `  calibration ${median(perRound.map((r) => r.calibrationMs)).toFixed(0)} ms (median); rate × calibration ${median(perRound.map((r) => (r.rate * r.calibrationMs) / 1000)).toFixed(1)} ${unit}`,
+  );
   for (const group of groups) console.log(`  ${group.padEnd(16)} ${median(perRound.map((r) => r.byGroup.get(group) ?? 0)).toFixed(1).padStart(6)} µs`);
 } finally {
   await receiver?.stop();

@@ -6,10 +6,19 @@ import type { AppContext } from '../core/context.ts';
 const MAX_HEADER_CHARS = 100;
 const MAX_PATH_CHARS = 300;
 
+/**
+ * A request's text as it can be stored: PostgreSQL's text holds no NUL, and one NUL would fail the batch it is written
+ * in (every call recorded with it lost). A path parameter is decoded, so `%00` in an orderId arrives as NUL; U+FFFD
+ * stands in for it, on both engines.
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 function headerValue(request: FastifyRequest, name: string): string | null {
   const raw = request.headers[name];
   const value = Array.isArray(raw) ? raw[0] : raw;
-  return value === undefined || value === '' ? null : value.slice(0, MAX_HEADER_CHARS);
+  return value === undefined || value === '' ? null : storable(value.slice(0, MAX_HEADER_CHARS));
 }
 
 /**
@@ -34,7 +43,8 @@ function errorSummaryOf(payload: unknown): { group: string | null; code: string 
 /** The orderId a call is about: in the path, or (initiate) in the body's transaction. Never the body itself. */
 function orderIdOf(request: FastifyRequest): string | null {
   const fromPath = (request.params as { orderId?: unknown } | undefined)?.orderId;
-  if (typeof fromPath === 'string') return fromPath.slice(0, MAX_HEADER_CHARS);
+  if (typeof fromPath === 'string') return storable(fromPath.slice(0, MAX_HEADER_CHARS));
+  // The body parser refuses a JSON string with NUL (http/body-parsing.ts).
   const fromBody = (request.body as { transaction?: { orderId?: unknown } } | undefined)?.transaction?.orderId;
   return typeof fromBody === 'string' ? fromBody.slice(0, MAX_HEADER_CHARS) : null;
 }

@@ -2,7 +2,8 @@
 // path (no query), status, errorGroup/errorCode of an error answer, latency, X-Request-Id, orderId, the Vipps-System-*
 // and Merchant-Serial-Number headers — and never a token, key, secret, Authorization header or body. GET
 // /_kasse/api-calls lists a unit's own calls (filters, pages). Calls are written in batches; a graceful shutdown writes
-// what is buffered; the retention job deletes calls older than KASSE_API_CALL_RETENTION_DAYS. Both engines.
+// what is buffered; the retention job deletes calls older than KASSE_API_CALL_RETENTION_DAYS. A NUL a request carries
+// into what is recorded (PostgreSQL's text cannot hold one) is recorded as U+FFFD. Both engines.
 import { kasseActor } from '../../src/core/operators/audit.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -107,6 +108,14 @@ for (const dialect of testDialects()) {
       await new PartnerClient(k.baseUrl, keys, other.msn).details('other-order-2');
       const [viaPartner] = (await apiCalls(other)).items;
       assert.deepEqual([viaPartner.orderId, viaPartner.viaPartnerKey, viaPartner.merchantSerialNumberHeader], ['other-order-2', true, other.msn]);
+    });
+
+    test('an orderId holding NUL (%00 in the path) is recorded with U+FFFD in its place, and the calls written with it are kept', async () => {
+      await shop.details('before-nul-order');
+      const answered = await shop.call('GET', '/ecomm/v2/payments/nul%00order/details');
+      assert.ok(answered.status >= 400 && answered.status < 500, `a 4xx, not ${answered.status}`);
+      const orderIds = (await apiCalls(shop)).items.map((c) => c.orderId);
+      assert.deepEqual(orderIds.slice(0, 2), ['nul\uFFFDorder', 'before-nul-order']);
     });
 
     test('calls older than the retention (14 days by default) are pruned (the retention job’s work)', async () => {
