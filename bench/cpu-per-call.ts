@@ -121,9 +121,9 @@ try {
   const total = median(perRound.map((r) => [...r.byGroup.values()].reduce((a, b) => a + b, 0)));
   const unit = call === 'lifecycle' ? 'payments' : 'req';
   console.log(`${call}: ${median(perRound.map((r) => r.rate))} ${unit}/s (median of ${rounds}); Kasse CPU per ${call === 'lifecycle' ? 'payment' : 'call'} ${total.toFixed(1)} µs`);
-  // The rate at a calibration of one second: windows at different machine speeds compare (bench/lib/calibration.ts).
+  // As if the machine had taken one second for the calibration: windows at different speeds compare (lib/calibration.ts).
   console.log(
-    `  calibration ${median(perRound.map((r) => r.calibrationMs)).toFixed(0)} ms (median); rate × calibration ${median(perRound.map((r) => (r.rate * r.calibrationMs) / 1000)).toFixed(1)} ${unit}`,
+    `  calibration ${median(perRound.map((r) => r.calibrationMs)).toFixed(0)} ms (median); at a 1,000 ms calibration ${median(perRound.map((r) => (r.rate * r.calibrationMs) / 1000)).toFixed(1)} ${unit}/s`,
   );
   for (const group of groups) console.log(`  ${group.padEnd(16)} ${median(perRound.map((r) => r.byGroup.get(group) ?? 0)).toFixed(1).padStart(6)} µs`);
 } finally {
