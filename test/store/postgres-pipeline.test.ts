@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { migrateToLatest, openStore, type Store } from '../../src/store/db.ts';
+import { migrateToLatest, openStore, type Store, type Trx } from '../../src/store/db.ts';
 import { prepared, preparedWrite, together } from '../../src/store/prepared.ts';
 import { heldGuardedUpdate, isWriteGuardFailure } from '../../src/store/write-guard.ts';
 import { freshDatabase, pgAvailable, type TestDatabase } from '../support/databases.ts';
@@ -56,46 +56,41 @@ describe('statements together (sqlite)', () => {
   });
 });
 
-/** Writes to any socket whose peer is PostgreSQL's port while `work` runs. */
-async function countingWrites<T>(port: number, work: () => Promise<T>): Promise<{ result: T; writes: number }> {
+/** Runs `work` while every write to a socket whose peer is PostgreSQL's port is shown to `onWrite`, chunk by chunk. */
+async function watchingWrites<T>(port: number, onWrite: (chunks: Buffer[]) => void, work: () => Promise<T>): Promise<T> {
   const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
   const originals = { _write: socket._write, _writev: socket._writev };
-  let writes = 0;
-  for (const method of ['_write', '_writev'] as const) {
-    socket[method] = function (this: Socket, ...args: unknown[]) {
-      if (this.remotePort === port) writes++;
-      return originals[method].apply(this, args);
-    };
-  }
+  socket._write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    if (this.remotePort === port) onWrite([chunk as Buffer]);
+    return originals._write.apply(this, [chunk, ...rest]);
+  };
+  socket._writev = function (this: Socket, chunks: unknown, ...rest: unknown[]) {
+    if (this.remotePort === port) onWrite((chunks as Array<{ chunk: Buffer }>).map(({ chunk }) => chunk));
+    return originals._writev.apply(this, [chunks, ...rest]);
+  };
   try {
-    return { result: await work(), writes };
+    return await work();
   } finally {
     Object.assign(socket, originals);
   }
 }
 
-/** The type letters of the messages written to PostgreSQL's port while `work` runs (D is a Describe). */
+/** How many writes go to PostgreSQL while `work` runs (a round trip is one). */
+async function countingWrites<T>(port: number, work: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  let writes = 0;
+  const result = await watchingWrites(port, () => writes++, work);
+  return { result, writes };
+}
+
+/** The type letters of the messages written to PostgreSQL while `work` runs (D is a Describe). */
 async function sentMessages<T>(port: number, work: () => Promise<T>): Promise<{ result: T; types: string }> {
-  const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
-  const originals = { _write: socket._write, _writev: socket._writev };
   let types = '';
   const read = (chunk: Buffer) => {
     // Every message after the startup is a type byte and a length that counts itself.
     for (let offset = 0; offset < chunk.length; offset += 1 + chunk.readInt32BE(offset + 1)) types += String.fromCharCode(chunk[offset]!);
   };
-  socket._write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
-    if (this.remotePort === port) read(chunk as Buffer);
-    return originals._write.apply(this, [chunk, ...rest]);
-  };
-  socket._writev = function (this: Socket, chunks: unknown, ...rest: unknown[]) {
-    if (this.remotePort === port) for (const { chunk } of chunks as Array<{ chunk: Buffer }>) read(chunk);
-    return originals._writev.apply(this, [chunks, ...rest]);
-  };
-  try {
-    return { result: await work(), types };
-  } finally {
-    Object.assign(socket, originals);
-  }
+  const result = await watchingWrites(port, (chunks) => chunks.forEach(read), work);
+  return { result, types };
 }
 
 /** A read with a column that is NULL when the value equals the key. */
@@ -244,7 +239,7 @@ describe('postgres', { skip: !pgAvailable() }, () => {
     const fresh = await openStore(database.url);
     try {
       await fresh.transact((trx) => Promise.all([putMeta.run(trx, { key: 'shape-a', value: 'a' }), putMeta.run(trx, { key: 'shape-b', value: 'shape-b' })]));
-      const readBoth = (trx: Parameters<Parameters<Store['transact']>[0]>[0]) =>
+      const readBoth = (trx: Trx) =>
         together(trx, claimMeta.bind(trx, { key: 'shape-c', value: 'c' }), readMetaWide.bind(trx, { key: 'shape-a' }), readMetaWide.bind(trx, { key: 'shape-b' }), readMetaWide.bind(trx, { key: 'shape-none' }));
       const rowsOf = (results: Awaited<ReturnType<typeof readBoth>>) => ({ claimed: results[0].numAffectedRows, rows: results.slice(1).map((result) => result.rows) });
       const first = await sentMessages(port, () => fresh.transact(async (trx) => rowsOf(await readBoth(trx))));
