@@ -3,7 +3,7 @@ import type { AppContext } from '../core/context.ts';
 import { inTransaction } from '../core/transaction.ts';
 import { DROPPED_BY_FAULT } from '../core/callbacks/inspect.ts';
 import { CALLBACK_KIND } from '../core/callbacks/merchant-calls.ts';
-import { dueOutboxClaim, recordAttempt, type AttemptRecord } from '../store/dialect.ts';
+import { dueOutboxClaim, recordAttempt, recordAttempts, type AttemptRecord } from '../store/dialect.ts';
 import { liveFaultRules, takeFaultRule } from '../store/repos/faults.ts';
 import { together } from '../store/prepared.ts';
 import { deferOutbound } from '../store/repos/outbox.ts';
@@ -151,9 +151,9 @@ export class OutboundDispatcher {
 }
 
 /**
- * Records attempts that finished in the same turn of the event loop together: on SQLite in one transaction, one
- * commit (one fsync) for many deliveries instead of one each; on PostgreSQL each record is one statement of its own
- * (Store.atomicWrites). Each row's record is still guarded by its lease, and the caller's attempt ends only once its
+ * Records attempts that finished in the same turn of the event loop together (store/dialect.ts recordAttempts): on
+ * SQLite in one transaction, one commit (one fsync) for many deliveries instead of one each; on PostgreSQL in one
+ * round trip, one implicit transaction. Each row's record is still guarded by its lease, and the caller's attempt ends only once its
  * record is committed, so what an attempt did is never acknowledged before it is durable.
  */
 class AttemptRecorder {
@@ -172,7 +172,7 @@ class AttemptRecorder {
     this.#pending = [];
     const { store } = this.ctx;
     try {
-      const recorded = await store.atomicWrites(batch.map(({ record }) => (db) => recordAttempt(db, store.kind, record)));
+      const recorded = await store.atomicWrite((db) => recordAttempts(db, store.kind, batch.map(({ record }) => record)));
       batch.forEach(({ resolve }, i) => resolve(recorded[i]!));
     } catch (error) {
       for (const { reject } of batch) reject(error);

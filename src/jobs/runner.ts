@@ -6,6 +6,7 @@ import { OutboundDispatcher, type AttemptOutcome } from './outbound-dispatcher.t
 import { ReportMailer } from './report-mailer.ts';
 import { runDueSettlementWork } from './settlements.ts';
 import { ApiCallRetention } from './api-call-retention.ts';
+import { TableStatistics } from './table-statistics.ts';
 import { generateDueTransactionReports } from '../core/reports/generate-reports.ts';
 
 /** The idle rule counts days: looking once a minute (of the injected clock) is plenty. */
@@ -34,9 +35,12 @@ export class JobRunner {
   readonly dispatcher: OutboundDispatcher;
   readonly apiCallRetention: ApiCallRetention;
   readonly reportMailer: ReportMailer;
+  readonly tableStatistics: TableStatistics;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
+  /** Timed work a poll asked for and no run has done yet. */
+  #timedWorkDone: { promise: Promise<void>; resolve(): void } | null = null;
   #stopped = true;
   #idleRuleDueAtMs = 0;
 
@@ -47,6 +51,7 @@ export class JobRunner {
     this.dispatcher = new OutboundDispatcher(ctx, options.observer?.outboundAttempt);
     this.apiCallRetention = new ApiCallRetention(ctx);
     this.reportMailer = new ReportMailer(ctx);
+    this.tableStatistics = new TableStatistics(ctx, options.pollIntervalMs);
   }
 
   start(): void {
@@ -69,11 +74,7 @@ export class JobRunner {
    */
   nudge(): void {
     if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    void this.#run(false);
+    void this.#run();
   }
 
   /** Run all due work until nothing more is due. The sandbox clock endpoint awaits this. */
@@ -92,30 +93,46 @@ export class JobRunner {
   }
 
   /**
-   * One poll: payment timeouts, bank work, settlements, API-call retention, the idle rule, transaction reports, then
-   * outbound calls (waits for a run already going instead).
+   * One poll: payment timeouts, bank work, settlements, API-call retention, the idle rule, transaction reports, tables
+   * without statistics (PostgreSQL), then outbound calls. A run already going does them before it ends; this resolves
+   * when that run ends.
    */
   runOnce(): Promise<void> {
-    return this.#run(true);
+    void this.#requestTimedWork();
+    return this.#run();
   }
 
-  #run(withTimedWork: boolean): Promise<void> {
-    if (this.#running) return this.#running;
+  /**
+   * The timed work, in the run going if there is one (nudges can keep one run going for as long as payments come in,
+   * and expiry above all must not wait for a quiet moment); resolves once it is done.
+   */
+  #requestTimedWork(): Promise<void> {
+    if (this.#timedWorkDone === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#timedWorkDone = { promise, resolve };
+    }
+    const { promise } = this.#timedWorkDone;
+    void this.#run();
+    return promise;
+  }
+
+  /** Starts a run, or has the one going go round once more. */
+  #run(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
     this.#running = (async () => {
       const passEnded = this.options.observer?.passStarted();
       try {
-        if (withTimedWork) {
-          await expireDuePayments(this.ctx);
-          await processDueBankWork(this.ctx);
-          await runDueSettlementWork(this.ctx);
-          await this.apiCallRetention.runIfDue();
-          await this.#idleRuleIfDue();
-          await this.#reportWork();
-        }
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
-        // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.
+        // shutdown delivers it. Bounded: once stopped, nudges no longer set #again and polls no longer come.
         do {
           this.#again = false;
+          const timedWork = this.#timedWorkDone;
+          this.#timedWorkDone = null;
+          if (timedWork) await this.#timedWork().finally(timedWork.resolve);
           await this.dispatcher.runDue();
         } while (this.#again);
       } catch (error) {
@@ -123,9 +140,22 @@ export class JobRunner {
       } finally {
         passEnded?.();
         this.#running = null;
+        // A run that failed before the timed work a poll asked for: that poll is over, the next one asks again.
+        this.#timedWorkDone?.resolve();
+        this.#timedWorkDone = null;
       }
     })();
     return this.#running;
+  }
+
+  async #timedWork(): Promise<void> {
+    await expireDuePayments(this.ctx);
+    await processDueBankWork(this.ctx);
+    await runDueSettlementWork(this.ctx);
+    await this.apiCallRetention.runIfDue();
+    await this.#idleRuleIfDue();
+    await this.#reportWork();
+    await this.tableStatistics.onPass();
   }
 
   /** Test sales units unused for days are deactivated (production mode only; core/merchants/idle-test-units.ts). */
@@ -144,8 +174,10 @@ export class JobRunner {
 
   #schedule(): void {
     if (this.#stopped) return;
+    // The next poll comes an interval after this one's timed work, not after the run it joined, which nudges may keep
+    // going.
     this.#timer = setTimeout(() => {
-      void this.runOnce().finally(() => this.#schedule());
+      void this.#requestTimedWork().finally(() => this.#schedule());
     }, this.options.pollIntervalMs);
     this.#timer.unref();
   }

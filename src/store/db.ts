@@ -23,16 +23,12 @@ export interface Store {
    */
   transact<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
   /**
-   * Run `work`, which must be atomic without a transaction on PostgreSQL (one statement), and resolve once it is
-   * durable. SQLite: as `transact`, in a group-commit batch, so it shares the batch's fsync instead of paying an
-   * autocommit's own. PostgreSQL: the statement alone on a pooled connection, without a BEGIN and a COMMIT round trip.
+   * Run `work`, which must be atomic without a transaction on PostgreSQL (one statement, or statements sent
+   * `together`: one message sequence is one implicit transaction), and resolve once it is durable. SQLite: as
+   * `transact`, in a group-commit batch, so it shares the batch's fsync instead of paying an autocommit's own.
+   * PostgreSQL: alone on a pooled connection, without a BEGIN and a COMMIT round trip.
    */
   atomicWrite<T>(work: (db: Executor) => Promise<T>): Promise<T>;
-  /**
-   * Run each of `works`, each atomic on its own as for `atomicWrite`, and resolve once all are durable. SQLite: one
-   * after another in one transaction (all or nothing). PostgreSQL: each alone, side by side on the pool.
-   */
-  atomicWrites<T>(works: ReadonlyArray<(db: Executor) => Promise<T>>): Promise<T[]>;
   /** Group-commit counters (SQLite); null on PostgreSQL. */
   readonly groupCommitStats: GroupCommitStats | null;
   close(): Promise<void>;
@@ -60,20 +56,10 @@ export async function openStore(databaseUrl: string): Promise<Store> {
       if (groupCommit && this.db === db) return groupCommit.run(work);
       return this.db.transaction().execute(work);
     },
-    async atomicWrite<T>(this: Store, work: (db: Executor) => Promise<T>): Promise<T> {
-      const [result] = await this.atomicWrites([work]);
-      return result!;
-    },
-    atomicWrites<T>(this: Store, works: ReadonlyArray<(db: Executor) => Promise<T>>): Promise<T[]> {
-      if (kind === 'sqlite') {
-        return this.transact(async (trx) => {
-          const results: T[] = [];
-          for (const work of works) results.push(await work(trx));
-          return results;
-        });
-      }
+    atomicWrite<T>(this: Store, work: (db: Executor) => Promise<T>): Promise<T> {
+      if (kind === 'sqlite') return this.transact(work);
       refuseInsideTransaction('a write outside it');
-      return Promise.all(works.map((work) => work(this.db)));
+      return work(this.db);
     },
     groupCommitStats: groupCommit?.stats ?? null,
     async close() {

@@ -34,7 +34,7 @@ import { GroupRead } from './group-read.ts';
 import { withStatementCache, type StatementCache } from './sqlite-statements.ts';
 import { compiledFromValues, compiledPick } from './compiled-object.ts';
 import type { DirectExecutor } from './direct-execution.ts';
-import { fields, prepared, preparedWrite, type BoundQuery, type PreparedWrite } from './prepared.ts';
+import { fields, prepared, preparedWrite, together, type BoundQuery, type PreparedWrite } from './prepared.ts';
 import { withPipelinedStatements, type PgDriverParts } from './postgres-pipeline.ts';
 import { finishAttempt, finishedAttemptOf, finishLeasedAttemptQuery, type FinishedAttempt } from './repos/leased-rows.ts';
 import { guardedUpdate, type GuardedParams } from './guarded-update.ts';
@@ -533,6 +533,25 @@ export async function deleteAllData(db: Kysely<Database>, kind: DialectKind): Pr
 }
 
 /**
+ * PostgreSQL plans from a table's statistics. A table with none (a new database before autovacuum's first visit, or
+ * autovacuum off) is guessed at, and a plan guessed while the table was nearly empty stays cached on every pooled
+ * connection: a payment read by its order went through a merchant-wide portal index and read every payment of the
+ * merchant, ~1,500 rows per read after a minute of load (bench/README.md, session 18). So the tables of Kasse's
+ * schema that have no statistics and have taken at least `minChangedRows` writes are analyzed; that invalidates the
+ * cached plans. SKIP_LOCKED: a table another node is analyzing is left to it. SQLite needs none of this: its planner
+ * takes a unique index matched in full first. Returns the tables analyzed.
+ */
+export async function analyzeTablesWithoutStatistics(db: Kysely<Database>, kind: DialectKind, minChangedRows: number): Promise<string[]> {
+  if (kind === 'sqlite') return [];
+  const { rows } = await sql<{ relname: string }>`
+    SELECT s.relname FROM pg_stat_user_tables s
+    WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze >= ${minChangedRows}
+      AND NOT EXISTS (SELECT 1 FROM pg_stats p WHERE p.schemaname = s.schemaname AND p.tablename = s.relname)`.execute(db);
+  for (const { relname } of rows) await sql`ANALYZE (SKIP_LOCKED) ${sql.table(relname)}`.execute(db);
+  return rows.map((row) => row.relname);
+}
+
+/**
  * Claim due outbox rows with a lease. PostgreSQL: FOR UPDATE SKIP LOCKED, so several workers on
  * several nodes never hold the same row. SQLite: one writer at a time, the plain UPDATE is enough.
  */
@@ -609,7 +628,32 @@ const finishAndInsertCallbackAttempt = prepared<AttemptValues, never>((db, p) =>
  * SQLite, which has no UPDATE in a WITH clause: the two statements, in the caller's transaction.
  */
 export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, record: AttemptRecord): Promise<boolean> {
-  const values: AttemptValues = {
+  const [recorded] = await recordAttempts(db, kind, [record]);
+  return recorded!;
+}
+
+/**
+ * recordAttempt for attempts that finished together, each guarded by its own lease. PostgreSQL: their statements in
+ * one message sequence (`together`), which outside a transaction is one implicit transaction: one round trip and one
+ * WAL flush for all, all or none. SQLite: one after another in the caller's transaction.
+ */
+export async function recordAttempts(db: Kysely<Database>, kind: DialectKind, records: readonly AttemptRecord[]): Promise<boolean[]> {
+  const values = records.map(attemptValuesOf);
+  if (kind === 'postgres') {
+    const results = await together(db, ...values.map((v) => finishAndInsertCallbackAttempt.bind(db, v)));
+    return results.map((result) => result.numAffectedRows === 1n);
+  }
+  const recorded: boolean[] = [];
+  for (const v of values) {
+    const finished = await finishAttempt(db, 'outbox', v);
+    if (finished) await insertCallbackAttempt.run(db, v);
+    recorded.push(finished);
+  }
+  return recorded;
+}
+
+function attemptValuesOf(record: AttemptRecord): AttemptValues {
+  return {
     ...finishedAttemptOf(record),
     msn: record.row.msn,
     startedAtMs: record.startedAtMs,
@@ -618,12 +662,6 @@ export async function recordAttempt(db: Kysely<Database>, kind: DialectKind, rec
     responseExcerpt: record.responseExcerpt,
     error: record.error,
   };
-  if (kind === 'sqlite') {
-    if (!(await finishAttempt(db, 'outbox', values))) return false;
-    await insertCallbackAttempt.run(db, values);
-    return true;
-  }
-  return (await finishAndInsertCallbackAttempt.affected(db, values)) === 1;
 }
 
 /** Claim due report e-mails with a lease, exactly as outbox rows are claimed. */
