@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AppContext } from '../../src/core/context.ts';
 import { OutboundDispatcher, retryDelayMs } from '../../src/jobs/outbound-dispatcher.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
-import { claimDueOutboxRows, recordAttempt } from '../../src/store/dialect.ts';
+import { claimDueOutboxRows, recordAttempt, recordAttempts } from '../../src/store/dialect.ts';
 import { CallbackReceiver } from '../support/callback-receiver.ts';
 import { testDialects } from '../support/databases.ts';
 import { ADMIN_TOKEN, startTestKasse, type TestKasse } from '../support/harness.ts';
@@ -175,6 +175,39 @@ for (const dialect of testDialects()) {
       assert.equal(recorded, false);
       assert.equal((await rowsOf(m.msn))[0]?.state, 'delivered');
       assert.equal((await attemptsOf(stale.id)).length, 1);
+    });
+
+    test('attempts recorded together are each guarded by their own lease: a worker that lost one row records the others', async () => {
+      const m = await MerchantClient.create(k.baseUrl);
+      const orderIds = await approvedPayments(m, '/together', 3);
+      const claimed = (await claimDueOutboxRows(k.kasse.store.db, k.kasse.store.kind, { owner: 'worker-a', nowMs: k.clock.nowMs(), leaseMs: 30_000, limit: 50 })).filter(
+        (row) => row.msn === m.msn,
+      );
+      assert.deepEqual(claimed.map((row) => row.order_id).sort(), [...orderIds].sort());
+      const nowMs = k.clock.nowMs();
+      const records = claimed.map((row, i) => ({
+        row,
+        // The second was leased by worker-a, not by this worker.
+        owner: i === 1 ? 'worker-b' : 'worker-a',
+        startedAtMs: nowMs,
+        latencyMs: 2,
+        httpStatus: 200,
+        responseExcerpt: null,
+        error: null,
+        nextState: 'delivered' as const,
+        nextAttemptAtMs: row.next_attempt_at_ms,
+        nowMs,
+      }));
+      const recorded = await k.kasse.store.atomicWrite((db) => recordAttempts(db, k.kasse.store.kind, records));
+      assert.deepEqual(recorded, [true, false, true]);
+      const rows = new Map((await rowsOf(m.msn)).map((row) => [row.id, row]));
+      for (const [i, row] of claimed.entries()) {
+        assert.equal(rows.get(row.id)?.state, i === 1 ? 'pending' : 'delivered');
+        assert.equal((await attemptsOf(row.id)).length, i === 1 ? 0 : 1);
+      }
+      assert.equal(requestsTo('/together').length, 0, 'nothing was sent: the records alone were tested');
+      // The row left leased would fall due to the dispatchers of the tests that follow.
+      await k.kasse.store.db.deleteFrom('outbox').where('id', '=', claimed[1]!.id).execute();
     });
 
     test('callbackMaxAttempts 3: a merchant answering 500 gets 3 attempts with exponential backoff, then the row is dead', async () => {

@@ -2,7 +2,8 @@
 // of their own and change nothing a transaction sees or commits: later statements see their writes, their errors are
 // reported with their own code by the next statement, and the transaction then rolls back whole. A held guarded update
 // (store/write-guard.ts) that changes nothing fails its transaction with an error that says so. Statements sent
-// `together` share one round trip and each answers its own rows and count, in order, on both engines. A named
+// `together` share one round trip and each answers its own rows and count, in order, on both engines; outside a
+// transaction they are one implicit transaction (the dispatcher's attempt records rely on it). A named
 // statement's rows are described once per connection and later answered alike without a Describe.
 // Method: a store on a fresh PostgreSQL database; round trips counted as writes to the server's socket.
 import assert from 'node:assert/strict';
@@ -220,6 +221,20 @@ describe('postgres', { skip: !pgAvailable() }, () => {
       return { claimed: claim.numAffectedRows, read: read.rows };
     });
     assert.deepEqual(second, { claimed: 0n, read: [{ value: 'claimed' }] });
+  });
+
+  test('outside a transaction, statements together are one round trip and one implicit transaction: all or none', async () => {
+    const { result, writes } = await countingWrites(port, () =>
+      together(store.db, claimMeta.bind(store.db, { key: 'implicit-a', value: 'a' }), claimMeta.bind(store.db, { key: 'implicit-b', value: 'b' })),
+    );
+    assert.deepEqual(
+      result.map((r) => r.numAffectedRows),
+      [1n, 1n],
+    );
+    assert.equal(writes, 1, 'both statements and their Sync in one write');
+    assert.deepEqual(await metaOf('implicit-b'), { value: 'b' });
+    await assert.rejects(together(store.db, claimMeta.bind(store.db, { key: 'implicit-c', value: 'c' }), failingRead.bind(store.db, { key: 'implicit-c' })));
+    assert.equal(await metaOf('implicit-c'), undefined, 'the first statement rolled back with the second');
   });
 
   test('an error in a statement sent together fails the transaction with its own code, and nothing commits', async () => {
