@@ -4,7 +4,7 @@ import { analyzeTablesWithoutStatistics } from '../store/dialect.ts';
 /** A table is analyzed once it has taken this many writes without statistics (autovacuum's own threshold is 50). */
 export const MIN_CHANGED_ROWS = 100;
 /** How often, in real time, a node looks for tables without statistics: a catalog query, so not on every pass. */
-const LOOK_EVERY_MS = 5_000;
+const LOOK_EVERY_MS = 1_000;
 
 /**
  * Gives PostgreSQL statistics for the tables that have none (store/dialect.ts `analyzeTablesWithoutStatistics`): a
