@@ -153,8 +153,8 @@ export class OutboundDispatcher {
 /**
  * Records attempts that finished in the same turn of the event loop together (store/dialect.ts recordAttempts): on
  * SQLite in one transaction, one commit (one fsync) for many deliveries instead of one each; on PostgreSQL in one
- * round trip, one implicit transaction. Each row's record is still guarded by its lease, and the caller's attempt ends only once its
- * record is committed, so what an attempt did is never acknowledged before it is durable.
+ * round trip, one implicit transaction. Each row's record is still guarded by its lease, and the caller's attempt
+ * ends only once its record is committed, so what an attempt did is never acknowledged before it is durable.
  */
 class AttemptRecorder {
   #pending: Array<{ record: AttemptRecord; resolve: (recorded: boolean) => void; reject: (error: unknown) => void }> = [];
