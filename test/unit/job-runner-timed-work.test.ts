@@ -26,6 +26,7 @@ test('timed work runs on every poll while nudges keep one dispatcher run going',
   let dispatcherPasses = 0;
   runner.dispatcher.runDue = async () => {
     dispatcherPasses++;
+    // Awaits first, as the real pass awaits its claim: a nudge before that would start a run inside the run's start.
     await sleep(1);
     runner.nudge();
     return 0;
