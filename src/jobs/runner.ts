@@ -37,10 +37,11 @@ export class JobRunner {
   readonly reportMailer: ReportMailer;
   readonly tableStatistics: TableStatistics;
   #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
+  /** The dispatcher's run in flight; nudges while it runs make it go round once more (#again). */
+  #dispatching: Promise<void> | null = null;
   #again = false;
-  /** Timed work a poll asked for and no run has done yet. */
-  #timedWorkDone: { promise: Promise<void>; resolve(): void } | null = null;
+  /** The timed work in flight (expiry, bank work, …): a poll's, or a runOnce's. */
+  #timedPass: Promise<void> | null = null;
   #stopped = true;
   #idleRuleDueAtMs = 0;
 
@@ -59,12 +60,13 @@ export class JobRunner {
     this.#schedule();
   }
 
-  /** Stop polling and wait for the pass in flight: its leased calls are sent and their attempts recorded. */
+  /** Stop polling and wait for the passes in flight: their leased calls are sent and their attempts recorded. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    await this.#running;
+    await this.#timedPass;
+    await this.#dispatching;
   }
 
   /**
@@ -74,7 +76,7 @@ export class JobRunner {
    */
   nudge(): void {
     if (this.#stopped) return;
-    void this.#run();
+    void this.#dispatch();
   }
 
   /** Run all due work until nothing more is due. The sandbox clock endpoint awaits this. */
@@ -86,66 +88,64 @@ export class JobRunner {
       const settlementWork = await runDueSettlementWork(this.ctx);
       const reportWork = await this.#reportWork();
       const attempts = await this.dispatcher.runDue();
-      // A background run that started meanwhile may hold work we found nothing of (it won the expiry, it leases
+      // A background pass that started meanwhile may hold work we found nothing of (it won the expiry, it leases
       // the callback): go round once more, and the runOnce() above waits for it.
-      if (expired === 0 && bankWork === 0 && settlementWork === 0 && reportWork === 0 && attempts === 0 && this.#running === null) return;
+      const idle = this.#timedPass === null && this.#dispatching === null;
+      if (expired === 0 && bankWork === 0 && settlementWork === 0 && reportWork === 0 && attempts === 0 && idle) return;
     }
   }
 
   /**
    * One poll: payment timeouts, bank work, settlements, API-call retention, the idle rule, transaction reports, tables
-   * without statistics (PostgreSQL), then outbound calls. A run already going does them before it ends; this resolves
-   * when that run ends.
+   * without statistics (PostgreSQL), then outbound calls; joins the passes already going.
    */
-  runOnce(): Promise<void> {
-    void this.#requestTimedWork();
-    return this.#run();
+  async runOnce(): Promise<void> {
+    await this.#timedWorkPass();
+    await this.#dispatch();
   }
 
   /**
-   * The timed work, in the run going if there is one (nudges can keep one run going for as long as payments come in,
-   * and expiry above all must not wait for a quiet moment); resolves once it is done.
+   * The timed work and the dispatcher run side by side: under steady load the nudges keep one dispatcher run going
+   * without a break, and expiry above all must not wait for a quiet moment, nor callbacks for the timed work.
    */
-  #requestTimedWork(): Promise<void> {
-    if (this.#timedWorkDone === null) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.#timedWorkDone = { promise, resolve };
-    }
-    const { promise } = this.#timedWorkDone;
-    void this.#run();
-    return promise;
+  #timedWorkPass(): Promise<void> {
+    this.#timedPass ??= (async () => {
+      const passEnded = this.options.observer?.passStarted();
+      try {
+        await this.#timedWork();
+      } catch (error) {
+        this.options.onError(error);
+      } finally {
+        passEnded?.();
+        this.#timedPass = null;
+      }
+    })();
+    return this.#timedPass;
   }
 
-  /** Starts a run, or has the one going go round once more. */
-  #run(): Promise<void> {
-    if (this.#running) {
+  /** Starts the dispatcher's run, or has the one going go round once more. */
+  #dispatch(): Promise<void> {
+    if (this.#dispatching) {
       this.#again = true;
-      return this.#running;
+      return this.#dispatching;
     }
-    this.#running = (async () => {
+    this.#dispatching = (async () => {
       const passEnded = this.options.observer?.passStarted();
       try {
         // Also after stop(): a nudge that came before it (a commit whose callback is due) gets its pass, so a graceful
-        // shutdown delivers it. Bounded: once stopped, nudges no longer set #again and polls no longer come.
+        // shutdown delivers it. Bounded: once stopped, nudges no longer set #again.
         do {
           this.#again = false;
-          const timedWork = this.#timedWorkDone;
-          this.#timedWorkDone = null;
-          if (timedWork) await this.#timedWork().finally(timedWork.resolve);
           await this.dispatcher.runDue();
         } while (this.#again);
       } catch (error) {
         this.options.onError(error);
       } finally {
         passEnded?.();
-        this.#running = null;
-        // A run that failed before the timed work a poll asked for: that poll is over, the next one asks again.
-        this.#timedWorkDone?.resolve();
-        this.#timedWorkDone = null;
+        this.#dispatching = null;
       }
     })();
-    return this.#running;
+    return this.#dispatching;
   }
 
   async #timedWork(): Promise<void> {
@@ -174,10 +174,14 @@ export class JobRunner {
 
   #schedule(): void {
     if (this.#stopped) return;
-    // The next poll comes an interval after this one's timed work, not after the run it joined, which nudges may keep
-    // going.
+    // A poll's outbound calls join the dispatcher's run (retries and delayed calls fall due without a nudge); the next
+    // poll comes an interval after this one's timed work, not after that run, which nudges may keep going.
     this.#timer = setTimeout(() => {
-      void this.#requestTimedWork().finally(() => this.#schedule());
+      void this.#timedWorkPass()
+        .then(() => {
+          if (!this.#stopped) void this.#dispatch();
+        })
+        .finally(() => this.#schedule());
     }, this.options.pollIntervalMs);
     this.#timer.unref();
   }
