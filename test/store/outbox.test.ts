@@ -187,7 +187,7 @@ for (const dialect of testDialects()) {
       const nowMs = k.clock.nowMs();
       const records = claimed.map((row, i) => ({
         row,
-        // The second was leased by worker-a, not by this worker.
+        // The second is recorded by a worker that does not hold its lease (worker-a does).
         owner: i === 1 ? 'worker-b' : 'worker-a',
         startedAtMs: nowMs,
         latencyMs: 2,

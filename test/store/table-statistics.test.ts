@@ -6,9 +6,9 @@
 // tables that have no statistics (jobs/table-statistics.ts), which replaces such plans.
 // Method: on PostgreSQL a connection of its own prepares the read on the empty table, with the plan fixed at its first
 // run as a pooled connection's is after its fifth; 150 more payments; passes of the job loop until the payment table
-// has statistics; the read explained
-// (EXPLAIN ANALYZE EXECUTE on that connection) yields and filters out no payment but its own. On SQLite, which keeps
-// no such statistics, the pass analyzes nothing and the read's plan names the (msn, order_id) index.
+// has statistics; the read explained (EXPLAIN ANALYZE EXECUTE on that connection) yields and filters out no payment
+// but its own. On SQLite, which keeps no such statistics, the pass analyzes nothing and the read's plan names the
+// (msn, order_id) index.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
